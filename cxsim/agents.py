@@ -1,0 +1,109 @@
+"""The agents: departments, customers and the executives who own CX.
+
+Departments work their queues every day. Customers are idle most days: the
+model's calendar wakes one only when its next touchpoint is due. Owners spend
+a daily attention budget on escalated exceptions and a weekly review on
+fixing boundaries (see `cxsim.governance`).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+import mesa
+import numpy as np
+
+PROSPECT, ACTIVE, CHURNED, LOST = "prospect", "active", "churned", "lost"
+
+
+class Department(mesa.Agent):
+    """A function that works cases: capacity, queue, culture, routines."""
+
+    def __init__(self, model, index: int, spec):
+        super().__init__(model)
+        self.index = index
+        self.name = spec.name
+        self.origin = spec.origin
+        self.function = spec.function
+        self.base_capacity = spec.capacity
+        self.cost_per_capacity = spec.cost_per_capacity
+        self.cost_centre = spec.cost_centre
+        self.native_culture = spec.culture  # orientation it drifts back to without a signal
+        self.culture = spec.culture  # customer orientation, 0..1
+        self.fit = 1.0  # share of working routines intact (drops at a reorg)
+        self.noise = 0.0  # capacity per day lost to directives it resists
+        self.queue: deque = deque()  # customers whose case waits here
+        self.credit = 0.0  # capacity left to spend today (may carry a small debt)
+        self.load = 0.0  # backlog / capacity at the start of the day
+        self.worked = 0.0  # capacity units used today
+
+    @property
+    def capacity(self) -> float:
+        """Capacity after the service budget and efficiency pressure."""
+        return self.model.effective_capacity(self)
+
+    def work(self) -> None:
+        """Work queued cases while today's capacity lasts; pass each one on."""
+        cap = max(self.capacity - self.noise, 0.0)
+        self.load = len(self.queue) / cap if cap > 0 else float(len(self.queue) > 0) * 1e3
+        self.credit = min(self.credit, 0.0) + cap
+        self.worked = 0.0
+        advance = self.model.advance
+        while self.queue and self.credit > 0:
+            customer = self.queue.popleft()
+            units = 1.0 + customer.rework
+            self.credit -= units
+            self.worked += units
+            self.model.recorder.contact(units, customer.rework)
+            customer.rework = 0
+            advance(customer, self)
+
+
+class Customer(mesa.Agent):
+    """A prospect or customer: segment, status, satisfaction, and the journey it is on."""
+
+    def __init__(self, model, segment, status: str, satisfaction: float):
+        super().__init__(model)
+        self.segment = segment
+        self.status = status
+        self.satisfaction = satisfaction
+        self.since = model.day  # day the current status began
+        self.journey = None  # the Journey the customer is on, or None when idle
+        self.stage = 0
+        self.started = 0  # day the journey began
+        self.effort = 0.0  # effort on this journey (repeat contacts, repeated information)
+        self.rework = 0  # contacts owed to the next department (failure demand)
+        self.leaving = False  # leaves for outside reasons once the current journey ends
+
+    @property
+    def busy(self) -> bool:
+        return self.journey is not None
+
+
+class Owner(mesa.Agent):
+    """An executive (or journey lead) who owns CX over part of the organisation."""
+
+    def __init__(self, model, name: str, role: str, attention: float, authority: np.ndarray,
+                 scope_phases: set[int], scope_journeys: set[int] | None,
+                 culture_signal: float, cost_per_day: float):
+        super().__init__(model)
+        self.name = name
+        self.role = role
+        self.attention = attention  # CX decisions per day
+        self.authority = authority  # per department, 0..1, backing included
+        self.scope_phases = scope_phases
+        self.scope_journeys = scope_journeys  # None: every journey
+        self.culture_signal = culture_signal
+        self.cost_per_day = cost_per_day
+        self.exceptions: deque = deque()  # (day, customer, from_dept, to_dept)
+        self.carry = 0.0  # a fraction of a decision carried to tomorrow
+        self.spare = 0.0  # attention left over this week, for boundary fixes
+        self.seen: dict[tuple[int, int], int] = {}  # failures seen per boundary this week
+
+    def covers(self, journey: int, phase: int) -> bool:
+        return phase in self.scope_phases and (
+            self.scope_journeys is None or journey in self.scope_journeys)
+
+    def attend(self) -> None:
+        """Decide today's escalated exceptions; the rest wait or time out."""
+        self.model.governance.attend(self)

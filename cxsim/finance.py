@@ -1,0 +1,31 @@
+"""Money: revenue from active customers, the cost of serving them, overhead.
+
+Staff cost follows capacity, not use: a department costs its effective
+capacity times its cost per unit of capacity every day. Cost-centre
+departments are staffed from the service budget (`finance.service_budget`,
+a share of configured capacity) rather than from demand (Seddon), which is
+how the cost-centre trap can arise: a cut saves staff cost at once, while
+the failure demand and churn it causes arrive later.
+"""
+
+from __future__ import annotations
+
+
+def budget_factor(model, dept) -> float:
+    """Share of its configured capacity a department is staffed at."""
+    return model.mech.finance.service_budget if dept.cost_centre else 1.0
+
+
+def day(model, prospects_arrived: int, units_worked: float) -> dict:
+    staff = sum(d.capacity * d.cost_per_capacity for d in model.departments)
+    variable = units_worked * model.mech.finance.cost_per_case
+    revenue = model.recorder.active_value / 365.0
+    acquisition = prospects_arrived * model.cfg.org.acquisition_cost
+    overhead = model.governance.cost_per_day
+    return dict(
+        revenue=revenue,
+        service_cost=staff + variable,
+        acquisition_spend=acquisition,
+        governance_overhead=overhead,
+        profit=revenue - staff - variable - acquisition - overhead,
+    )

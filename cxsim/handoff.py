@@ -1,0 +1,85 @@
+"""Handoffs: a case crossing a department boundary, and what happens when it fails.
+
+A handoff from department A to B fails with probability
+
+    p = friction[A, B]                                   boundary's state (fixes, neglect)
+        * (1 + overload_effect * max(0, load_B - 1))      B's backlog beyond a day's capacity
+        * (1 - culture_effect * culture_B)                B's customer orientation
+        * (1 - info_effect * align_A)                     A passes the customer's information on
+        * (1 + efficiency_effect * efficiency_pressure)   rushed handling loses information
+        * (1 + disruption_effect * (1 - fit_B))           routines lost in a reorg
+
+clipped to [0, 1]. Before that, with probability `exception_rate`, the case
+needs a decision neither department owns: it is escalated (see
+`cxsim.governance`). A failure is one of three kinds:
+
+* dropped: nobody picks the case up; the customer calls A again after
+  `recontact_days` (one repeat contact, effort +1);
+* information lost: B must ask again; the customer repeats themselves
+  (one repeat contact, effort +1);
+* delayed: the case waits `delay_days`; the customer chases with `chase_prob`.
+
+Repeat contacts are failure demand (Seddon): they take capacity like any case.
+"""
+
+from __future__ import annotations
+
+from cxsim import responsibility
+
+ARRIVE = 0  # calendar event kind: the case reaches a department's queue
+
+
+def failure_probability(model, a: int, b: int) -> float:
+    h = model.mech.handoff
+    sender, receiver = model.departments[a], model.departments[b]
+    p = model.friction[a][b]
+    p *= 1.0 + h.overload_effect * max(0.0, receiver.load - 1.0)
+    p *= 1.0 - h.culture_effect * receiver.culture
+    p *= 1.0 - model.mech.accountability.info_effect * responsibility.alignment(model, sender)
+    p *= 1.0 + h.efficiency_effect * model.regime.efficiency_pressure
+    p *= 1.0 + model.mech.culture.disruption_effect * (1.0 - receiver.fit)
+    return min(max(p, 0.0), 1.0)
+
+
+def attempt(model, customer, a: int, b: int) -> None:
+    """Hand the customer's case from department a to department b."""
+    model.recorder.handoff(customer, a, b)
+    if model.random.random() < model.mech.escalation.exception_rate:
+        if model.governance.escalate(customer, a, b):
+            return  # waits for an owner's decision
+        cross(model, customer, a, b, decided_right=model.governance.decide_locally(a, b))
+    else:
+        cross(model, customer, a, b)
+
+
+def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
+    """The case crosses the boundary, unless a wrong decision or friction makes it fail."""
+    if decided_right and model.random.random() >= failure_probability(model, a, b):
+        pass_on(model, customer, b)
+    else:
+        fail(model, customer, a, b)
+
+
+def pass_on(model, customer, b: int, after: int = 1) -> None:
+    customer.stage += 1
+    model.calendar.add(model.day + after, ARRIVE, customer, b)
+
+
+def fail(model, customer, a: int, b: int) -> None:
+    """A failed handoff: record it, tell the owners who watch it, burden the customer."""
+    h = model.mech.handoff
+    stage = customer.journey.stages[customer.stage + 1]
+    weight = model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0
+    model.recorder.failure(customer, a, b)
+    model.governance.notice_failure(customer.journey.index, stage.phase, a, b)
+    r = model.random.random()
+    kind = "drop" if r < h.drop_share else "info" if r < h.drop_share + h.info_loss_share else "delay"
+    if kind != "delay" or model.random.random() < h.chase_prob:
+        customer.effort += weight
+        customer.rework += 1
+    if model.customer_response.gives_up(customer):
+        return
+    if kind == "drop":
+        model.calendar.add(model.day + h.recontact_days, ARRIVE, customer, a)
+    else:
+        pass_on(model, customer, b, after=1 if kind == "info" else 1 + h.delay_days)

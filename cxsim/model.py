@@ -1,0 +1,288 @@
+"""The cxsim Model: who owns customer experience, and what follows from it.
+
+One step is one day:
+
+1. prospects arrive (paid marketing, promise inflation, word of mouth);
+2. customers whose event is due act: a new need starts a journey, a case
+   reaches a department's queue, a customer leaves for outside reasons;
+3. departments work their queues up to capacity and hand cases on; handoffs
+   fail or succeed (`cxsim.handoff`), exceptions go to owners;
+4. owners decide escalated exceptions within their attention (`cxsim.governance`);
+5. money and outcomes are recorded.
+
+Every `review_every_days` (Mesa event) owners and departments fix boundaries
+and culture drifts; an optional reorg (Mesa event) switches the regime.
+Parameters are keyword arguments with defaults, so Mesa's `batch_run` and
+SolaraViz can drive the model; a full config can be given instead.
+"""
+
+from __future__ import annotations
+
+import math
+
+import mesa
+from mesa.time import Priority, Schedule
+from omegaconf import DictConfig, OmegaConf
+
+from cxsim import configuration, culture, finance, handoff, responsibility
+from cxsim.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
+from cxsim.calendar import Calendar
+from cxsim.customer_response import CustomerResponse
+from cxsim.governance import Governance
+from cxsim.journey import build_structure
+from cxsim.outcomes import Recorder
+from cxsim.validation import validate
+
+NEED, LEAVE = 1, 2  # calendar event kinds (handoff.ARRIVE is 0)
+
+# Model keyword -> where it lives in the config. `None` marks keys set on every
+# owner with the given role.
+SHORTCUTS = {
+    "days": "days",
+    "customers": "org.customers",
+    "split_departments": "org.split_departments",
+    "journey_kpi": "regime.journey_kpi",
+    "service_budget": "mechanisms.finance.service_budget",
+    "diffusion_beta": "mechanisms.diffusion.beta",
+}
+
+
+def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, **values) -> None:
+    for key, value in values.items():
+        if value is not None:
+            OmegaConf.update(cfg, SHORTCUTS[key], value)
+    for owner in cfg.regime.owners.values():
+        if ceo_attention is not None and owner.role == "CEO":
+            owner.attention = ceo_attention
+        if cxo_authority is not None and owner.role == "CXO":
+            owner.authority = {"*": cxo_authority}
+
+
+class CXModel(mesa.Model):
+    """Departments, customers and CX owners in one organisation under one regime."""
+
+    def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
+                 days: int | None = None, customers: int | None = None,
+                 split_departments: int | None = None, ceo_attention: float | None = None,
+                 cxo_authority: float | None = None, journey_kpi: float | None = None,
+                 service_budget: float | None = None, diffusion_beta: float | None = None,
+                 overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
+                 rng=None):
+        if config is None:
+            config = configuration.compose([f"regime={regime}", f"org={org}", *overrides])
+        else:
+            config = config.copy()
+        if seed is None:
+            seed = rng if isinstance(rng, int) else int(config.seed)
+        config.seed = int(seed)
+        apply_shortcuts(config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
+                        days=days, customers=customers, split_departments=split_departments,
+                        journey_kpi=journey_kpi, service_budget=service_budget,
+                        diffusion_beta=diffusion_beta)
+        validate(config)
+        super().__init__(rng=int(seed))
+        self.cfg = config
+        self.mech = configuration.Params.of(config.mechanisms)
+        self.regime = configuration.Params.of(config.regime)
+        self.regime_name_at_start = config.regime.name
+        self.days = int(config.days)
+        self.day = 0
+        self.structure = build_structure(config.org)
+        self.segments = list(configuration.Params.of(config.org.segments).values())
+        self.segment_weights = [s.share for s in self.segments]
+
+        # Departments and the boundaries between them
+        self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
+        n = len(self.departments)
+        self.friction = [[self.mech.handoff.base_friction] * n for _ in range(n)]
+        self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
+                                  for j in self.structure.journeys for i in range(len(j.stages) - 1)
+                                  if j.stages[i].dept != j.stages[i + 1].dept})
+
+        self.calendar = Calendar()
+        self.recorder = Recorder(self)
+        self.customer_response = CustomerResponse(self)
+        self.governance = Governance(self)
+        self.governance.install(self.regime)
+        self.p_local = responsibility.p_anyone_matrix(self)
+
+        service = self.structure.service_journeys
+        self.need_rate = sum(j.rate for j in service) / 365.0  # journeys per customer per day
+        self.need_journeys = list(service)
+        self.need_weights = [j.rate for j in service]
+
+        # Customers on day 0: active, idle until their first need
+        self.customers: list[Customer] = []
+        self.initial_customers = int(config.org.customers)
+        for _ in range(self.initial_customers):
+            self.activate(self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
+
+        review = int(self.mech.governance.review_every_days)
+        self.schedule_recurring(self.review, Schedule(interval=review, start=review), Priority.LOW)
+        if config.reorg.day is not None:
+            self.reorg_to = configuration.Params.of(configuration.regime(config.reorg.to))
+            self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
+        self.running = True
+
+    # ------------------------------------------------------------- the day
+    def step(self) -> None:
+        day = self.day
+        arrived = self.arrivals()
+        for kind, customer, arg in self.calendar.pop(day):
+            if kind == handoff.ARRIVE:
+                if customer.busy:
+                    self.departments[arg].queue.append(customer)
+            elif customer.status != ACTIVE:
+                continue
+            elif kind == NEED:
+                journey = self.random.choices(self.need_journeys, self.need_weights)[0]
+                self.start_journey(customer, journey)
+            elif kind == LEAVE:
+                if customer.busy:
+                    customer.leaving = True
+                else:
+                    self.churn(customer)
+        for dept in self.random.sample(self.departments, len(self.departments)):
+            dept.work()
+        for owner in self.governance.owners:
+            owner.attend()
+        worked = sum(d.worked for d in self.departments)
+        self.recorder.end_of_day(finance.day(self, arrived, worked))
+        self.day += 1
+        if self.day >= self.days:
+            self.running = False
+
+    def arrivals(self) -> int:
+        """Prospects from paid marketing (pulled by promises) and word of mouth."""
+        c = self.mech.customer
+        rate = (self.cfg.org.prospects_per_day * (1.0 + c.promise_pull * self.regime.promise_inflation)
+                + c.word_of_mouth / 365.0 * self.recorder.promoters)
+        n = int(self.rng.poisson(rate))
+        acquisition = self.structure.acquisition
+        for _ in range(n):
+            prospect = self.new_customer(PROSPECT)
+            if acquisition is None:
+                self.activate(prospect, c.initial_satisfaction)
+            else:
+                self.start_journey(prospect, acquisition)
+        self.recorder.d_arrived += n
+        return n
+
+    # ------------------------------------------------------- case flow
+    def start_journey(self, customer: Customer, journey) -> None:
+        customer.journey = journey
+        customer.stage = 0
+        customer.started = self.day
+        customer.effort = 0.0
+        self.departments[journey.stages[0].dept].queue.append(customer)
+
+    def advance(self, customer: Customer, dept: Department) -> None:
+        """A department has worked the customer's case: pass it on or finish."""
+        stages = customer.journey.stages
+        if customer.stage + 1 == len(stages):
+            self.customer_response.finish(customer)
+            return
+        nxt = stages[customer.stage + 1].dept
+        if nxt == dept.index:
+            handoff.pass_on(self, customer, nxt)  # same department: no boundary crossed
+        else:
+            handoff.attempt(self, customer, dept.index, nxt)
+
+    def effective_capacity(self, dept: Department) -> float:
+        gain = self.mech.handoff.efficiency_capacity_gain * self.regime.efficiency_pressure
+        return dept.base_capacity * finance.budget_factor(self, dept) * (1.0 + gain)
+
+    # ------------------------------------------------------ population
+    def new_customer(self, status: str) -> Customer:
+        segment = self.random.choices(self.segments, self.segment_weights)[0]
+        customer = Customer(self, segment, status, self.mech.customer.initial_satisfaction)
+        self.customers.append(customer)
+        if status == PROSPECT:
+            self.recorder.prospects += 1
+        return customer
+
+    def activate(self, customer: Customer, satisfaction: float) -> None:
+        """A prospect becomes a customer: revenue starts, the first need is scheduled."""
+        r = self.recorder
+        r.prospects -= 1
+        r.active += 1
+        r.active_value += customer.segment.annual_value
+        if self.day > 0:
+            r.d_acquired += 1
+        customer.status = ACTIVE
+        customer.since = self.day
+        customer.satisfaction = satisfaction
+        r.satisfaction_changed(None, satisfaction)
+        customer.journey = None
+        leave = self.day + self.wait(self.mech.customer.annual_attrition / 365.0)
+        if leave < self.days:
+            self.calendar.add(leave, LEAVE, customer)
+        self.schedule_need(customer)
+
+    def end_journey(self, customer: Customer) -> None:
+        customer.journey = None
+        if customer.leaving:
+            self.churn(customer)
+        else:
+            self.schedule_need(customer)
+
+    def schedule_need(self, customer: Customer) -> None:
+        day = self.day + self.wait(self.need_rate)
+        if day < self.days:
+            self.calendar.add(day, NEED, customer)
+
+    def wait(self, rate_per_day: float) -> int:
+        """Whole days until an event of the given daily rate (at least 1)."""
+        if rate_per_day <= 0:
+            return self.days + 1
+        return max(1, math.ceil(self.random.expovariate(rate_per_day)))
+
+    def set_satisfaction(self, customer: Customer, value: float) -> None:
+        value = min(max(value, 0.0), 1.0)
+        self.recorder.satisfaction_changed(customer.satisfaction, value)
+        customer.satisfaction = value
+
+    def churn(self, customer: Customer) -> None:
+        r = self.recorder
+        r.satisfaction_changed(customer.satisfaction, None)
+        r.active -= 1
+        r.churned += 1
+        r.d_churned += 1
+        r.active_value -= customer.segment.annual_value
+        customer.status = CHURNED
+        customer.since = self.day
+        customer.journey = None
+
+    def lose_prospect(self, customer: Customer) -> None:
+        r = self.recorder
+        r.prospects -= 1
+        r.lost += 1
+        r.d_lost += 1
+        customer.status = LOST
+        customer.since = self.day
+        customer.journey = None
+
+    # ------------------------------------------------- coarse processes
+    def review(self) -> None:
+        """Weekly: boundary fixes, culture drift, then who-acts probabilities."""
+        self.governance.review()
+        culture.weekly(self)
+        self.p_local = responsibility.p_anyone_matrix(self)
+
+    def reorganise(self) -> None:
+        """Switch to the reorg regime: new owners, broken routines, same culture."""
+        self.switch_regime(self.reorg_to)
+
+    def switch_regime(self, regime) -> None:
+        """Install another regime now (a Params or DictConfig regime section)."""
+        regime = configuration.Params.of(regime)
+        self.regime = regime
+        self.governance.install(regime)
+        culture.disrupt(self)
+        self.p_local = responsibility.p_anyone_matrix(self)
+
+    # ------------------------------------------------------------- run
+    def run(self) -> CXModel:
+        while self.running:
+            self.step()
+        return self

@@ -1,0 +1,186 @@
+"""Outcomes: counters kept as events happen, one row per day, tables per run.
+
+Nothing here loops over customers: every count is updated where the event
+happens (a handoff, a failure, a finished journey, a status change), so a day's
+record costs the same with a thousand customers or a million.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxsim.schema import PHASES
+
+
+class Recorder:
+    def __init__(self, model):
+        self.model = model
+        n = len(model.departments)
+        nj = len(model.structure.journeys)
+        self.pair_attempts = np.zeros((n, n), dtype=np.int64)
+        self.pair_failures = np.zeros((n, n), dtype=np.int64)
+        self.journey_attempts = np.zeros(nj, dtype=np.int64)
+        self.journey_failures = np.zeros(nj, dtype=np.int64)
+        self.journey_done_count = np.zeros(nj, dtype=np.int64)
+        self.journey_days = np.zeros(nj, dtype=np.int64)
+        self.phase_attempts = np.zeros(len(PHASES), dtype=np.int64)
+        self.phase_failures = np.zeros(len(PHASES), dtype=np.int64)
+        self.rows: list[dict] = []
+        # population, kept up to date by the model's status changes
+        self.prospects = self.active = self.churned = self.lost = 0
+        self.sat_sum = 0.0
+        self.promoters = self.dissatisfied = 0
+        self.active_value = 0.0
+        self.totals = dict(escalated=0, decided=0, timed_out=0, decision_wait=0,
+                           directives=0, resisted=0, fixes=0)
+        self.reset_day()
+
+    def reset_day(self) -> None:
+        self.d_attempts = self.d_failures = 0
+        self.d_units = self.d_rework = 0.0
+        self.d_done = self.d_done_days = 0
+        self.d_acquired = self.d_churned = self.d_lost = self.d_arrived = 0
+
+    # ------------------------------------------------------------ events
+    def handoff(self, customer, a: int, b: int) -> None:
+        self.d_attempts += 1
+        self.pair_attempts[a, b] += 1
+        self.journey_attempts[customer.journey.index] += 1
+        self.phase_attempts[customer.journey.stages[customer.stage + 1].phase] += 1
+
+    def failure(self, customer, a: int, b: int) -> None:
+        self.d_failures += 1
+        self.pair_failures[a, b] += 1
+        self.journey_failures[customer.journey.index] += 1
+        self.phase_failures[customer.journey.stages[customer.stage + 1].phase] += 1
+
+    def contact(self, units: float, rework: float) -> None:
+        self.d_units += units
+        self.d_rework += rework
+
+    def journey_done(self, customer, days: int) -> None:
+        j = customer.journey.index
+        self.journey_done_count[j] += 1
+        self.journey_days[j] += days
+        self.d_done += 1
+        self.d_done_days += days
+
+    def escalated(self) -> None:
+        self.totals["escalated"] += 1
+
+    def decided(self, wait: int) -> None:
+        self.totals["decided"] += 1
+        self.totals["decision_wait"] += wait
+
+    def timed_out(self) -> None:
+        self.totals["timed_out"] += 1
+
+    def directive(self, resisted: bool) -> None:
+        self.totals["directives"] += 1
+        self.totals["resisted"] += int(resisted)
+
+    def fixed(self) -> None:
+        self.totals["fixes"] += 1
+
+    # ------------------------------------------------------ population
+    def satisfaction_changed(self, old: float | None, new: float | None) -> None:
+        """Keep satisfaction aggregates of active customers (None: not active)."""
+        c = self.model.mech.customer
+        for value, sign in ((old, -1), (new, 1)):
+            if value is None:
+                continue
+            self.sat_sum += sign * value
+            self.promoters += sign * (value > c.promoter_above)
+            self.dissatisfied += sign * (value < c.dissatisfied_below)
+
+    # ------------------------------------------------------------- day
+    def end_of_day(self, finance: dict) -> None:
+        m = self.model
+        depts = m.departments
+        row = dict(
+            day=m.day,
+            regime=m.regime.name,
+            prospects=self.prospects, active=self.active, churned=self.churned, lost=self.lost,
+            acquired=self.d_acquired, churned_today=self.d_churned, lost_today=self.d_lost,
+            prospects_arrived=self.d_arrived,
+            handoffs=self.d_attempts, handoff_failures=self.d_failures,
+            handoff_failure_rate=self.d_failures / self.d_attempts if self.d_attempts else 0.0,
+            contacts=self.d_units, repeat_contacts=self.d_rework,
+            failure_demand_share=self.d_rework / self.d_units if self.d_units else 0.0,
+            journeys_done=self.d_done,
+            time_to_resolve=self.d_done_days / self.d_done if self.d_done else np.nan,
+            satisfaction=self.sat_sum / self.active if self.active else np.nan,
+            share_dissatisfied=self.dissatisfied / self.active if self.active else 0.0,
+            share_promoters=self.promoters / self.active if self.active else 0.0,
+            culture=float(np.mean([d.culture for d in depts])),
+            routine_fit=float(np.mean([d.fit for d in depts])),
+            friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])),
+            backlog=sum(len(d.queue) for d in depts),
+            open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
+            **finance,
+        )
+        self.rows.append(row)
+        self.reset_day()
+
+    # ------------------------------------------------------------ tables
+    def timeseries(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows)
+
+    def handoff_table(self) -> pd.DataFrame:
+        names = [d.name for d in self.model.departments]
+        a, b = np.nonzero(self.pair_attempts)
+        att, fail = self.pair_attempts[a, b], self.pair_failures[a, b]
+        return pd.DataFrame({
+            "from_department": [names[i] for i in a], "to_department": [names[i] for i in b],
+            "handoffs": att, "failures": fail, "failure_rate": fail / att,
+            "friction_end": [self.model.friction[i][j] for i, j in zip(a, b)],
+        })
+
+    def journey_table(self) -> pd.DataFrame:
+        att, fail = self.journey_attempts, self.journey_failures
+        done = self.journey_done_count
+        return pd.DataFrame({
+            "journey": [j.name for j in self.model.structure.journeys],
+            "handoffs": att, "failures": fail,
+            "failure_rate": np.divide(fail, att, out=np.zeros(len(att)), where=att > 0),
+            "completed": done,
+            "time_to_resolve": np.divide(self.journey_days, done, out=np.full(len(done), np.nan),
+                                         where=done > 0),
+        })
+
+    def summary(self) -> dict:
+        """One row per run: every outcome over the whole horizon."""
+        m = self.model
+        ts = self.timeseries()
+        sat = np.array([c.satisfaction for c in m.customers if c.status == "active"])
+        days = len(ts)
+        years = days / 365.0
+        start = m.initial_customers
+        att, fail = self.phase_attempts, self.phase_failures
+        out = dict(
+            regime=m.regime_name_at_start, org=m.cfg.org.name, seed=m.cfg.seed, days=days,
+            customers_start=start, customers_end=self.active,
+            handoff_failure_rate=ts.handoff_failures.sum() / max(ts.handoffs.sum(), 1),
+            failure_demand_share=ts.repeat_contacts.sum() / max(ts.contacts.sum(), 1),
+            satisfaction_mean=float(sat.mean()) if len(sat) else np.nan,
+            satisfaction_p10=float(np.quantile(sat, 0.1)) if len(sat) else np.nan,
+            satisfaction_p50=float(np.quantile(sat, 0.5)) if len(sat) else np.nan,
+            satisfaction_p90=float(np.quantile(sat, 0.9)) if len(sat) else np.nan,
+            share_dissatisfied=self.dissatisfied / self.active if self.active else 0.0,
+            churned=int(ts.churned_today.sum()),
+            annual_churn_rate=ts.churned_today.sum() / max(ts.active.mean(), 1) / years,
+            retention=1.0 - ts.churned_today.sum() / max(start, 1),
+            acquired=int(ts.acquired.sum()), prospects_lost=int(ts.lost_today.sum()),
+            revenue=ts.revenue.sum(), cost_to_serve=ts.service_cost.sum(),
+            cost_to_serve_per_customer_year=ts.service_cost.sum() / max(ts.active.mean(), 1) / years,
+            acquisition_spend=ts.acquisition_spend.sum(),
+            governance_overhead=ts.governance_overhead.sum(), profit=ts.profit.sum(),
+            time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
+            culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1],
+            **{f"handoff_failure_rate_{p}": fail[i] / att[i] if att[i] else np.nan
+               for i, p in enumerate(PHASES)},
+            **self.totals,
+        )
+        out["decision_wait_mean"] = out.pop("decision_wait") / max(out["decided"], 1)
+        return out
