@@ -51,11 +51,13 @@ class Department(mesa.Agent):
         advance = self.model.advance
         while self.queue and self.credit > 0:
             customer = self.queue.popleft()
-            units = 1.0 + customer.rework
+            work = customer.journey.stages[customer.stage].work  # one contact's worth of this stage
+            units = work * (1 + customer.rework)
             self.credit -= units
             self.worked += units
-            self.model.recorder.contact(units, customer.rework)
+            self.model.recorder.contact(units, work * (customer.rework + customer.redo))
             customer.rework = 0
+            customer.redo = 0
             advance(customer, self)
 
 
@@ -73,6 +75,7 @@ class Customer(mesa.Agent):
         self.started = 0  # day the journey began
         self.effort = 0.0  # effort on this journey (repeat contacts, repeated information)
         self.rework = 0  # contacts owed to the next department (failure demand)
+        self.redo = 0  # 1 when the next department redoes work a failure undid
         self.leaving = False  # leaves for outside reasons once the current journey ends
 
     @property

@@ -11,13 +11,14 @@ the failure demand and churn it causes arrive later.
 from __future__ import annotations
 
 
-def budget_factor(model, dept) -> float:
-    """Share of its configured capacity a department is staffed at."""
-    return model.mech.finance.service_budget if dept.cost_centre else 1.0
+def staffed_capacity(model, dept) -> float:
+    """Capacity paid for: configured, or set by the service budget for cost centres."""
+    factor = model.mech.finance.service_budget if dept.cost_centre else 1.0
+    return dept.base_capacity * factor
 
 
 def day(model, prospects_arrived: int, units_worked: float) -> dict:
-    staff = sum(d.capacity * d.cost_per_capacity for d in model.departments)
+    staff = sum(staffed_capacity(model, d) * d.cost_per_capacity for d in model.departments)
     variable = units_worked * model.mech.finance.cost_per_case
     revenue = model.recorder.active_value / 365.0
     acquisition = prospects_arrived * model.cfg.org.acquisition_cost

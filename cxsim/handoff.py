@@ -14,7 +14,7 @@ needs a decision neither department owns: it is escalated (see
 `cxsim.governance`). A failure is one of three kinds:
 
 * dropped: nobody picks the case up; the customer calls A again after
-  `recontact_days` (one repeat contact, effort +1);
+  `recontact_days` (one repeat contact, and A redoes the stage; effort +1);
 * information lost: B must ask again; the customer repeats themselves
   (one repeat contact, effort +1);
 * delayed: the case waits `delay_days`; the customer chases with `chase_prob`.
@@ -80,6 +80,7 @@ def fail(model, customer, a: int, b: int) -> None:
     if model.customer_response.gives_up(customer):
         return
     if kind == "drop":
+        customer.redo = 1
         model.calendar.add(model.day + h.recontact_days, ARRIVE, customer, a)
     else:
         pass_on(model, customer, b, after=1 if kind == "info" else 1 + h.delay_days)

@@ -3,8 +3,9 @@
 A journey is an ordered list of stages, each owned by a department. Crossing
 from one department to another is a handoff at a boundary (an ordered pair of
 departments). `split_departments = k` cuts every department into k silos and
-every stage into k consecutive sub-stages, so the same work crosses more
-boundaries: the knob for "as departments multiply".
+every stage into k consecutive sub-stages, each doing 1/k of the work with
+1/k of the capacity, so the same work crosses more boundaries: the knob for
+"as departments multiply".
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ class Stage:
     dept: int  # index of the department that owns the stage
     phase: int  # index into PHASES
     moment_of_truth: bool
+    work: float = 1.0  # capacity units the stage takes (1/k of a split stage)
 
 
 @dataclass(frozen=True)
@@ -87,7 +89,8 @@ def build_structure(org: DictConfig) -> Structure:
         for s in j.stages:
             for i, dept in enumerate(silos[s.department]):
                 # the moment of truth is where the customer meets the stage: its first silo
-                stages.append(Stage(dept, PHASES.index(s.phase), bool(s.moment_of_truth) and i == 0))
+                stages.append(Stage(dept, PHASES.index(s.phase), bool(s.moment_of_truth) and i == 0,
+                                    work=1.0 / k))
         lead_name = j.lead or max(dict.fromkeys(s.department for s in j.stages),
                                   key=lambda n: sum(s.department == n for s in j.stages))
         journeys.append(Journey(idx, jname, tuple(stages), float(j.rate), bool(j.acquisition),

@@ -189,8 +189,9 @@ class CXModel(mesa.Model):
             handoff.attempt(self, customer, dept.index, nxt)
 
     def effective_capacity(self, dept: Department) -> float:
+        """Staffed capacity, stretched by efficiency pressure (faster handling)."""
         gain = self.mech.handoff.efficiency_capacity_gain * self.regime.efficiency_pressure
-        return dept.base_capacity * finance.budget_factor(self, dept) * (1.0 + gain)
+        return finance.staffed_capacity(self, dept) * (1.0 + gain)
 
     # ------------------------------------------------------ population
     def new_customer(self, status: str) -> Customer:

@@ -210,7 +210,7 @@ class CXConfig:
     regime: RegimeCfg = MISSING
     mechanisms: MechanismsCfg = field(default_factory=MechanismsCfg)
     seed: int = 0
-    days: int = 365
+    days: int = 730
     reorg: ReorgCfg = field(default_factory=ReorgCfg)
 
 
