@@ -28,6 +28,7 @@ class Department(mesa.Agent):
         self.base_capacity = spec.capacity
         self.cost_per_capacity = spec.cost_per_capacity
         self.cost_centre = spec.cost_centre
+        self.case_work = spec.case_work  # capacity units one contact takes here
         self.native_culture = spec.culture  # orientation it drifts back to without a signal
         self.culture = spec.culture  # customer orientation, 0..1
         self.fit = 1.0  # share of working routines intact (drops at a reorg)
@@ -45,17 +46,17 @@ class Department(mesa.Agent):
     def work(self) -> None:
         """Work queued cases while today's capacity lasts; pass each one on."""
         cap = max(self.capacity - self.noise, 0.0)
-        self.load = len(self.queue) / cap if cap > 0 else float(len(self.queue) > 0) * 1e3
+        backlog = len(self.queue) * self.case_work
+        self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
         self.credit = min(self.credit, 0.0) + cap
         self.worked = 0.0
         advance = self.model.advance
         while self.queue and self.credit > 0:
             customer = self.queue.popleft()
-            work = customer.journey.stages[customer.stage].work  # one contact's worth of this stage
-            units = work * (1 + customer.rework)
+            units = self.case_work * (1 + customer.rework)
             self.credit -= units
             self.worked += units
-            self.model.recorder.contact(units, work * (customer.rework + customer.redo))
+            self.model.recorder.contact(units, self.case_work * (customer.rework + customer.redo))
             customer.rework = 0
             customer.redo = 0
             advance(customer, self)

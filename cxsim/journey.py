@@ -22,7 +22,6 @@ class Stage:
     dept: int  # index of the department that owns the stage
     phase: int  # index into PHASES
     moment_of_truth: bool
-    work: float = 1.0  # capacity units the stage takes (1/k of a split stage)
 
 
 @dataclass(frozen=True)
@@ -44,6 +43,7 @@ class DepartmentSpec:
     cost_per_capacity: float
     culture: float
     cost_centre: bool
+    case_work: float  # capacity units one contact takes here (1/k after a split)
 
 
 @dataclass(frozen=True)
@@ -82,6 +82,7 @@ def build_structure(org: DictConfig) -> Structure:
                 cost_per_capacity=float(d.cost_per_capacity),
                 culture=float(d.culture),
                 cost_centre=bool(d.cost_centre),
+                case_work=1.0 / k,
             ))
     journeys = []
     for idx, (jname, j) in enumerate(org.journeys.items()):
@@ -89,8 +90,7 @@ def build_structure(org: DictConfig) -> Structure:
         for s in j.stages:
             for i, dept in enumerate(silos[s.department]):
                 # the moment of truth is where the customer meets the stage: its first silo
-                stages.append(Stage(dept, PHASES.index(s.phase), bool(s.moment_of_truth) and i == 0,
-                                    work=1.0 / k))
+                stages.append(Stage(dept, PHASES.index(s.phase), bool(s.moment_of_truth) and i == 0))
         lead_name = j.lead or max(dict.fromkeys(s.department for s in j.stages),
                                   key=lambda n: sum(s.department == n for s in j.stages))
         journeys.append(Journey(idx, jname, tuple(stages), float(j.rate), bool(j.acquisition),

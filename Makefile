@@ -1,0 +1,31 @@
+# Two commands do all the set-up on a fresh machine:
+#   make compare   # install, then the default comparison of the regimes
+#   make test      # install, then the whole test suite
+# Python 3.12 comes from .python-version (pyenv); uv installs the locked
+# dependencies from uv.lock into .venv.
+
+PYTHON := $(shell pyenv which python 2>/dev/null || command -v python3.12)
+UV := .tools/bin/uv
+VENV := .venv
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: compare test install clean
+
+compare: $(VENV)/.installed
+	$(VENV)/bin/cxsim-compare
+
+test: $(VENV)/.installed
+	$(VENV)/bin/python -m pytest -n 2 -q
+
+install: $(VENV)/.installed
+
+$(UV):
+	$(PYTHON) -m venv .tools
+	.tools/bin/pip install --quiet uv
+
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --frozen --extra dev --python $(PYTHON)
+	touch $@
+
+clean:
+	rm -rf .tools $(VENV)

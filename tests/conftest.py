@@ -1,0 +1,43 @@
+"""Shared helpers: run a regime over many seeds and compare paired outcomes.
+
+Pattern tests are statistical: every claim is checked over several seeds on
+common random numbers (the same seed gives the same customers and arrivals
+whatever the regime), with a one-sided paired t-test or a stated tolerance.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+from cxsim.model import CXModel
+
+DAYS = 365  # one year is enough for the patterns that do not involve culture
+
+
+def outcomes(regime: str, seeds, days: int = DAYS, **kwargs) -> pd.DataFrame:
+    """One summary row per seed, indexed by seed."""
+    rows = [CXModel(regime=regime, seed=s, days=days, **kwargs).run().recorder.summary() for s in seeds]
+    return pd.DataFrame(rows).set_index("seed")
+
+
+def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
+    """Mean of a - b over seeds, and the 95% CI of that mean (t)."""
+    d = (a - b).astype(float)
+    half = stats.t.ppf(0.975, len(d) - 1) * stats.sem(d)
+    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+
+
+def greater(a: pd.Series, b: pd.Series, alpha: float = 0.01) -> bool:
+    """One-sided paired t-test: is a greater than b over seeds?"""
+    d = (a - b).astype(float)
+    if np.allclose(d, d.iloc[0]):
+        return bool(d.iloc[0] > 0)
+    return bool(stats.ttest_1samp(d, 0.0, alternative="greater").pvalue < alpha)
+
+
+@pytest.fixture(scope="session")
+def seeds():
+    return range(8)
