@@ -3,9 +3,9 @@
 * Alignment (Rivkin & Siggelkow 2003): a department works for the journey
   when its KPIs reward journey outcomes or its culture is customer-oriented:
   ``align = 1 - (1 - strength * journey_kpi) * (1 - culture)``.
-* Compliance: a department carries out an owner's directive when the owner
-  has authority over it or it is aligned anyway:
-  ``comply = 1 - (1 - authority) * (1 - align)``.
+* Compliance: a department carries out an owner's decision when the owner
+  has authority over it, or, without authority, when persuasion works on an
+  aligned department: ``comply = authority + (1 - authority) * persuasion * align``.
 * Diffusion (Darley & Latane 1968): when k departments are responsible for the
   same defect, each acts with probability ``p * align / k**beta``, so
   ``P(anyone acts) = 1 - prod(1 - p * align_d / k**beta)``. With beta = 0 each
@@ -21,7 +21,8 @@ def alignment(model, dept) -> float:
 
 
 def compliance(model, authority: float, dept) -> float:
-    return 1.0 - (1.0 - authority) * (1.0 - alignment(model, dept))
+    persuasion = model.mech.governance.persuasion
+    return authority + (1.0 - authority) * persuasion * alignment(model, dept)
 
 
 def responsible_pool(model, a: int, b: int) -> list:

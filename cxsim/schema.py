@@ -137,6 +137,7 @@ class GovernanceCfg:
     fix_effect: float = MISSING
     directive_noise: float = MISSING
     local_fix_rate: float = MISSING
+    persuasion: float = MISSING
 
 
 @dataclass

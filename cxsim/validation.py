@@ -20,7 +20,7 @@ PROBABILITY_KEYS = {
     "handoff": ("base_friction", "friction_max", "culture_effect", "drop_share",
                 "info_loss_share", "chase_prob"),
     "escalation": ("exception_rate", "local_default_right"),
-    "governance": ("fix_effect", "local_fix_rate"),
+    "governance": ("fix_effect", "local_fix_rate", "persuasion"),
     "diffusion": ("act_prob",),
     "accountability": ("info_effect",),
     "culture": ("drift_per_week", "reorg_disruption", "fit_recovery_per_week"),
