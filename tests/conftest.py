@@ -23,6 +23,11 @@ def outcomes(regime: str, seeds, days: int = DAYS, **kwargs) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("seed")
 
 
+def series(regime: str, seed: int, days: int = DAYS, **kwargs) -> pd.DataFrame:
+    """The per-day outcomes of one run."""
+    return CXModel(regime=regime, seed=seed, days=days, **kwargs).run().recorder.timeseries()
+
+
 def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     """Mean of a - b over seeds, and the 95% CI of that mean (t)."""
     d = (a - b).astype(float)

@@ -1,0 +1,176 @@
+"""The brief's patterns emerge from the mechanisms, and vanish or reverse when
+the mechanism behind each is switched off. This is the evidence that no
+regime's result is written in: regimes are only parameters.
+
+Each claim is tested over seeds on common random numbers, with a one-sided
+paired t-test at alpha = 0.01 (`greater`) or a 95% CI (`paired`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import pandas as pd
+
+from conftest import greater, outcomes, paired, series
+
+
+def stats_greater(a: np.ndarray, b: np.ndarray) -> bool:
+    return greater(pd.Series(a), pd.Series(b))
+
+SINGLE_OWNERS = ["coo_owned", "marketing_owned", "cxo_facilitator", "journey_teams"]
+ALL_REGIMES = ["ceo_led", "everyone_owns", "no_owner", *SINGLE_OWNERS]
+
+
+# ---------------------------------------------------------------- 1
+@pytest.mark.parametrize("beta", [1.5, 0.0])
+def test_diffusion_everyone_owns_loses_ground_as_departments_multiply(beta, seeds):
+    """Pattern 1. Gap in handoff failure between everyone-owns and a single owner,
+    with 6 and with 18 departments (every department split in three). The single
+    owner is a CEO with attention to spare, so that only diffusion differs (a busy
+    owner degrades as boundaries multiply too: that is pattern 2's mechanism).
+    With diffusion of responsibility (beta = 1.5) the gap grows; with beta = 0 the
+    growth vanishes."""
+    gap = {}
+    for split in (1, 3):
+        kw = dict(split_departments=split, diffusion_beta=beta, ceo_attention=100)
+        everyone = outcomes("everyone_owns", seeds, **kw)
+        single = outcomes("ceo_led", seeds, **kw)
+        gap[split] = everyone.handoff_failure_rate - single.handoff_failure_rate
+    mean, lo, hi = paired(gap[3], gap[1])
+    if beta > 0:
+        assert greater(gap[3], gap[1]) and lo > 0.005, \
+            f"gap should grow as departments multiply: {mean:.4f} [{lo:.4f}, {hi:.4f}]"
+    else:
+        assert not greater(gap[3], gap[1]) and hi < 0.008, \
+            f"without diffusion the gap must not grow: {mean:.4f} [{lo:.4f}, {hi:.4f}]"
+
+
+# ---------------------------------------------------------------- 2
+@pytest.fixture(scope="module")
+def others(seeds):
+    return {r: outcomes(r, seeds) for r in ["coo_owned", "cxo_facilitator", "journey_teams",
+                                             "everyone_owns", "marketing_owned", "no_owner"]}
+
+
+def test_ceo_led_leads_when_attention_is_ample(others, seeds):
+    """Pattern 2 (on). With ample CEO attention CEO-led beats every other regime
+    on profit and on handoff failure."""
+    ceo = outcomes("ceo_led", seeds, ceo_attention=30)
+    for name, other in others.items():
+        assert greater(ceo.profit, other.profit), f"ceo_led should out-earn {name}"
+        assert greater(other.handoff_failure_rate, ceo.handoff_failure_rate), f"ceo_led vs {name}"
+
+
+def test_ceo_led_loses_the_lead_when_attention_is_scarce(others, seeds):
+    """Pattern 2 (off). With a scarce CEO, escalations time out and the CEO has
+    no attention left for fixes: the COO (for one) now beats CEO-led."""
+    ceo = outcomes("ceo_led", seeds, ceo_attention=0.5)
+    coo = others["coo_owned"]
+    assert greater(coo.profit, ceo.profit)
+    assert greater(ceo.handoff_failure_rate, coo.handoff_failure_rate)
+
+
+# ---------------------------------------------------------------- 3
+SCOPE_ALL = "regime.owners.{}.scope_phases=[pre_purchase,post_purchase]"
+
+
+def test_scope_marketing_wins_pre_purchase_coo_wins_post_purchase(seeds):
+    """Pattern 3 (on). Each owner's attention and measures cover its phase."""
+    mkt, coo = outcomes("marketing_owned", seeds), outcomes("coo_owned", seeds)
+    assert greater(coo.handoff_failure_rate_pre_purchase, mkt.handoff_failure_rate_pre_purchase)
+    assert greater(mkt.handoff_failure_rate_post_purchase, coo.handoff_failure_rate_post_purchase)
+
+
+def test_scope_switched_off_marketing_loses_its_pre_purchase_edge():
+    """Pattern 3 (off). Give both owners the whole journey: the CMO's attention is
+    swamped by post-purchase exceptions and its pre-purchase edge reverses."""
+    seeds = range(12)
+    mkt = outcomes("marketing_owned", seeds, overrides=[SCOPE_ALL.format("cmo")])
+    coo = outcomes("coo_owned", seeds, overrides=[SCOPE_ALL.format("coo")])
+    assert greater(mkt.handoff_failure_rate_pre_purchase, coo.handoff_failure_rate_pre_purchase)
+
+
+# ---------------------------------------------------------------- 4
+def test_cxo_gain_grows_with_authority_and_is_nil_without(seeds):
+    """Pattern 4. Profit of CXO-facilitator minus no-owner grows with the CXO's
+    authority; with no authority its overhead and noise leave it no better."""
+    base = outcomes("no_owner", seeds)
+    gain = {a: outcomes("cxo_facilitator", seeds, cxo_authority=a).profit - base.profit
+            for a in (0.0, 0.5, 1.0)}
+    assert greater(gain[0.5], gain[0.0]) and greater(gain[1.0], gain[0.5])
+    mean, lo, hi = paired(gain[0.0], 0 * gain[0.0])
+    assert hi <= 0, f"a CXO without authority must not beat no owner: {mean:,.0f} [{lo:,.0f}, {hi:,.0f}]"
+
+
+# ---------------------------------------------------------------- 5
+@pytest.mark.parametrize("regime", ALL_REGIMES)
+def test_accountability_journey_kpis_lower_handoff_failure(regime):
+    """Pattern 5. In every regime, journey-level KPIs lower handoff failure; with
+    the accountability mechanism switched off (strength 0) they change nothing."""
+    seeds = range(5)
+    on = {k: outcomes(regime, seeds, journey_kpi=k) for k in (0.0, 0.8)}
+    assert greater(on[0.0].handoff_failure_rate, on[0.8].handoff_failure_rate)
+    off = {k: outcomes(regime, range(2), journey_kpi=k,
+                       overrides=["mechanisms.accountability.strength=0"]) for k in (0.0, 0.8)}
+    assert np.array_equal(off[0.0].handoff_failure_rate, off[0.8].handoff_failure_rate)
+
+
+# ---------------------------------------------------------------- 6
+def _after_reorg(disruption: float, seeds) -> tuple[np.ndarray, np.ndarray]:
+    """Mean daily profit after switching from no owner to the COO on day 200,
+    minus staying put: in the first 60 days, and from day 500 on."""
+    early, late = [], []
+    common = [f"mechanisms.culture.reorg_disruption={disruption}"]
+    for s in seeds:
+        stay = series("no_owner", s, days=730, overrides=common)
+        switch = series("no_owner", s, days=730, overrides=[*common, "reorg.day=200", "reorg.to=coo_owned"])
+        early.append(switch.profit.iloc[200:260].mean() - stay.profit.iloc[200:260].mean())
+        late.append(switch.profit.iloc[500:].mean() - stay.profit.iloc[500:].mean())
+    return np.array(early), np.array(late)
+
+
+def test_culture_lag_reorg_shows_a_j_curve():
+    """Pattern 6 (on). A switch of regime first costs (routines broken, culture
+    lags), then pays."""
+    early, late = _after_reorg(0.5, range(6))
+    assert early.mean() < 0 and stats_greater(0 * early, early)
+    assert stats_greater(late, 0 * late)
+
+
+def test_culture_lag_without_disruption_there_is_no_dip():
+    """Pattern 6 (off). With no routines lost at the switch, there is no dip."""
+    early, _ = _after_reorg(0.0, range(6))
+    assert stats_greater(early, 0 * early)
+
+
+# ---------------------------------------------------------------- 7
+TRAP_OFF = ["mechanisms.handoff.overload_effect=0", "mechanisms.customer.wait_sensitivity=0"]
+
+
+@pytest.mark.parametrize("regime", ["coo_owned", "no_owner"])
+def test_cost_centre_trap(regime):
+    """Pattern 7 (on). Cutting the service budget by a quarter lowers cost and
+    raises profit at first, then raises failure demand and churn, and lowers
+    profit over two years."""
+    seeds = range(6)
+    full = [series(regime, s, days=730) for s in seeds]
+    cut = [series(regime, s, days=730, service_budget=0.75) for s in seeds]
+    col = lambda runs, f: np.array([f(t) for t in runs])  # noqa: E731
+    assert stats_greater(col(full, lambda t: t.service_cost.iloc[:30].mean()),
+                         col(cut, lambda t: t.service_cost.iloc[:30].mean()))
+    assert stats_greater(col(cut, lambda t: t.profit.iloc[:60].sum()), col(full, lambda t: t.profit.iloc[:60].sum()))
+    fd = lambda t: t.repeat_contacts.sum() / t.contacts.sum()  # noqa: E731
+    assert stats_greater(col(cut, fd), col(full, fd))
+    assert stats_greater(col(cut, lambda t: t.churned_today.sum()), col(full, lambda t: t.churned_today.sum()))
+    assert stats_greater(col(full, lambda t: t.profit.sum()), col(cut, lambda t: t.profit.sum()))
+
+
+def test_cost_centre_trap_vanishes_without_overload_and_waiting():
+    """Pattern 7 (off). If backlog neither causes errors nor annoys customers,
+    the cut simply saves money."""
+    seeds = range(6)
+    full = [series("no_owner", s, days=730, overrides=TRAP_OFF) for s in seeds]
+    cut = [series("no_owner", s, days=730, service_budget=0.75, overrides=TRAP_OFF) for s in seeds]
+    assert stats_greater(np.array([t.profit.sum() for t in cut]), np.array([t.profit.sum() for t in full]))
