@@ -16,6 +16,7 @@ import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
+from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
@@ -44,7 +45,8 @@ def run_one(job: tuple) -> dict:
 
 def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
     todo = [(r, org, s, list(overrides)) for r in regimes for s in seeds]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count()) as pool:
+    # spawn, not fork: forking a process that already runs threads can deadlock
+    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn")) as pool:
         return pd.DataFrame(list(pool.map(run_one, todo)))
 
 

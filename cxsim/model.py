@@ -19,6 +19,7 @@ SolaraViz can drive the model; a full config can be given instead.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import mesa
 from mesa.time import Priority, Schedule
@@ -34,6 +35,11 @@ from cxsim.outcomes import Recorder
 from cxsim.validation import validate
 
 NEED, LEAVE = 1, 2  # calendar event kinds (handoff.ARRIVE is 0)
+
+# Model-level series exposed through Mesa's DataCollector (for batch_run and
+# SolaraViz); the full daily table is `model.recorder.timeseries()`.
+REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "share_dissatisfied",
+            "active", "churned", "acquired", "profit", "culture", "backlog")
 
 # Model keyword -> where it lives in the config. `None` marks keys set on every
 # owner with the given role.
@@ -56,6 +62,11 @@ def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, **v
             owner.attention = ceo_attention
         if cxo_authority is not None and owner.role == "CXO":
             owner.authority = {"*": cxo_authority}
+
+
+def latest(model: CXModel, key: str):
+    """Today's value of one outcome (a DataCollector reporter)."""
+    return model.recorder.rows[-1][key]
 
 
 class CXModel(mesa.Model):
@@ -122,6 +133,8 @@ class CXModel(mesa.Model):
         if config.reorg.day is not None:
             self.reorg_to = configuration.Params.of(configuration.regime(config.reorg.to))
             self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: partial(latest, key=k) for k in REPORTED})
         self.running = True
 
     # ------------------------------------------------------------- the day
@@ -148,6 +161,7 @@ class CXModel(mesa.Model):
             owner.attend()
         worked = sum(d.worked for d in self.departments)
         self.recorder.end_of_day(finance.day(self, arrived, worked))
+        self.datacollector.collect(self)
         self.day += 1
         if self.day >= self.days:
             self.running = False

@@ -12,9 +12,10 @@ from __future__ import annotations
 import math
 
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.errors import ConfigError
-from cxsim.schema import FUNCTIONS, PHASES, CXConfig, MechanismsCfg
+from cxsim.schema import FUNCTIONS, PHASES, CXConfig
 
 PROBABILITY_KEYS = {
     "handoff": ("base_friction", "friction_max", "culture_effect", "drop_share",
@@ -45,17 +46,18 @@ def number(key: str, value, lo: float | None = 0.0, hi: float | None = None) -> 
     return float(value)
 
 
-def unknown_keys(node: DictConfig, structured, prefix: str) -> None:
-    """Keys added with `+key=value` that the schema does not know."""
-    allowed = set(OmegaConf.to_container(OmegaConf.structured(structured)).keys())
-    for key in node.keys():
-        if key not in allowed:
-            fail(f"{prefix}{key}", "unknown key")
+def against_schema(cfg: DictConfig) -> None:
+    """Keys and types against the schema; catches what `+key=value` slipped past Hydra."""
+    try:
+        OmegaConf.merge(OmegaConf.structured(CXConfig), OmegaConf.to_container(cfg, resolve=True))
+    except OmegaConfBaseException as exc:
+        key = getattr(exc, "full_key", None) or ""
+        msg = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+        raise ConfigError(f"{key}: {msg}" if key else msg) from None
 
 
 def validate(cfg: DictConfig) -> None:
-    unknown_keys(cfg, CXConfig, "")
-    unknown_keys(cfg.mechanisms, MechanismsCfg, "mechanisms.")
+    against_schema(cfg)
     number("days", cfg.days, lo=1)
     validate_org(cfg.org)
     validate_regime(cfg.regime, cfg.org, "regime")

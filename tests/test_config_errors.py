@@ -1,0 +1,76 @@
+"""Bad input gets one clear line naming the key; never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from cxsim.configuration import compose
+from cxsim.errors import ConfigError
+from cxsim.model import CXModel
+
+BAD = [
+    (["mechanisms.handoff.base_friction=1.5"], "mechanisms.handoff.base_friction"),
+    (["mechanisms.diffusion.act_prob=-0.1"], "mechanisms.diffusion.act_prob"),
+    (["org.departments.claims.capacity=-3"], "org.departments.claims.capacity"),
+    (["org.journeys.renewal.stages.1.department=legal"], "org.journeys.renewal.stages.1.department"),
+    (["org.customers=0"], "org.customers"),
+    (["+regime.owners.ceo.authority.legal=0.5"], "regime.owners.ceo.authority.legal"),
+    (["regime.owners.ceo.authority.claims=2"], "regime.owners.ceo.authority.claims"),
+    (["org.departments.claims.function=legal"], "org.departments.claims.function"),
+    (["org.segments.standard.share=0.5"], "org.segments"),
+    (["org.journeys.renewal.stages.0.phase=during"], "org.journeys.renewal.stages.0.phase"),
+    (["regime.owners.ceo.scope_journeys=[nope]"], "regime.owners.ceo.scope_journeys"),
+    (["days=0"], "days"),
+    (["+bogus=1"], "bogus"),
+    (["+mechanisms.handoff.typo=1"], "typo"),
+    (["reorg.day=10"], "reorg.to"),
+    (["org.customers=abc"], "org.customers"),
+    (["regime=not_a_regime"], "regime/not_a_regime"),
+    (["org=not_an_org"], "org/not_an_org"),
+]
+
+
+@pytest.mark.parametrize("overrides,key", BAD)
+def test_bad_input_is_refused_naming_the_key(overrides, key):
+    with pytest.raises(ConfigError) as err:
+        compose(overrides)
+    message = str(err.value)
+    assert key in message
+    assert "\n" not in message
+
+
+def test_model_keywords_are_validated_too():
+    with pytest.raises(ConfigError, match="org.customers"):
+        CXModel(customers=0)
+    with pytest.raises(ConfigError, match="mechanisms.finance.service_budget"):
+        CXModel(service_budget=-1)
+
+
+@pytest.mark.parametrize("args,key", [
+    (["org.departments.claims.capacity=-3"], "org.departments.claims.capacity"),
+    (["+regime.owners.ceo.authority.legal=1"], "legal"),
+    (["org.journeys.renewal.stages.0.department=legal"], "department"),
+])
+def test_cli_prints_one_line_and_no_traceback(args, key, tmp_path):
+    p = subprocess.run([sys.executable, "-m", "cxsim.cli", *args, f"hydra.run.dir={tmp_path}"],
+                       capture_output=True, text=True)
+    assert p.returncode != 0
+    assert "Traceback" not in p.stderr + p.stdout
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and key in lines[0], p.stderr
+
+
+def test_cli_unknown_regime_gets_hydras_message_not_a_traceback(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "cxsim.cli", "regime=nope", f"hydra.run.dir={tmp_path}"],
+                       capture_output=True, text=True)
+    assert p.returncode != 0
+    assert "Traceback" not in p.stderr and "regime/nope" in p.stderr
+
+
+def test_compare_refuses_bad_input_before_running(tmp_path):
+    from cxsim.compare import main
+    assert main(["--seeds", "2", "--out", str(tmp_path), "org.customers=-5"]) == 2
+    assert not list(tmp_path.iterdir())

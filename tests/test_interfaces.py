@@ -1,0 +1,70 @@
+"""The single-run command, the comparison command, the API, and Mesa's own tools."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import mesa
+import pandas as pd
+
+from cxsim.api import simulate
+from cxsim.compare import main as compare_main
+from cxsim.model import CXModel
+
+
+def test_cli_writes_config_and_tables(tmp_path):
+    p = subprocess.run([sys.executable, "-m", "cxsim.cli", "regime=ceo_led", "org=auto_insurer", "seed=3",
+                        "days=90", "org.customers=1000", f"hydra.run.dir={tmp_path}"],
+                       capture_output=True, text=True, check=True)
+    assert "regime=ceo_led" in p.stdout and "handoff failure rate" in p.stdout
+    assert "Step 1 at time" not in p.stdout + p.stderr  # Mesa's per-step log is silenced
+    for name in ("summary", "timeseries", "handoffs", "journeys"):
+        assert (tmp_path / f"{name}.parquet").exists()
+    assert (tmp_path / ".hydra" / "config.yaml").exists() and (tmp_path / "cxsim_config.yaml").exists()
+    summary = pd.read_parquet(tmp_path / "summary.parquet")
+    assert len(summary) == 1 and summary.seed.iloc[0] == 3 and summary.regime.iloc[0] == "ceo_led"
+    ts = pd.read_parquet(tmp_path / "timeseries.parquet")
+    assert len(ts) == 90 and ts.day.tolist() == list(range(90))
+
+
+def test_cli_multirun_sweeps(tmp_path):
+    subprocess.run([sys.executable, "-m", "cxsim.cli", "-m", "regime=ceo_led,no_owner", "days=30",
+                    "org.customers=500", f"hydra.sweep.dir={tmp_path}"], capture_output=True, check=True)
+    assert len(list(tmp_path.glob("*/summary.parquet"))) == 2
+
+
+def test_api_returns_tables_and_saves(tmp_path):
+    r = simulate(regime="journey_teams", org="telecom", seed=2, days=60, customers=1000)
+    assert set(r.handoffs.columns) >= {"from_department", "to_department", "handoffs", "failures", "failure_rate"}
+    assert set(r.journeys.journey) == {"sign_up", "fault_repair", "bill_dispute", "move_house", "upgrade"}
+    r.save(tmp_path)
+    assert pd.read_parquet(tmp_path / "journeys.parquet").equals(r.journeys)
+
+
+def test_compare_prints_a_ranked_table(tmp_path, capsys):
+    rc = compare_main(["--seeds", "2", "--jobs", "2", "--regimes", "ceo_led,no_owner", "--out", str(tmp_path),
+                       "days=60", "org.customers=800"])
+    assert rc == 0
+    out = capsys.readouterr().out
+    assert "ceo_led" in out and "no_owner" in out and "profit" in out
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert set(table.regime) == {"ceo_led", "no_owner"} and (table.runs == 2).all()
+    assert len(pd.read_csv(tmp_path / "runs.csv")) == 4
+
+
+def test_mesa_batch_run_drives_the_model_unchanged():
+    results = mesa.batch_run(CXModel, parameters={"regime": ["ceo_led", "coo_owned"], "days": 20,
+                                                  "customers": 300, "ceo_attention": 5.0},
+                             rng=[1], max_steps=20, number_processes=1, display_progress=False)
+    assert {r["regime"] for r in results} == {"ceo_led", "coo_owned"}
+    assert all(0 <= r["handoff_failure_rate"] <= 1 and r["active"] > 0 for r in results)
+
+
+def test_mid_run_reorg_switches_owners():
+    m = CXModel(regime="no_owner", seed=1, days=40, customers=500,
+                overrides=["reorg.day=20", "reorg.to=ceo_led"]).run()
+    ts = m.recorder.timeseries()
+    assert ts.regime.iloc[19] == "no_owner" and ts.regime.iloc[20] == "ceo_led"
+    assert [o.role for o in m.governance.owners] == ["CEO"]
+    assert ts.routine_fit.iloc[20] < ts.routine_fit.iloc[19]
