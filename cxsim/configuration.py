@@ -6,6 +6,7 @@ config means the same thing wherever it is used.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from hydra import compose as hydra_compose
@@ -52,13 +53,17 @@ def regime(name: str) -> DictConfig:
 
 
 def one_line(exc: BaseException) -> str:
-    """The first meaningful line of an exception message."""
+    """One line from a Hydra/OmegaConf error: what is wrong, and with which key."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     text = lines[0] if lines else type(exc).__name__
-    for ln in lines[1:]:
-        if ln.startswith("full_key:"):
-            text = f"{ln.removeprefix('full_key:').strip()}: {text}"
-            break
+    if text.startswith("Error merging override") and exc.__cause__ is not None:
+        cause = str(exc.__cause__).splitlines()[0]
+        text = f"{text.removeprefix('Error merging override').strip()}: {cause}"
+    missing = re.search(r"Could not find '(\w+)/([^']*)'", text)
+    if missing:
+        group, name = missing.groups()
+        options = [n for n in available(group) if not n.endswith("_schema")]
+        text = f"{group}: no config named {name!r}; available: {', '.join(options)}"
     return text
 
 

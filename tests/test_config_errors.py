@@ -28,8 +28,8 @@ BAD = [
     (["+mechanisms.handoff.typo=1"], "typo"),
     (["reorg.day=10"], "reorg.to"),
     (["org.customers=abc"], "org.customers"),
-    (["regime=not_a_regime"], "regime/not_a_regime"),
-    (["org=not_an_org"], "org/not_an_org"),
+    (["regime=not_a_regime"], "'not_a_regime'; available: ceo_led"),
+    (["org=not_an_org"], "'not_an_org'; available: auto_insurer"),
 ]
 
 
