@@ -41,8 +41,8 @@ NEED, LEAVE = 1, 2  # calendar event kinds (handoff.ARRIVE is 0)
 REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "share_dissatisfied",
             "active", "churned", "acquired", "profit", "culture", "backlog")
 
-# Model keyword -> where it lives in the config. `None` marks keys set on every
-# owner with the given role.
+# Model keyword -> where it lives in the config. `ceo_attention` and
+# `cxo_authority` are set on every owner with that role (see apply_shortcuts).
 SHORTCUTS = {
     "days": "days",
     "customers": "org.customers",
