@@ -1,7 +1,7 @@
 """`cxsim`: one simulation from the command line, configured by Hydra.
 
     cxsim regime=coo_owned org=telecom seed=3
-    cxsim -m regime=ceo_led,coo_owned seed=0,1,2      # a Hydra multirun
+    cxsim -m regime=ceo_led,coo_owned replicate=0,1,2  # a Hydra multirun (see cxsim.sweep)
 
 Writes into Hydra's output folder the composed config, `summary.parquet`,
 `timeseries.parquet`, `handoffs.parquet` and `journeys.parquet`, and prints a
@@ -15,6 +15,7 @@ import sys
 
 import hydra
 from hydra.core.hydra_config import HydraConfig
+from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from cxsim import schema
@@ -48,11 +49,16 @@ def describe(summary: dict) -> str:
 
 
 @hydra.main(config_path=str(CONFIG_DIR), config_name="config", version_base=None)
-def run(cfg: DictConfig) -> float:
+def run(cfg: DictConfig) -> float | None:
     from cxsim.api import simulate
     from cxsim.validation import validate
 
     logging.getLogger("MESA").setLevel(logging.WARNING)  # Mesa logs every step at INFO
+    if HydraConfig.get().mode == RunMode.MULTIRUN:
+        from cxsim.sweep import run_job
+
+        run_job(cfg)
+        return None
     try:
         validate(cfg)
         result = simulate(config=cfg)

@@ -54,14 +54,24 @@ SHORTCUTS = {
 
 
 def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, **values) -> None:
+    """Put the Model's keyword arguments into the config, then apply the levers."""
     for key, value in values.items():
         if value is not None:
             OmegaConf.update(cfg, SHORTCUTS[key], value)
-    for owner in cfg.regime.owners.values():
-        if ceo_attention is not None and owner.role == "CEO":
-            owner.attention = ceo_attention
-        if cxo_authority is not None and owner.role == "CXO":
-            owner.authority = {"*": cxo_authority}
+    if ceo_attention is not None:
+        cfg.levers.ceo_attention = ceo_attention
+    if cxo_authority is not None:
+        cfg.levers.cxo_authority = cxo_authority
+    apply_levers(cfg.regime, cfg.levers)
+
+
+def apply_levers(regime: DictConfig, levers: DictConfig) -> None:
+    """Set each lever on every owner with its role (none: the regime is unchanged)."""
+    for owner in regime.owners.values():
+        if levers.ceo_attention is not None and owner.role == "CEO":
+            owner.attention = levers.ceo_attention
+        if levers.cxo_authority is not None and owner.role == "CXO":
+            owner.authority = {"*": levers.cxo_authority}
 
 
 def latest(model: CXModel, key: str):
@@ -131,7 +141,9 @@ class CXModel(mesa.Model):
         review = int(self.mech.governance.review_every_days)
         self.schedule_recurring(self.review, Schedule(interval=review, start=review), Priority.LOW)
         if config.reorg.day is not None:
-            self.reorg_to = configuration.Params.of(configuration.regime(config.reorg.to))
+            reorg_to = configuration.regime(config.reorg.to)
+            apply_levers(reorg_to, config.levers)
+            self.reorg_to = configuration.Params.of(reorg_to)
             self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
         self.datacollector = mesa.DataCollector(
             model_reporters={k: partial(latest, key=k) for k in REPORTED})

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from hydra.core.config_store import ConfigStore
-from omegaconf import MISSING
+from omegaconf import MISSING, OmegaConf
 
 PHASES = ("pre_purchase", "post_purchase")
 # Department functions: a regime grants authority by function (or by name),
@@ -204,6 +204,15 @@ class ReorgCfg:
     to: str | None = None  # name of the regime switched to (a file in configs/regime/)
 
 
+@dataclass
+class LeversCfg:
+    """Levers set on every owner with a given role, whatever the regime (no-ops
+    where the regime has no such owner): for sweeps across regimes."""
+
+    ceo_attention: float | None = None  # CX decisions per day of a CEO owner
+    cxo_authority: float | None = None  # authority of a CXO owner over every department
+
+
 # ------------------------------------------------------------------ run
 @dataclass
 class CXConfig:
@@ -213,10 +222,19 @@ class CXConfig:
     seed: int = 0
     days: int = 730
     reorg: ReorgCfg = field(default_factory=ReorgCfg)
+    levers: LeversCfg = field(default_factory=LeversCfg)
+    experiment: str | None = None  # name of the named experiment a run belongs to
+    replicate: int = 0  # replicate number within a sweep (seeds derive from it)
+    master_seed: int = 0  # the sweep's master seed
 
 
 def register() -> None:
-    """Register the schema so `configs/config.yaml` can extend it."""
+    """Register the schema so `configs/config.yaml` can extend it, and the
+    `cxsim_seed` resolver that derives a run's seed in sweeps."""
+    from cxsim.sweep import derived_seed
+
+    if not OmegaConf.has_resolver("cxsim_seed"):
+        OmegaConf.register_new_resolver("cxsim_seed", derived_seed)
     cs = ConfigStore.instance()
     cs.store(name="cxsim_schema", node=CXConfig)
     cs.store(group="org", name="org_schema", node=OrgCfg)

@@ -62,6 +62,10 @@ def validate(cfg: DictConfig) -> None:
     validate_org(cfg.org)
     validate_regime(cfg.regime, cfg.org, "regime")
     validate_mechanisms(cfg.mechanisms)
+    if cfg.levers.ceo_attention is not None:
+        number("levers.ceo_attention", cfg.levers.ceo_attention)
+    if cfg.levers.cxo_authority is not None:
+        number("levers.cxo_authority", cfg.levers.cxo_authority, hi=1)
     if cfg.reorg.day is not None:
         number("reorg.day", cfg.reorg.day, lo=0, hi=cfg.days)
         if not cfg.reorg.to:

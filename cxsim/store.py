@@ -1,0 +1,101 @@
+"""The results store of a sweep: one folder per finished run, nothing held in memory.
+
+    SWEEP_DIR/
+      runs/RUN_ID/            a finished run: complete, or not there at all
+        summary.parquet       one row, every outcome
+        timeseries.parquet    one row per day
+        handoffs.parquet      one row per department boundary
+        journeys.parquet      one row per journey
+        run.json              coordinates and provenance
+        config.yaml           the run's full config
+      failed/RUN_ID.json      a run that raised: coordinates, error, traceback
+
+A run is written into a temporary folder and renamed into `runs/` when every
+file is there, so a sweep killed at any moment leaves only complete runs; a
+rerun skips the runs already in `runs/` and does the rest. A run's id is a
+hash of its coordinates (the overrides that make it differ from the others),
+so the same run has the same id in every rerun.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import traceback
+from pathlib import Path
+
+import pandas as pd
+from omegaconf import OmegaConf
+
+from cxsim.api import TABLES, Result
+
+
+def run_id(coordinates: dict[str, str]) -> str:
+    text = json.dumps(coordinates, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+class Store:
+    def __init__(self, folder: str | Path):
+        self.folder = Path(folder)
+        self.runs = self.folder / "runs"
+        self.failed = self.folder / "failed"
+
+    def done(self, rid: str) -> bool:
+        return (self.runs / rid).is_dir()
+
+    def finished_ids(self) -> list[str]:
+        return sorted(p.name for p in self.runs.glob("*") if p.is_dir() and not p.name.startswith("."))
+
+    def failed_ids(self) -> list[str]:
+        return sorted(p.stem for p in self.failed.glob("*.json"))
+
+    def write(self, rid: str, result: Result, coordinates: dict, provenance: dict) -> Path:
+        """Write every file of a run, then publish the folder in one rename."""
+        self.runs.mkdir(parents=True, exist_ok=True)
+        tmp = self.runs / f".tmp-{rid}-{os.getpid()}"
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir()
+        for name in TABLES:
+            df = getattr(result, name).copy()
+            for key, value in coordinates.items():
+                df.insert(0, f"coord.{key}", value)
+            df.insert(0, "run_id", rid)
+            df.to_parquet(tmp / f"{name}.parquet", index=False)
+        OmegaConf.save(result.model.cfg, tmp / "config.yaml")
+        (tmp / "run.json").write_text(json.dumps(
+            {"run_id": rid, "coordinates": coordinates, **provenance}, indent=2, default=str))
+        final = self.runs / rid
+        try:
+            tmp.rename(final)
+        except OSError:  # another worker finished the same run first
+            shutil.rmtree(tmp, ignore_errors=True)
+        (self.failed / f"{rid}.json").unlink(missing_ok=True)
+        return final
+
+    def write_failure(self, rid: str, coordinates: dict, exc: BaseException, provenance: dict) -> None:
+        self.failed.mkdir(parents=True, exist_ok=True)
+        record = {"run_id": rid, "coordinates": coordinates, "error": f"{type(exc).__name__}: {exc}",
+                  "traceback": "".join(traceback.format_exception(exc)), **provenance}
+        tmp = self.failed / f".{rid}.json.tmp"
+        tmp.write_text(json.dumps(record, indent=2, default=str))
+        tmp.replace(self.failed / f"{rid}.json")
+
+    # ------------------------------------------------------------ reading
+    def table(self, name: str) -> pd.DataFrame:
+        """One tidy table over every finished run (`summary`, `timeseries`, ...)."""
+        files = [self.runs / rid / f"{name}.parquet" for rid in self.finished_ids()]
+        if not files:
+            return pd.DataFrame()
+        return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
+
+    def failures(self) -> pd.DataFrame:
+        rows = [json.loads(p.read_text()) for p in sorted(self.failed.glob("*.json"))]
+        return pd.DataFrame([{"run_id": r["run_id"], "error": r["error"],
+                              **{f"coord.{k}": v for k, v in r["coordinates"].items()}} for r in rows])
+
+    def provenance(self) -> pd.DataFrame:
+        rows = [json.loads((self.runs / rid / "run.json").read_text()) for rid in self.finished_ids()]
+        return pd.json_normalize(rows)

@@ -1,0 +1,186 @@
+"""Sweeps: Hydra multirun jobs that write into a results store, with progress.
+
+    cxsim-sweep regime_showdown                       # a named experiment (experiments/*.yaml)
+    cxsim-sweep ceo_attention hydra.launcher.n_jobs=2
+    cxsim -m +experiments=regime_showdown             # the same, through Hydra directly
+    cxsim -m regime='glob(*,exclude=*_schema)' replicate='range(0,5)'   # ad hoc
+
+Each job runs one simulation. Its seed derives from the sweep's master seed
+and its replicate number, so every regime meets the same customers for a
+replicate (common random numbers) and a rerun is identical. Finished runs are
+skipped on a rerun, so a killed sweep resumes where it stopped (named
+experiments keep their store at `multirun/NAME`). A run that raises is
+recorded in `failed/` and the sweep goes on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import platform
+import sys
+import threading
+import time
+from datetime import datetime, timezone
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+from hydra.core.hydra_config import HydraConfig
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.experimental.callback import Callback
+from omegaconf import DictConfig, OmegaConf
+
+from cxsim.store import Store
+
+log = logging.getLogger("cxsim.sweep")
+EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
+
+
+def derived_seed(master_seed: int, replicate: int) -> int:
+    """A run's seed from the sweep's master seed and its replicate (not its regime)."""
+    return int(np.random.SeedSequence([int(master_seed), int(replicate)]).generate_state(1)[0] >> 1)
+
+
+def coordinates() -> dict[str, str]:
+    """The job's overrides: what makes this run differ from the sweep's others."""
+    out = {}
+    for item in HydraConfig.get().overrides.task:
+        key, _, value = item.partition("=")
+        out[key.lstrip("+~")] = value
+    return out
+
+
+def config_id(cfg: DictConfig) -> str:
+    """Identity of a run: a hash of its whole resolved config, so a changed
+    experiment file or override never reuses a stale result."""
+    text = json.dumps(OmegaConf.to_container(cfg, resolve=True), sort_keys=True, default=str)
+    return hashlib.sha1(text.encode()).hexdigest()[:16]
+
+
+def provenance(cfg: DictConfig, started: float, wall: float | None) -> dict:
+    return {
+        "seed": int(cfg.seed), "replicate": int(cfg.replicate), "master_seed": int(cfg.master_seed),
+        "experiment": cfg.experiment, "overrides": list(HydraConfig.get().overrides.task),
+        "cxsim_version": version("cxsim"), "mesa_version": version("mesa"),
+        "python": platform.python_version(), "host": platform.node(),
+        "started": datetime.fromtimestamp(started, timezone.utc).isoformat(), "wall_seconds": wall,
+    }
+
+
+def run_job(cfg: DictConfig) -> None:
+    """One job of a multirun: skip it if it is done, else run it into the store."""
+    from cxsim.api import simulate
+
+    store = Store(HydraConfig.get().sweep.dir)
+    rid, coords = config_id(cfg), coordinates()
+    if store.done(rid):
+        log.info("already done: %s", coords)
+        return
+    started = time.time()
+    try:
+        result = simulate(config=cfg)
+    except Exception as exc:  # noqa: BLE001 - any failure is recorded, the sweep goes on
+        store.write_failure(rid, coords, exc, provenance(cfg, started, time.time() - started))
+        log.error("run failed %s: %s: %s", coords, type(exc).__name__, exc)
+        return
+    store.write(rid, result, coords, provenance(cfg, started, time.time() - started))
+
+
+# ------------------------------------------------------------------ progress
+def sweep_size(config: DictConfig) -> int:
+    """Number of jobs: the product of the sweep values over all swept keys."""
+    params = {}
+    for key, value in (OmegaConf.select(config, "hydra.sweeper.params") or {}).items():
+        params[key] = f"{key}={value}"
+    for item in config.hydra.overrides.task:
+        params[item.partition("=")[0].lstrip("+~")] = item
+    total = 1
+    for override in OverridesParser.create().parse_overrides(list(params.values())):
+        if override.is_sweep_override():
+            total *= len(list(override.sweep_string_iterator()))
+    return total
+
+
+class SweepProgress(Callback):
+    """Runs done, failed and ETA while a multirun works, from the store on disk.
+
+    On a terminal it is a tqdm bar; elsewhere (CI, logs) a plain line every
+    `every` seconds. It reads only the store, so it works with any launcher.
+    """
+
+    def __init__(self, every: float = 30.0):
+        self.every = every
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def __getstate__(self) -> dict:
+        # launchers pickle the callbacks into their workers: send the settings only
+        return {"every": self.every}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(**state)
+
+    def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        self.store = Store(config.hydra.sweep.dir)
+        self.total = sweep_size(config)
+        self.before = len(self.store.finished_ids())
+        self.start = time.time()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+
+    def on_multirun_end(self, config: DictConfig, **kwargs) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join()
+        done, failed = len(self.store.finished_ids()), len(self.store.failed_ids())
+        print(f"cxsim-sweep: {done} runs done, {failed} failed, of {self.total} in "
+              f"{time.time() - self.start:.0f} s; results in {self.store.folder}", file=sys.stderr)
+
+    def _counts(self) -> tuple[int, int]:
+        return len(self.store.finished_ids()), len(self.store.failed_ids())
+
+    def _watch(self) -> None:
+        if sys.stderr.isatty():
+            from tqdm import tqdm
+
+            bar = tqdm(total=self.total, initial=self.before, unit="run", desc="sweep")
+            while not self._stop.wait(1.0):
+                done, failed = self._counts()
+                bar.n = done + failed
+                bar.set_postfix(failed=failed)
+                bar.refresh()
+            bar.close()
+            return
+        while not self._stop.wait(self.every):
+            done, failed = self._counts()
+            new = done + failed - self.before
+            elapsed = time.time() - self.start
+            left = self.total - done - failed
+            eta = f"{elapsed / new * left:.0f} s" if new > 0 else "?"
+            print(f"cxsim-sweep: {done}/{self.total} done, {failed} failed, ETA {eta}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ wrapper
+def experiments() -> list[str]:
+    return sorted(p.stem for p in EXPERIMENTS.glob("*.yaml"))
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`cxsim-sweep NAME [OVERRIDES]`: run a named experiment as a Hydra multirun."""
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in ("-h", "--help"):
+        print(__doc__)
+        print("experiments:", ", ".join(experiments()))
+        return 0
+    name, rest = args[0], args[1:]
+    if name not in experiments():
+        print(f"cxsim-sweep: error: no experiment named {name!r}; available: {', '.join(experiments())}",
+              file=sys.stderr)
+        return 2
+    from cxsim import cli
+
+    sys.argv = ["cxsim", "-m", f"+experiments={name}", *rest]
+    cli.main()
+    return 0
