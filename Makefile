@@ -9,13 +9,16 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: compare test install clean
+.PHONY: compare test install browser clean
 
 compare: $(VENV)/.installed
 	$(VENV)/bin/cxsim-compare
 
-test: $(VENV)/.installed
+test: $(VENV)/.installed browser
 	$(VENV)/bin/python -m pytest -n 2 -q
+
+browser:
+	bash scripts/ensure-chromium.sh
 
 install: $(VENV)/.installed
 

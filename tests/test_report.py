@@ -1,0 +1,74 @@
+"""The sweep report: statistics, every plot, escaped names, and it opens in a real browser."""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from cxsim.api import simulate
+from cxsim.report import build
+from cxsim.statistics import paired_differences, tidy
+from cxsim.store import Store, run_id
+
+EVIL = "<script>alert('x')</script>"
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("sweep")
+    store = Store(folder)
+    for regime in ("ceo_led", "no_owner"):
+        for attention in (1.0, 20.0):
+            for seed in range(3):
+                kw = dict(regime=regime, seed=seed, days=60, customers=600, ceo_attention=attention)
+                if regime == "no_owner":
+                    kw["overrides"] = [f"regime.name=\"{EVIL}\""]
+                coords = {"regime": regime, "levers.ceo_attention": str(attention), "replicate": str(seed)}
+                store.write(run_id(coords), simulate(**kw), coords, {"seed": seed, "replicate": seed})
+    return folder, build(folder)
+
+
+def test_report_is_self_contained_with_every_plot_and_escaped_names(report):
+    folder, path = report
+    page = path.read_text()
+    images = re.findall(r'<img alt="([^"]+)" src="data:image/png;base64,', page)
+    assert {"comparison_auto_insurer", "over_time_auto_insurer", "heatmap_auto_insurer",
+            "funnel_auto_insurer", "response_levers.ceo_attention"} <= set(images)
+    assert EVIL not in page and html.escape(EVIL) in page
+    assert "http://" not in page and "https://" not in page  # nothing to fetch
+    for name in ("runs.csv", "regime_stats.csv", "paired_differences.csv"):
+        assert (path.parent / name).exists()
+    assert (path.parent / "figures" / "comparison_auto_insurer.svg").exists()
+
+
+def test_ranking_pairs_on_seeds_and_flags_ties(report):
+    folder, _ = report
+    summary = tidy(Store(folder).table("summary"))
+    d = paired_differences(summary, "profit")
+    assert set(d.columns) >= {"regime", "rank", "rank_group", "diff_to_best", "diff_lo", "diff_hi", "p_vs_best"}
+    for _, g in d.groupby(["org", "coord.levers.ceo_attention"]):
+        assert g.iloc[0].diff_to_best == 0 and (g.diff_to_best <= 0).all()
+        assert g.rank_group.is_monotonic_increasing
+        assert (g.replicates == 3).all()
+
+
+def test_report_opens_in_headless_chromium_with_every_plot_visible(report, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    _, path = report
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(path.as_uri())
+        page.wait_for_load_state("load")
+        sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+        assert len(sizes) >= 5 and all(c and w > 100 and h > 100 for c, w, h in sizes), sizes
+        assert page.locator("h1").inner_text().startswith("cxsim sweep report")
+        assert page.evaluate("() => document.querySelectorAll('script').length") == 0
+        page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        browser.close()
+    assert (tmp_path / "report.png").stat().st_size > 10_000
