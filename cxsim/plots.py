@@ -12,6 +12,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+from matplotlib.ticker import EngFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
 from cxsim.statistics import OUTCOMES, band  # noqa: E402
@@ -38,6 +39,8 @@ def regime_comparison(table: pd.DataFrame, org: str, outcomes=MAIN):
         ax.barh(s.regime, s[col], xerr=err, color="#4C72B0", ecolor="black", capsize=3)
         ax.set_title(label + (" (higher is better)" if higher else " (lower is better)"), fontsize=9)
         ax.tick_params(labelsize=8)
+        if "%" not in OUTCOMES[col][1]:
+            ax.xaxis.set_major_formatter(EngFormatter())
     fig.suptitle(f"{org}: mean and 95% CI over replicates", fontsize=10)
     fig.tight_layout()
     return fig
