@@ -39,7 +39,7 @@ def regime_comparison(table: pd.DataFrame, org: str, outcomes=MAIN):
         ax.barh(s.regime, s[col], xerr=err, color="#4C72B0", ecolor="black", capsize=3)
         ax.set_title(label + (" (higher is better)" if higher else " (lower is better)"), fontsize=9)
         ax.tick_params(labelsize=8)
-        if "%" not in OUTCOMES[col][1]:
+        if "," in OUTCOMES[col][1]:  # money: 1.2 M, not 1.2e6
             ax.xaxis.set_major_formatter(EngFormatter())
     fig.suptitle(f"{org}: mean and 95% CI over replicates", fontsize=10)
     fig.tight_layout()

@@ -70,6 +70,8 @@ def build(folder: str | Path, out: str | Path | None = None) -> Path:
     table = mean_ci(summary)
     diffs = paired_differences(summary, "profit")
     summary.to_csv(out / "runs.csv", index=False)
+    handoffs.to_csv(out / "handoffs.csv", index=False)
+    store.table("journeys").to_csv(out / "journeys.csv", index=False)
     table.to_csv(out / "regime_stats.csv", index=False)
     diffs.to_csv(out / "paired_differences.csv", index=False)
     failures = store.failures()
@@ -118,7 +120,8 @@ def build(folder: str | Path, out: str | Path | None = None) -> Path:
              "<h2>Provenance</h2>",
              table_html(prov[[c for c in ("run_id", "seed", "replicate", "started", "wall_seconds", "host")
                               if c in prov]].head(50)),
-             "<p class=note>First 50 runs shown; all are in runs.csv.</p>"]
+             "<p class=note>First 50 runs shown; all are in runs.csv (and per boundary in handoffs.csv, "
+             "per journey in journeys.csv; per day in the store's timeseries.parquet files).</p>"]
     page = (f"<!doctype html><html><head><meta charset='utf-8'><title>cxsim report</title>"
             f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>")
     report = out / "report.html"

@@ -231,6 +231,7 @@ class CXConfig:
 def register() -> None:
     """Register the schema so `configs/config.yaml` can extend it, and the
     `cxsim_seed` resolver that derives a run's seed in sweeps."""
+    import hydra_plugins.cxsim_searchpath.cxsim_sweeper  # noqa: F401  registers hydra/sweeper=cxsim
     from cxsim.sweep import derived_seed
 
     if not OmegaConf.has_resolver("cxsim_seed"):

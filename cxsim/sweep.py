@@ -29,9 +29,11 @@ from pathlib import Path
 import numpy as np
 from hydra.core.hydra_config import HydraConfig
 from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import Glob
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from cxsim.configuration import available
 from cxsim.store import Store
 
 log = logging.getLogger("cxsim.sweep")
@@ -98,7 +100,10 @@ def sweep_size(config: DictConfig) -> int:
         params[item.partition("=")[0].lstrip("+~")] = item
     total = 1
     for override in OverridesParser.create().parse_overrides(list(params.values())):
-        if override.is_sweep_override():
+        value = override.value()
+        if isinstance(value, Glob):  # a glob over a config group: match its files
+            total *= len(value.filter(available(override.key_or_group)))
+        elif override.is_sweep_override():
             total *= len(list(override.sweep_string_iterator()))
     return total
 
