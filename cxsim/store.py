@@ -55,8 +55,9 @@ class Store:
     def write(self, rid: str, result: Result, coordinates: dict, provenance: dict) -> Path:
         """Write every file of a run, then publish the folder in one rename."""
         self.runs.mkdir(parents=True, exist_ok=True)
+        for stale in self.runs.glob(f".tmp-{rid}-*"):  # left by a writer that was killed
+            shutil.rmtree(stale, ignore_errors=True)
         tmp = self.runs / f".tmp-{rid}-{os.getpid()}"
-        shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir()
         for name in TABLES:
             df = getattr(result, name).copy()
