@@ -5,7 +5,8 @@
 
 Every regime runs on the same seeds (common random numbers: the same
 customers and the same draws where the regimes do not differ), in parallel.
-Prints mean and 95% confidence interval per regime (Student t over seeds),
+Prints mean and 95% confidence interval per regime (Student t over seeds,
+`cxsim.statistics`),
 ranked by profit, and writes all runs and the table as CSV.
 """
 
@@ -20,10 +21,10 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pandas as pd
-from scipy import stats
 
 from cxsim import configuration
 from cxsim.errors import ConfigError
+from cxsim.statistics import mean_ci
 
 COLUMNS = {
     "handoff_failure_rate": ("handoff fail", "{:.1%}"),
@@ -50,24 +51,17 @@ def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
         return pd.DataFrame(list(pool.map(run_one, todo)))
 
 
-def mean_ci(runs: pd.DataFrame, columns=COLUMNS) -> pd.DataFrame:
-    """Mean and half-width of the 95% t confidence interval per regime."""
-    rows = []
-    for regime, g in runs.groupby("regime"):
-        row = {"regime": regime, "runs": len(g)}
-        for col in columns:
-            x = g[col].astype(float)
-            half = stats.t.ppf(0.975, len(x) - 1) * stats.sem(x) if len(x) > 1 else float("nan")
-            row[col], row[col + "_ci"] = x.mean(), half
-        rows.append(row)
-    return pd.DataFrame(rows).sort_values("profit", ascending=False).reset_index(drop=True)
+def table_of(runs: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% CI per regime, best profit first."""
+    table = mean_ci(runs, outcomes=COLUMNS, by=["regime"])
+    return table.sort_values("profit", ascending=False).reset_index(drop=True)
 
 
 def render(table: pd.DataFrame) -> str:
     cells = [["rank", "regime"] + [label for label, _ in COLUMNS.values()]]
     for i, r in table.iterrows():
         cells.append([str(i + 1), r.regime] + [
-            f"{fmt.format(r[c])} ±{fmt.format(r[c + '_ci'])}" for c, (_, fmt) in COLUMNS.items()])
+            f"{fmt.format(r[c])} ±{fmt.format((r[c + '_hi'] - r[c + '_lo']) / 2)}" for c, (_, fmt) in COLUMNS.items()])
     widths = [max(len(row[k]) for row in cells) for k in range(len(cells[0]))]
     lines = ["  ".join(c.rjust(w) if k > 1 else c.ljust(w) for k, (c, w) in enumerate(zip(row, widths)))
              for row in cells]
@@ -97,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"cxsim-compare: {len(regimes)} regimes x {args.seeds} seeds on {args.org} ...", flush=True)
     runs = run_all(regimes, args.org, range(args.seeds), args.overrides, args.jobs)
-    table = mean_ci(runs)
+    table = table_of(runs)
     out = Path(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
     out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "runs.csv", index=False)

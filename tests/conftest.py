@@ -13,6 +13,7 @@ import pytest
 from scipy import stats
 
 from cxsim.model import CXModel
+from cxsim.statistics import ci_of_mean
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
 
@@ -31,8 +32,7 @@ def series(regime: str, seed: int, days: int = DAYS, **kwargs) -> pd.DataFrame:
 def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     """Mean of a - b over seeds, and the 95% CI of that mean (t)."""
     d = (a - b).astype(float)
-    half = stats.t.ppf(0.975, len(d) - 1) * stats.sem(d)
-    return float(d.mean()), float(d.mean() - half), float(d.mean() + half)
+    return (float(d.mean()), *ci_of_mean(d))
 
 
 def greater(a: pd.Series, b: pd.Series, alpha: float = 0.01) -> bool:
