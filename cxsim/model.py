@@ -29,6 +29,7 @@ from cxsim import configuration, culture, finance, handoff, responsibility
 from cxsim.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
 from cxsim.calendar import Calendar
 from cxsim.customer_response import CustomerResponse
+from cxsim.errors import ConfigError
 from cxsim.governance import Governance
 from cxsim.journey import build_structure
 from cxsim.outcomes import Recorder
@@ -88,14 +89,19 @@ class CXModel(mesa.Model):
                  cxo_authority: float | None = None, journey_kpi: float | None = None,
                  service_budget: float | None = None, diffusion_beta: float | None = None,
                  overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
-                 rng=None):
+                 rng=None, scenario=None):
         if config is None:
             config = configuration.compose([f"regime={regime}", f"org={org}", *overrides])
         else:
             config = config.copy()
+        # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
+        # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
         if seed is None:
             seed = rng if isinstance(rng, int) else int(config.seed)
-        config.seed = int(seed)
+        try:
+            config.seed = int(seed)
+        except (TypeError, ValueError):
+            raise ConfigError(f"seed: must be a whole number, got {seed!r}") from None
         apply_shortcuts(config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
                         days=days, customers=customers, split_departments=split_departments,
                         journey_kpi=journey_kpi, service_budget=service_budget,

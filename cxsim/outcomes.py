@@ -27,6 +27,7 @@ class Recorder:
         self.phase_attempts = np.zeros(len(PHASES), dtype=np.int64)
         self.phase_failures = np.zeros(len(PHASES), dtype=np.int64)
         self.rows: list[dict] = []
+        self.last_day_pairs: dict[tuple[int, int], int] = {}
         # population, kept up to date by the model's status changes
         self.prospects = self.active = self.churned = self.lost = 0
         self.sat_sum = 0.0
@@ -41,6 +42,7 @@ class Recorder:
         self.d_units = self.d_rework = 0.0
         self.d_done = self.d_done_days = 0
         self.d_acquired = self.d_churned = self.d_lost = self.d_arrived = 0
+        self.d_pairs: dict[tuple[int, int], int] = {}  # failures per boundary today
 
     # ------------------------------------------------------------ events
     def handoff(self, customer, a: int, b: int) -> None:
@@ -52,6 +54,7 @@ class Recorder:
     def failure(self, customer, a: int, b: int) -> None:
         self.d_failures += 1
         self.pair_failures[a, b] += 1
+        self.d_pairs[(a, b)] = self.d_pairs.get((a, b), 0) + 1
         self.journey_failures[customer.journey.index] += 1
         self.phase_failures[customer.journey.stages[customer.stage + 1].phase] += 1
 
@@ -121,6 +124,7 @@ class Recorder:
             **finance,
         )
         self.rows.append(row)
+        self.last_day_pairs = self.d_pairs  # for pictures of the day that just ended
         self.reset_day()
 
     # ------------------------------------------------------------ tables

@@ -1,0 +1,118 @@
+"""The classroom app: cxsim in the browser, on Mesa's SolaraViz.
+
+    cxsim-app                       # http://127.0.0.1:8765, no internet needed
+
+Students pick a regime, an organisation and the key mechanism parameters,
+then step or play the model: the organisation picture shows departments as
+boxes (queue and culture inside), the boundaries between them as arrows, and
+the handoffs that failed today in red; live charts follow satisfaction,
+handoff failure, failure demand, churn and profit. A bad combination of
+parameters shows a message and keeps the default model; it never shows a
+traceback.
+"""
+
+from __future__ import annotations
+
+import math
+
+import matplotlib
+
+matplotlib.use("Agg")
+import solara  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
+from mesa.visualization.utils import update_counter  # noqa: E402
+
+from cxsim.configuration import available  # noqa: E402
+from cxsim.errors import ConfigError  # noqa: E402
+from cxsim.model import CXModel  # noqa: E402
+
+
+class ClassroomModel(CXModel):
+    """CXModel that falls back to the defaults on bad parameters and says why."""
+
+    def __init__(self, **kwargs):
+        self.error = None
+        try:
+            super().__init__(**kwargs)
+        except ConfigError as exc:
+            self.error = str(exc)
+            super().__init__(regime=kwargs.get("regime", "ceo_led") if kwargs.get("regime") in REGIMES else "ceo_led",
+                             org="auto_insurer", days=kwargs.get("days"))
+
+
+REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
+ORGS = [o for o in available("org") if not o.endswith("_schema")]
+
+model_params = {
+    "regime": {"type": "Select", "value": "ceo_led", "values": REGIMES, "label": "Who owns CX (regime)"},
+    "org": {"type": "Select", "value": "auto_insurer", "values": ORGS, "label": "Organisation"},
+    "ceo_attention": {"type": "SliderFloat", "value": 6.0, "min": 0.5, "max": 30.0, "step": 0.5,
+                      "label": "CEO attention (CX decisions/day)"},
+    "cxo_authority": {"type": "SliderFloat", "value": 0.6, "min": 0.0, "max": 1.0, "step": 0.05,
+                      "label": "CXO authority"},
+    "journey_kpi": {"type": "SliderFloat", "value": 0.2, "min": 0.0, "max": 1.0, "step": 0.05,
+                    "label": "Journey KPIs (accountability)"},
+    "service_budget": {"type": "SliderFloat", "value": 1.0, "min": 0.4, "max": 1.5, "step": 0.05,
+                       "label": "Service budget (share of capacity)"},
+    "split_departments": {"type": "SliderInt", "value": 1, "min": 1, "max": 4, "step": 1,
+                          "label": "Silos per department"},
+    "seed": {"type": "InputText", "value": 1, "label": "Seed"},
+    "days": 730,
+}
+
+
+def organisation_figure(model: CXModel) -> Figure:
+    """Departments on a circle; arrows for boundaries, red and thick where handoffs failed today."""
+    fig = Figure(figsize=(6.4, 5.6))
+    ax = fig.subplots()
+    depts = model.departments
+    n = len(depts)
+    pos = {d.index: (math.cos(2 * math.pi * i / n + math.pi / 2), math.sin(2 * math.pi * i / n + math.pi / 2))
+           for i, d in enumerate(depts)}
+    today = model.recorder.last_day_pairs
+    for a, b in model.boundaries:
+        (x0, y0), (x1, y1) = pos[a], pos[b]
+        failed = today.get((a, b), 0)
+        ax.annotate("", xy=(x1 * 0.82, y1 * 0.82), xytext=(x0 * 0.82, y0 * 0.82),
+                    arrowprops=dict(arrowstyle="-|>", color="#C44E52" if failed else "#BBBBBB",
+                                    lw=1 + min(failed, 6), shrinkA=14, shrinkB=14,
+                                    connectionstyle="arc3,rad=0.12"))
+    for d in depts:
+        x, y = pos[d.index]
+        ax.text(x, y, f"{d.name}\nworked {d.worked:.0f} of {d.capacity:.0f}\nwaiting {len(d.queue)}\n"
+                      f"culture {d.culture:.2f}", ha="center", va="center",
+                fontsize=7, bbox=dict(boxstyle="round", fc=(1 - 0.5 * d.culture, 1, 1 - 0.5 * d.culture),
+                                       ec="#4C72B0" if d.load <= 1 else "#C44E52"))
+    owners = ", ".join(o.role for o in model.governance.owners) or "nobody"
+    ax.set_title(f"day {model.day} — {model.regime.name}: CX owned by {owners}\n"
+                 f"red arrows: handoffs that failed today ({sum(today.values())})", fontsize=9)
+    ax.set_xlim(-1.35, 1.35)
+    ax.set_ylim(-1.3, 1.3)
+    ax.axis("off")
+    return fig
+
+
+@solara.component
+def Organisation(model):
+    """The organisation picture (redrawn every step)."""
+    update_counter.get()  # Mesa bumps this after each step: re-render then
+    if getattr(model, "error", None):
+        solara.Error(f"These parameters do not work: {model.error}. Showing the default model instead.")
+    solara.FigureMatplotlib(organisation_figure(model), format="png")
+
+
+page = SolaraViz(
+    ClassroomModel(regime="ceo_led", org="auto_insurer", seed=1),
+    components=[
+        Organisation,
+        make_plot_component("satisfaction"),
+        make_plot_component("handoff_failure_rate"),
+        make_plot_component("failure_demand_share"),
+        make_plot_component("churned"),
+        make_plot_component("profit"),
+    ],
+    model_params=model_params,
+    name="cxsim: who should own customer experience?",
+    play_interval=150,
+)

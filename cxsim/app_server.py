@@ -1,0 +1,38 @@
+"""`cxsim-app`: start the classroom app (Solara) on this machine only by default.
+
+    cxsim-app                         # http://127.0.0.1:8765
+    cxsim-app --port 9000 --host 0.0.0.0   # to let a class reach it over the room's network
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(prog="cxsim-app", description=__doc__.splitlines()[0])
+    ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
+    ap.add_argument("--port", type=int, default=8765)
+    return ap
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    app = Path(__file__).with_name("app.py")
+    # assets are served by this server from the solara-assets package (no CDN); no telemetry
+    env = {**os.environ, "SOLARA_ASSETS_PROXY": "True", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
+    cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
+           "--production", "--no-open"]
+    print(f"cxsim-app: http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
+    try:
+        return subprocess.call(cmd, env=env)
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,96 @@
+"""End to end: the classroom app in a real headless Chromium, with no internet.
+
+Starts `cxsim-app` on a free local port, loads the page, picks a regime,
+resets and steps the model, checks that the organisation picture and the
+charts change, that a bad parameter shows a message, and that the page asked
+nothing of any host but this one. Saves a screenshot.
+"""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from urllib.parse import urlparse
+
+import pytest
+
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def app_url():
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "cxsim.app_server", "--port", str(port)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}/"
+    deadline = time.time() + 90
+    while time.time() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=2)
+            break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("cxsim-app did not start")
+    yield url
+    proc.terminate()
+    proc.wait(timeout=20)
+
+
+def test_app_binds_localhost_by_default():
+    from cxsim.app_server import parser
+
+    assert parser().parse_args([]).host == "127.0.0.1"
+
+
+def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    hosts = set()
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.on("request", lambda r: hosts.add(urlparse(r.url).hostname) if r.url.startswith("http") else None)
+        page.goto(app_url)
+        step = page.get_by_role("button", name="Step")
+        step.wait_for(timeout=60_000)
+        images = lambda: page.eval_on_selector_all("img", "els => els.map(e => e.src)")  # noqa: E731
+        page.wait_for_function("() => document.querySelectorAll('img').length >= 6", timeout=30_000)
+
+        page.get_by_text("ceo_led").first.click()
+        page.get_by_role("option", name="coo_owned").click()
+        page.get_by_role("button", name="Reset").click()
+        page.wait_for_function("() => document.body.innerText.includes('Time: 0')", timeout=30_000)
+        time.sleep(1)
+        before = images()
+        for _ in range(4):
+            step.click()
+            time.sleep(0.5)
+        page.wait_for_function("() => document.body.innerText.includes('Time: 4')", timeout=30_000)
+        time.sleep(1.5)
+        after = images()
+        assert len(after) >= 6
+        changed = sum(a != b for a, b in zip(before, after))
+        assert changed >= 6, f"only {changed} of {len(after)} pictures changed after stepping"
+        page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
+
+        seed = page.get_by_label("Seed")
+        seed.fill("not a number")
+        seed.press("Enter")
+        page.get_by_role("button", name="Reset").click()
+        page.get_by_text("These parameters do not work").wait_for(timeout=30_000)
+        assert "Traceback" not in page.inner_text("body")
+        browser.close()
+    assert hosts <= {"127.0.0.1"}, f"the app fetched from elsewhere: {hosts}"
+    assert (tmp_path / "app.png").stat().st_size > 20_000
