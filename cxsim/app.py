@@ -18,6 +18,7 @@ import math
 import matplotlib
 
 matplotlib.use("Agg")
+import numpy as np  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
@@ -31,8 +32,10 @@ from cxsim.model import CXModel  # noqa: E402
 class ClassroomModel(CXModel):
     """CXModel that falls back to the defaults on bad parameters and says why."""
 
-    def __init__(self, **kwargs):
+    def __init__(self, reorg_day=0, reorg_to=None, **kwargs):
         self.error = None
+        if reorg_day:  # the reorg moment: switch regime mid-run and watch the culture lag
+            kwargs.update(reorg_day=reorg_day, reorg_to=reorg_to)
         try:
             super().__init__(**kwargs)
         except ConfigError as exc:
@@ -57,6 +60,9 @@ model_params = {
                        "label": "Service budget (share of capacity)"},
     "split_departments": {"type": "SliderInt", "value": 1, "min": 1, "max": 4, "step": 1,
                           "label": "Silos per department"},
+    "reorg_day": {"type": "SliderInt", "value": 0, "min": 0, "max": 720, "step": 30,
+                  "label": "Reorg on day (0: never)"},
+    "reorg_to": {"type": "Select", "value": "coo_owned", "values": REGIMES, "label": "Reorg to"},
     "seed": {"type": "InputText", "value": 1, "label": "Seed"},
     "days": 730,
 }
@@ -93,6 +99,29 @@ def organisation_figure(model: CXModel) -> Figure:
     return fig
 
 
+def heatmap_figure(model: CXModel) -> Figure:
+    """Handoff failure rate so far, from department (row) to department (column)."""
+    r = model.recorder
+    rate = np.divide(r.pair_failures, r.pair_attempts, out=np.full(r.pair_attempts.shape, np.nan),
+                     where=r.pair_attempts > 0)
+    names = [d.name for d in model.departments]
+    fig = Figure(figsize=(5.4, 4.6))
+    ax = fig.subplots()
+    im = ax.imshow(rate, cmap="Reds", vmin=0, vmax=max(0.3, float(np.nanmax(rate)) if r.pair_attempts.any() else 0.3))
+    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
+    ax.set_yticks(range(len(names)), names, fontsize=7)
+    ax.set_title("handoff failure rate so far: from (row) to (column)", fontsize=9)
+    fig.colorbar(im, ax=ax, shrink=0.8)
+    fig.tight_layout()
+    return fig
+
+
+@solara.component
+def Heatmap(model):
+    update_counter.get()
+    solara.FigureMatplotlib(heatmap_figure(model), format="png")
+
+
 @solara.component
 def Organisation(model):
     """The organisation picture (redrawn every step)."""
@@ -106,11 +135,13 @@ page = SolaraViz(
     ClassroomModel(regime="ceo_led", org="auto_insurer", seed=1),
     components=[
         Organisation,
+        Heatmap,
         make_plot_component("satisfaction"),
         make_plot_component("handoff_failure_rate"),
         make_plot_component("failure_demand_share"),
         make_plot_component("churned"),
         make_plot_component("profit"),
+        make_plot_component("culture"),
     ],
     model_params=model_params,
     name="cxsim: who should own customer experience?",

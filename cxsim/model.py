@@ -51,6 +51,8 @@ SHORTCUTS = {
     "journey_kpi": "regime.journey_kpi",
     "service_budget": "mechanisms.finance.service_budget",
     "diffusion_beta": "mechanisms.diffusion.beta",
+    "reorg_day": "reorg.day",
+    "reorg_to": "reorg.to",
 }
 
 
@@ -88,6 +90,7 @@ class CXModel(mesa.Model):
                  split_departments: int | None = None, ceo_attention: float | None = None,
                  cxo_authority: float | None = None, journey_kpi: float | None = None,
                  service_budget: float | None = None, diffusion_beta: float | None = None,
+                 reorg_day: int | None = None, reorg_to: str | None = None,
                  overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
                  rng=None, scenario=None):
         if config is None:
@@ -105,7 +108,7 @@ class CXModel(mesa.Model):
         apply_shortcuts(config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
                         days=days, customers=customers, split_departments=split_departments,
                         journey_kpi=journey_kpi, service_budget=service_budget,
-                        diffusion_beta=diffusion_beta)
+                        diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
         validate(config)
         super().__init__(rng=int(seed))
         self.cfg = config
