@@ -24,16 +24,36 @@ from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
 from mesa.visualization.utils import update_counter  # noqa: E402
 
-from cxsim.configuration import available  # noqa: E402
+import yaml  # noqa: E402
+
+from cxsim.configuration import CONFIG_DIR, available  # noqa: E402
 from cxsim.errors import ConfigError  # noqa: E402
 from cxsim.model import CXModel  # noqa: E402
 
 
-class ClassroomModel(CXModel):
-    """CXModel that falls back to the defaults on bad parameters and says why."""
+def load_lessons() -> dict[str, dict]:
+    """Lesson scenarios (configs/lesson/*.yaml): a question, app parameters, what to observe."""
+    folder = CONFIG_DIR / "lesson"
+    return {p.stem: yaml.safe_load(p.read_text()) for p in sorted(folder.glob("*.yaml"))}
 
-    def __init__(self, reorg_day=0, reorg_to=None, **kwargs):
+
+LESSONS = load_lessons()
+NO_LESSON = "(free play)"
+
+
+class ClassroomModel(CXModel):
+    """CXModel that falls back to the defaults on bad parameters and says why.
+
+    Choosing a lesson sets the lesson's parameters over the sliders."""
+
+    def __init__(self, lesson=NO_LESSON, reorg_day=0, reorg_to=None, **kwargs):
         self.error = None
+        self.lesson = LESSONS.get(lesson)
+        if self.lesson:
+            params = dict(self.lesson["params"])
+            reorg_day = params.pop("reorg_day", reorg_day)
+            reorg_to = params.pop("reorg_to", reorg_to)
+            kwargs.update(params)
         if reorg_day:  # the reorg moment: switch regime mid-run and watch the culture lag
             kwargs.update(reorg_day=reorg_day, reorg_to=reorg_to)
         try:
@@ -48,6 +68,7 @@ REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
 ORGS = [o for o in available("org") if not o.endswith("_schema")]
 
 model_params = {
+    "lesson": {"type": "Select", "value": NO_LESSON, "values": [NO_LESSON, *LESSONS], "label": "Lesson (then Reset)"},
     "regime": {"type": "Select", "value": "ceo_led", "values": REGIMES, "label": "Who owns CX (regime)"},
     "org": {"type": "Select", "value": "auto_insurer", "values": ORGS, "label": "Organisation"},
     "ceo_attention": {"type": "SliderFloat", "value": 6.0, "min": 0.5, "max": 30.0, "step": 0.5,
@@ -124,10 +145,14 @@ def Heatmap(model):
 
 @solara.component
 def Organisation(model):
-    """The organisation picture (redrawn every step)."""
+    """The organisation picture (redrawn every step), with the lesson's question."""
     update_counter.get()  # Mesa bumps this after each step: re-render then
     if getattr(model, "error", None):
         solara.Error(f"These parameters do not work: {model.error}. Showing the default model instead.")
+    lesson = getattr(model, "lesson", None)
+    if lesson:
+        solara.Markdown(f"**Lesson: {lesson['title']}**  \n{lesson['question']}  \n"
+                        f"*Then:* {lesson['then']} (choose *(free play)*, set the sliders, Reset)")
     solara.FigureMatplotlib(organisation_figure(model), format="png")
 
 

@@ -63,14 +63,14 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
         page = browser.new_page(viewport={"width": 1400, "height": 1000})
         page.on("request", lambda r: hosts.add(urlparse(r.url).hostname) if r.url.startswith("http") else None)
         page.goto(app_url)
-        step = page.get_by_role("button", name="Step")
+        step = page.get_by_role("button", name="Step", exact=True)
         step.wait_for(timeout=60_000)
         images = lambda: page.eval_on_selector_all("img", "els => els.map(e => e.src)")  # noqa: E731
         page.wait_for_function("() => document.querySelectorAll('img').length >= 8", timeout=30_000)
 
         page.get_by_text("ceo_led").first.click()
         page.get_by_role("option", name="coo_owned").click()
-        page.get_by_role("button", name="Reset").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
         page.wait_for_function("() => document.body.innerText.includes('Time: 0')", timeout=30_000)
         time.sleep(1)
         before = images()
@@ -85,10 +85,16 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
         assert changed >= 8, f"only {changed} of {len(after)} pictures changed after stepping"
         page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
 
+        page.get_by_text("(free play)").first.click()
+        page.get_by_role("option", name="busy_ceo").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        page.get_by_text("Lesson: The CEO owns CX").wait_for(timeout=30_000)
+        page.screenshot(path=str(tmp_path / "lesson.png"), full_page=True)
+
         seed = page.get_by_label("Seed")
         seed.fill("not a number")
         seed.press("Enter")
-        page.get_by_role("button", name="Reset").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
         page.get_by_text("These parameters do not work").wait_for(timeout=30_000)
         assert "Traceback" not in page.inner_text("body")
         browser.close()
@@ -107,3 +113,17 @@ def test_classroom_model_reorg_moment_and_bad_input_fallback():
     organisation_figure(m), heatmap_figure(m)  # draw without error
     bad = ClassroomModel(regime="ceo_led", seed=1, service_budget=-1.0)
     assert bad.error and "service_budget" in bad.error and bad.regime.name == "ceo_led"
+
+
+def test_every_lesson_loads_runs_and_uses_only_app_parameters():
+    from cxsim.app import LESSONS, ClassroomModel, model_params
+
+    assert len(LESSONS) >= 5
+    for name, lesson in LESSONS.items():
+        assert {"title", "question", "params", "then", "observe"} <= set(lesson), name
+        assert set(lesson["params"]) <= set(model_params), name
+        m = ClassroomModel(lesson=name, seed=3, customers=500)
+        for _ in range(10):
+            m.step()
+        assert m.error is None, (name, m.error)
+        assert m.regime_name_at_start == lesson["params"]["regime"]

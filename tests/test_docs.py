@@ -42,3 +42,10 @@ def test_every_documented_default_matches_the_config():
                         ("`neglect_drift` (0.03)", m.handoff.neglect_drift)]:
         assert text in DOC, text
         assert str(value) in text.replace("0.10", "0.1").replace("0.20", "0.2"), text
+
+
+def test_every_lesson_has_a_teachers_guide():
+    lessons = (Path(__file__).parent.parent / "configs" / "lesson").glob("*.yaml")
+    guide = (Path(__file__).parent.parent / "docs" / "lessons.md").read_text()
+    for lesson in lessons:
+        assert f"(`{lesson.stem}`)" in guide, lesson.stem
