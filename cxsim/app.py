@@ -13,12 +13,14 @@ traceback.
 
 from __future__ import annotations
 
+import io
 import math
 
 import matplotlib
 
 matplotlib.use("Agg")
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 import solara  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
@@ -31,6 +33,9 @@ from cxsim.errors import ConfigError  # noqa: E402
 from cxsim.model import CXModel  # noqa: E402
 
 
+REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
+
+
 def load_lessons() -> dict[str, dict]:
     """Lesson scenarios (configs/lesson/*.yaml): a question, app parameters, what to observe."""
     folder = CONFIG_DIR / "lesson"
@@ -39,6 +44,7 @@ def load_lessons() -> dict[str, dict]:
 
 LESSONS = load_lessons()
 NO_LESSON = "(free play)"
+NO_TWIN = "(none)"
 
 
 class ClassroomModel(CXModel):
@@ -46,8 +52,9 @@ class ClassroomModel(CXModel):
 
     Choosing a lesson sets the lesson's parameters over the sliders."""
 
-    def __init__(self, lesson=NO_LESSON, reorg_day=0, reorg_to=None, **kwargs):
+    def __init__(self, lesson=NO_LESSON, compare_with=NO_TWIN, reorg_day=0, reorg_to=None, **kwargs):
         self.error = None
+        self.twin = None
         self.lesson = LESSONS.get(lesson)
         if self.lesson:
             params = dict(self.lesson["params"])
@@ -62,14 +69,22 @@ class ClassroomModel(CXModel):
             self.error = str(exc)
             super().__init__(regime=kwargs.get("regime", "ceo_led") if kwargs.get("regime") in REGIMES else "ceo_led",
                              org="auto_insurer", days=kwargs.get("days"))
+        if compare_with in REGIMES and self.error is None:  # side by side: same seed and settings
+            self.twin = CXModel(**{**kwargs, "regime": compare_with})
+
+    def step(self) -> None:
+        super().step()
+        if self.twin is not None and self.twin.running:
+            self.twin.step()
 
 
-REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
 ORGS = [o for o in available("org") if not o.endswith("_schema")]
 
 model_params = {
     "lesson": {"type": "Select", "value": NO_LESSON, "values": [NO_LESSON, *LESSONS], "label": "Lesson (then Reset)"},
     "regime": {"type": "Select", "value": "ceo_led", "values": REGIMES, "label": "Who owns CX (regime)"},
+    "compare_with": {"type": "Select", "value": NO_TWIN, "values": [NO_TWIN, *REGIMES],
+                     "label": "Side by side with (same seed)"},
     "org": {"type": "Select", "value": "auto_insurer", "values": ORGS, "label": "Organisation"},
     "ceo_attention": {"type": "SliderFloat", "value": 6.0, "min": 0.5, "max": 30.0, "step": 0.5,
                       "label": "CEO attention (CX decisions/day)"},
@@ -156,10 +171,73 @@ def Organisation(model):
     solara.FigureMatplotlib(organisation_figure(model), format="png")
 
 
+SERIES = ("satisfaction", "handoff_failure_rate", "failure_demand_share", "churned", "profit", "culture")
+
+
+def charts_figure(model: CXModel) -> Figure:
+    """The live series of the run (and of its twin, dashed) in one figure: for export and comparison."""
+    fig = Figure(figsize=(12, 6))
+    axes = fig.subplots(2, 3).flat
+    runs = [(model.regime.name, model)]
+    if getattr(model, "twin", None) is not None:
+        runs.append((model.twin.regime.name, model.twin))
+    for ax, col in zip(axes, SERIES):
+        for (name, m), style in zip(runs, ("-", "--")):
+            ts = m.recorder.timeseries()
+            if len(ts):
+                ax.plot(ts.day, ts[col], style, label=name)
+        ax.set_title(col.replace("_", " "), fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0].legend(fontsize=7) if model.recorder.rows else None
+    fig.suptitle(f"cxsim, seed {model.cfg.seed}, day {model.day}", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def png_bytes(fig: Figure) -> bytes:
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=110)
+    return buf.getvalue()
+
+
+def run_csv(model: CXModel) -> str:
+    """The run's daily table (with the twin's, if any) as CSV."""
+    tables = [model.recorder.timeseries()]
+    if getattr(model, "twin", None) is not None:
+        tables.append(model.twin.recorder.timeseries())
+    return pd.concat(tables, ignore_index=True).to_csv(index=False)
+
+
+@solara.component
+def SideBySide(model):
+    """Two regimes on the same seed: both organisations and their series overlaid."""
+    update_counter.get()
+    twin = getattr(model, "twin", None)
+    if twin is None:
+        solara.Info("Choose a regime in 'Side by side with' and press Reset to compare two regimes on the same seed.")
+        return
+    with solara.Row():
+        solara.FigureMatplotlib(organisation_figure(model), format="png")
+        solara.FigureMatplotlib(organisation_figure(twin), format="png")
+    solara.FigureMatplotlib(charts_figure(model), format="png")
+
+
+@solara.component
+def Export(model):
+    """Downloads for students' write-ups: the charts as PNG, the run as CSV."""
+    update_counter.get()
+    with solara.Row():
+        solara.FileDownload(lambda: png_bytes(charts_figure(model)), filename=f"cxsim_day{model.day}.png",
+                            label="Charts (PNG)", mime_type="image/png")
+        solara.FileDownload(lambda: run_csv(model), filename=f"cxsim_day{model.day}.csv",
+                            label="Run data (CSV)", mime_type="text/csv")
+
+
 page = SolaraViz(
     ClassroomModel(regime="ceo_led", org="auto_insurer", seed=1),
     components=[
         Organisation,
+        Export,
         Heatmap,
         make_plot_component("satisfaction"),
         make_plot_component("handoff_failure_rate"),
@@ -167,6 +245,7 @@ page = SolaraViz(
         make_plot_component("churned"),
         make_plot_component("profit"),
         make_plot_component("culture"),
+        (SideBySide, 1),
     ],
     model_params=model_params,
     name="cxsim: who should own customer experience?",

@@ -91,7 +91,32 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
         page.get_by_text("Lesson: The CEO owns CX").wait_for(timeout=30_000)
         page.screenshot(path=str(tmp_path / "lesson.png"), full_page=True)
 
-        seed = page.get_by_label("Seed")
+        # export: the run as CSV and the charts as PNG
+        step.click()
+        page.wait_for_function("() => document.body.innerText.includes('Time: 1')", timeout=30_000)
+        with page.expect_download() as dl:
+            page.get_by_text("Run data (CSV)").click()
+        csv = dl.value.path().read_text()
+        assert csv.startswith("day,regime,") and len(csv.splitlines()) >= 2
+        with page.expect_download() as dl:
+            page.get_by_text("Charts (PNG)").click()
+        assert dl.value.path().read_bytes()[:4] == b"\x89PNG"
+
+        # side by side: a second regime on the same seed, on the second page
+        page.get_by_text("(none)").first.click()
+        page.get_by_role("option", name="no_owner").click()
+        page.get_by_role("button", name="Reset", exact=True).click()
+        for _ in range(3):
+            step.click()
+            time.sleep(0.5)
+        page.get_by_role("tab", name="Page 1").click()
+        page.wait_for_function("() => document.body.innerText.includes('Time: 3')", timeout=30_000)
+        time.sleep(1.5)
+        page.screenshot(path=str(tmp_path / "side_by_side.png"), full_page=True)
+        assert page.locator("img:visible").count() >= 3
+
+        page.get_by_role("tab", name="Page 0").click()
+        seed = page.get_by_role("textbox", name="Seed", exact=True)
         seed.fill("not a number")
         seed.press("Enter")
         page.get_by_role("button", name="Reset", exact=True).click()
@@ -127,3 +152,18 @@ def test_every_lesson_loads_runs_and_uses_only_app_parameters():
             m.step()
         assert m.error is None, (name, m.error)
         assert m.regime_name_at_start == lesson["params"]["regime"]
+
+
+def test_side_by_side_twin_shares_the_seed_and_exports():
+    from cxsim.app import ClassroomModel, charts_figure, png_bytes, run_csv
+
+    m = ClassroomModel(regime="ceo_led", compare_with="no_owner", seed=4, customers=600)
+    for _ in range(6):
+        m.step()
+    assert m.twin.regime.name == "no_owner" and m.twin.day == m.day == 6
+    assert m.twin.cfg.seed == m.cfg.seed
+    # common random numbers: the same customers on day 0
+    assert [c.segment.annual_value for c in m.customers[:600]] == [c.segment.annual_value for c in m.twin.customers[:600]]
+    csv = run_csv(m)
+    assert "ceo_led" in csv and "no_owner" in csv
+    assert png_bytes(charts_figure(m))[:4] == b"\x89PNG"
