@@ -6,7 +6,10 @@ Students pick a regime, an organisation and the key mechanism parameters,
 then step or play the model: the organisation picture shows departments as
 boxes (queue and culture inside), the boundaries between them as arrows, and
 the handoffs that failed today in red; live charts follow satisfaction,
-handoff failure, failure demand, churn and profit. A bad combination of
+handoff failure, failure demand, churn, profit and culture. One click loads a
+lesson (configs/lesson/); a second regime can run side by side on the same
+seed (page 1); a reorg day switches regime mid-run; the charts (PNG) and the
+run (CSV) can be downloaded. A bad combination of
 parameters shows a message and keeps the default model; it never shows a
 traceback.
 """
@@ -50,7 +53,7 @@ NO_TWIN = "(none)"
 class ClassroomModel(CXModel):
     """CXModel that falls back to the defaults on bad parameters and says why.
 
-    Choosing a lesson sets the lesson's parameters over the sliders."""
+    A lesson (a button in the app) sets its parameters over the sliders."""
 
     def __init__(self, lesson=NO_LESSON, compare_with=NO_TWIN, reorg_day=0, reorg_to=None, **kwargs):
         self.error = None
@@ -81,7 +84,6 @@ class ClassroomModel(CXModel):
 ORGS = [o for o in available("org") if not o.endswith("_schema")]
 
 model_params = {
-    "lesson": {"type": "Select", "value": NO_LESSON, "values": [NO_LESSON, *LESSONS], "label": "Lesson (then Reset)"},
     "regime": {"type": "Select", "value": "ceo_led", "values": REGIMES, "label": "Who owns CX (regime)"},
     "compare_with": {"type": "Select", "value": NO_TWIN, "values": [NO_TWIN, *REGIMES],
                      "label": "Side by side with (same seed)"},
@@ -167,7 +169,7 @@ def Organisation(model):
     lesson = getattr(model, "lesson", None)
     if lesson:
         solara.Markdown(f"**Lesson: {lesson['title']}**  \n{lesson['question']}  \n"
-                        f"*Then:* {lesson['then']} (choose *(free play)*, set the sliders, Reset)")
+                        f"*Then:* {lesson['then']} (set the sliders and press Reset)")
     solara.FigureMatplotlib(organisation_figure(model), format="png")
 
 
@@ -233,9 +235,22 @@ def Export(model):
                             label="Run data (CSV)", mime_type="text/csv")
 
 
+MODEL = solara.reactive(ClassroomModel(regime="ceo_led", org="auto_insurer", seed=1))
+
+
+@solara.component
+def Lessons(model):
+    """One click loads a lesson: its question on top, its parameters in the model."""
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        for name, lesson in LESSONS.items():
+            solara.Button(lesson["title"], small=True, outlined=True,
+                          on_click=lambda name=name: MODEL.set(ClassroomModel(lesson=name, seed=1)))
+
+
 page = SolaraViz(
-    ClassroomModel(regime="ceo_led", org="auto_insurer", seed=1),
+    MODEL,
     components=[
+        Lessons,
         Organisation,
         Export,
         Heatmap,

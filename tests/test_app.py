@@ -85,10 +85,10 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
         assert changed >= 8, f"only {changed} of {len(after)} pictures changed after stepping"
         page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
 
-        page.get_by_text("(free play)").first.click()
-        page.get_by_role("option", name="busy_ceo").click()
-        page.get_by_role("button", name="Reset", exact=True).click()
+        # one click loads a lesson
+        page.get_by_role("button", name="The CEO owns CX: commitment or bottleneck?").click()
         page.get_by_text("Lesson: The CEO owns CX").wait_for(timeout=30_000)
+        page.wait_for_function("() => document.body.innerText.includes('Time: 0')", timeout=30_000)
         page.screenshot(path=str(tmp_path / "lesson.png"), full_page=True)
 
         # export: the run as CSV and the charts as PNG
@@ -167,3 +167,21 @@ def test_side_by_side_twin_shares_the_seed_and_exports():
     csv = run_csv(m)
     assert "ceo_led" in csv and "no_owner" in csv
     assert png_bytes(charts_figure(m))[:4] == b"\x89PNG"
+
+
+def test_two_students_do_not_share_a_model(app_url):
+    """Each browser session has its own model: one student's lesson is not another's."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        a, b = browser.new_context().new_page(), browser.new_context().new_page()
+        for page in (a, b):
+            page.goto(app_url)
+            page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
+        a.get_by_role("button", name="The reorganisation J-curve").click()
+        a.get_by_text("Lesson: The reorganisation J-curve").wait_for(timeout=30_000)
+        b.get_by_role("button", name="Step", exact=True).click()
+        b.wait_for_function("() => document.body.innerText.includes('Time: 1')", timeout=30_000)
+        assert "Lesson:" not in b.inner_text("body")
+        browser.close()
