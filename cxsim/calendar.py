@@ -20,6 +20,3 @@ class Calendar:
 
     def pop(self, day: int) -> list:
         return self._days.pop(day, [])
-
-    def __len__(self) -> int:
-        return sum(len(v) for v in self._days.values())

@@ -67,10 +67,6 @@ def one_line(exc: BaseException) -> str:
     return text
 
 
-def to_container(cfg: DictConfig) -> dict:
-    return OmegaConf.to_container(cfg, resolve=True)  # type: ignore[return-value]
-
-
 class Params(dict):
     """A resolved config section with attribute access.
 
