@@ -54,15 +54,15 @@ def ranking_text(diffs: pd.DataFrame) -> str:
     return "<ul>" + "".join(parts) + "</ul>"
 
 
-def build(folder: str | Path, out: str | Path | None = None) -> Path:
+def build(folder: str | Path, out: str | Path | None = None, everything: bool = False) -> Path:
     store = Store(folder)
-    summary = store.table("summary")
+    summary = store.table("summary", everything)
     if summary.empty:
         raise SystemExit(f"cxsim-report: error: no finished runs in {store.runs}")
     summary = tidy(summary)
-    timeseries = store.table("timeseries")
+    timeseries = store.table("timeseries", everything)
     timeseries = timeseries.merge(summary[["run_id", "org"]], on="run_id", how="left")
-    handoffs = store.table("handoffs").merge(summary[["run_id", "org", "regime"]], on="run_id", how="left")
+    handoffs = store.table("handoffs", everything).merge(summary[["run_id", "org", "regime"]], on="run_id", how="left")
     out = Path(out) if out else store.folder / "report"
     figdir = out / "figures"
     out.mkdir(parents=True, exist_ok=True)
@@ -71,10 +71,10 @@ def build(folder: str | Path, out: str | Path | None = None) -> Path:
     diffs = paired_differences(summary, "profit")
     summary.to_csv(out / "runs.csv", index=False)
     handoffs.to_csv(out / "handoffs.csv", index=False)
-    store.table("journeys").to_csv(out / "journeys.csv", index=False)
+    store.table("journeys", everything).to_csv(out / "journeys.csv", index=False)
     table.to_csv(out / "regime_stats.csv", index=False)
     diffs.to_csv(out / "paired_differences.csv", index=False)
-    failures = store.failures()
+    failures = store.failures(everything)
     failures.to_csv(out / "failed_runs.csv", index=False)
 
     figures = []
@@ -96,7 +96,7 @@ def build(folder: str | Path, out: str | Path | None = None) -> Path:
 
     shown = ["regime", "org", *factors(summary), "runs"] + [
         c for col in OUTCOMES for c in (col, f"{col}_lo", f"{col}_hi")]
-    prov = store.provenance()
+    prov = store.provenance(everything)
     first = prov.iloc[0] if len(prov) else {}
     config_path = store.folder / "multirun.yaml"
     config_text = config_path.read_text() if config_path.exists() else "(no multirun.yaml)"
@@ -135,11 +135,13 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="cxsim-report", description=__doc__.splitlines()[0])
     ap.add_argument("path", help="a sweep folder (e.g. multirun/regime_showdown)")
     ap.add_argument("--out", default=None, help="report folder (default: PATH/report)")
+    ap.add_argument("--all", action="store_true",
+                    help="every run the folder holds, not only the latest sweep's")
     args = ap.parse_args(argv)
     if not (Path(args.path) / "runs").is_dir():
         print(f"cxsim-report: error: {args.path}: not a sweep folder (no runs/ inside)", file=sys.stderr)
         return 2
-    report = build(args.path, args.out)
+    report = build(args.path, args.out, everything=args.all)
     print(f"cxsim-report: {report}")
     return 0
 

@@ -9,6 +9,11 @@
         run.json              coordinates and provenance
         config.yaml           the run's full config
       failed/RUN_ID.json      a run that raised: coordinates, error, traceback
+      current/RUN_ID          marks the runs of the latest multirun into this folder
+
+A folder keeps every run it ever finished, so a sweep rerun with other
+settings adds runs beside the old ones; `current/` says which belong to the
+latest sweep, and the tables read only those unless asked for all.
 
 A run is written into a temporary folder and renamed into `runs/` when every
 file is there, so a sweep killed at any moment leaves only complete runs; a
@@ -42,12 +47,33 @@ class Store:
         self.folder = Path(folder)
         self.runs = self.folder / "runs"
         self.failed = self.folder / "failed"
+        self.current = self.folder / "current"
 
     def done(self, rid: str) -> bool:
         return (self.runs / rid).is_dir()
 
     def finished_ids(self) -> list[str]:
         return sorted(p.name for p in self.runs.glob("*") if p.is_dir() and not p.name.startswith("."))
+
+    def start_sweep(self) -> None:
+        """A new multirun begins: forget which runs the previous one used."""
+        shutil.rmtree(self.current, ignore_errors=True)
+        self.current.mkdir(parents=True, exist_ok=True)
+
+    def mark_current(self, rid: str) -> None:
+        self.current.mkdir(parents=True, exist_ok=True)
+        (self.current / rid).touch()
+
+    def selected_ids(self, everything: bool = False) -> list[str]:
+        """The latest sweep's finished runs (all finished runs if none is marked)."""
+        done = self.finished_ids()
+        marked = {p.name for p in self.current.glob("*")} if self.current.is_dir() else set()
+        return done if everything or not marked else [r for r in done if r in marked]
+
+    def current_counts(self) -> tuple[int, int]:
+        """(finished, failed) runs of the sweep that is running now."""
+        marked = {p.name for p in self.current.glob("*")} if self.current.is_dir() else set()
+        return len(marked & set(self.finished_ids())), len(marked & set(self.failed_ids()))
 
     def failed_ids(self) -> list[str]:
         return sorted(p.stem for p in self.failed.glob("*.json"))
@@ -85,18 +111,20 @@ class Store:
         tmp.replace(self.failed / f"{rid}.json")
 
     # ------------------------------------------------------------ reading
-    def table(self, name: str) -> pd.DataFrame:
-        """One tidy table over every finished run (`summary`, `timeseries`, ...)."""
-        files = [self.runs / rid / f"{name}.parquet" for rid in self.finished_ids()]
+    def table(self, name: str, everything: bool = False) -> pd.DataFrame:
+        """One tidy table over the latest sweep's finished runs (`summary`, `timeseries`, ...)."""
+        files = [self.runs / rid / f"{name}.parquet" for rid in self.selected_ids(everything)]
         if not files:
             return pd.DataFrame()
         return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
-    def failures(self) -> pd.DataFrame:
-        rows = [json.loads(p.read_text()) for p in sorted(self.failed.glob("*.json"))]
+    def failures(self, everything: bool = False) -> pd.DataFrame:
+        marked = {p.name for p in self.current.glob("*")} if self.current.is_dir() else set()
+        rows = [json.loads(p.read_text()) for p in sorted(self.failed.glob("*.json"))
+                if everything or not marked or p.stem in marked]
         return pd.DataFrame([{"run_id": r["run_id"], "error": r["error"],
                               **{f"coord.{k}": v for k, v in r["coordinates"].items()}} for r in rows])
 
-    def provenance(self) -> pd.DataFrame:
-        rows = [json.loads((self.runs / rid / "run.json").read_text()) for rid in self.finished_ids()]
+    def provenance(self, everything: bool = False) -> pd.DataFrame:
+        rows = [json.loads((self.runs / rid / "run.json").read_text()) for rid in self.selected_ids(everything)]
         return pd.json_normalize(rows)

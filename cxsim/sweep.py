@@ -77,6 +77,7 @@ def run_job(cfg: DictConfig) -> None:
 
     store = Store(HydraConfig.get().sweep.dir)
     rid, coords = config_id(cfg), coordinates()
+    store.mark_current(rid)
     if store.done(rid):
         log.info("already done: %s", coords)
         return
@@ -129,8 +130,9 @@ class SweepProgress(Callback):
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
         self.store = Store(config.hydra.sweep.dir)
+        self.store.start_sweep()
         self.total = sweep_size(config)
-        self.before = len(self.store.finished_ids())
+        self.before = 0
         self.start = time.time()
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
@@ -139,12 +141,10 @@ class SweepProgress(Callback):
         self._stop.set()
         if self._thread:
             self._thread.join()
-        done, failed = len(self.store.finished_ids()), len(self.store.failed_ids())
+        done, failed = self.store.current_counts()
         print(f"cxsim-sweep: {done} runs done, {failed} failed, of {self.total} in "
               f"{time.time() - self.start:.0f} s; results in {self.store.folder}", file=sys.stderr)
 
-    def _counts(self) -> tuple[int, int]:
-        return len(self.store.finished_ids()), len(self.store.failed_ids())
 
     def _watch(self) -> None:
         if sys.stderr.isatty():
@@ -152,14 +152,14 @@ class SweepProgress(Callback):
 
             bar = tqdm(total=self.total, initial=self.before, unit="run", desc="sweep")
             while not self._stop.wait(1.0):
-                done, failed = self._counts()
+                done, failed = self.store.current_counts()
                 bar.n = done + failed
                 bar.set_postfix(failed=failed)
                 bar.refresh()
             bar.close()
             return
         while not self._stop.wait(self.every):
-            done, failed = self._counts()
+            done, failed = self.store.current_counts()
             new = done + failed - self.before
             elapsed = time.time() - self.start
             left = self.total - done - failed

@@ -113,3 +113,18 @@ def test_every_named_experiment_composes(name):
     assert cfg.hydra.sweep.dir == f"multirun/{name}"
     assert "joblib" in cfg.hydra.launcher._target_.lower()
     assert "replicate" in cfg.hydra.sweeper.params
+
+
+def test_a_rerun_with_other_settings_is_reported_alone(tmp_path):
+    """The folder keeps old runs, but tables and the report read the latest sweep's."""
+    assert sweep(tmp_path, "regime=ceo_led", "replicate=0,1").returncode == 0
+    assert sweep(tmp_path, "regime=ceo_led", "replicate=0,1", "mechanisms.escalation.exception_rate=0.2").returncode == 0
+    store = Store(tmp_path)
+    assert len(store.finished_ids()) == 4
+    latest = store.table("summary")
+    assert len(latest) == 2 and (latest["coord.mechanisms.escalation.exception_rate"] == "0.2").all()
+    assert len(store.table("summary", everything=True)) == 4
+    # rerunning the first sweep selects its two runs again, without running them
+    p = sweep(tmp_path, "regime=ceo_led", "replicate=0,1")
+    assert p.returncode == 0 and "2 runs done, 0 failed, of 2" in p.stderr
+    assert "coord.mechanisms.escalation.exception_rate" not in store.table("summary")
