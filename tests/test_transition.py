@@ -1,0 +1,31 @@
+"""The transition measures: a reorg's dip, recovery and break-even come from the
+culture-lag mechanism, and shrink to almost nothing when it is switched off."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxsim.transition import measures, transition
+
+
+def test_measures_on_a_constructed_j_curve():
+    days = np.arange(100)
+    stay = pd.Series(np.zeros(100), index=days)
+    diff = np.where(days < 10, 0.0, np.where(days < 30, -10.0, 20.0))  # switch on day 10, dip, then gain
+    m = measures(stay, stay + diff, switch_day=10, window=1)
+    assert m["dip"] == -10 and m["days_to_recover"] == 20
+    # 20 days at -10 (days 10-29), then +20 a day: the cumulative sum is back at 0 on day 39
+    assert m["days_to_break_even"] == 29
+    assert m["cumulative_difference"] == 20 * -10 + 70 * 20
+
+
+def test_reorg_dip_and_break_even_come_from_broken_routines():
+    kw = dict(today="no_owner", candidate="coo_owned", switch_day=200, seeds=range(4))
+    on, on_summary = transition(**kw)
+    off, off_summary = transition(**kw, overrides=["mechanisms.culture.reorg_disruption=0"])
+    assert on.dip.mean() < -30 and on.days_to_break_even.mean() > 60
+    assert (on.days_to_break_even > off.days_to_break_even).all()
+    assert off.days_to_recover.mean() < 20 and off.days_to_break_even.mean() < 30
+    assert (on.cumulative_difference > 0).all()  # the COO pays off over two years either way
+    assert set(on_summary.measure) >= {"dip", "days_to_recover", "days_to_break_even", "cumulative_difference"}
