@@ -1,0 +1,153 @@
+"""A company's own file: its organisation, today's regime, the candidates, and
+the assumptions it is unsure of (issue 5, the reorg comparison).
+
+    name: Mid-size motor insurer
+    org: {...}                      # an org as in configs/org/*.yaml, or a preset's name
+    today: no_owner                 # today's regime
+    candidates: [ceo_led, coo_owned, cxo_facilitator, journey_teams]
+    uncertain:                      # config key: [low, high]
+      levers.ceo_attention: [2, 10]
+    targets:                        # outcome: {max: x} or {min: x}
+      annual_churn_rate: {max: 0.12}
+
+Every error names the file, the line and the key, e.g.
+``my_org.yaml:23: org.departments.claims.capacity: must be >= 0, got -3.0``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from cxsim.configuration import available, compose
+from cxsim.errors import ConfigError
+from cxsim.schema import OrgCfg
+from cxsim.validation import validate
+
+KEYS = {"name", "description", "org", "today", "candidates", "uncertain", "targets", "days", "seeds", "samples"}
+
+
+@dataclass
+class Company:
+    name: str
+    config: DictConfig  # the full run config with the company's org and today's regime
+    today: str
+    candidates: list[str]
+    uncertain: dict[str, tuple[float, float]]
+    targets: dict[str, dict[str, float]]
+    days: int
+    seeds: int
+    samples: int
+
+
+def line_map(text: str) -> dict[str, int]:
+    """Dotted key path -> line number (1-based) of every key in a YAML text."""
+    lines: dict[str, int] = {}
+
+    def walk(node, path):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                p = f"{path}.{key.value}" if path else str(key.value)
+                lines[p] = key.start_mark.line + 1
+                walk(value, p)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                p = f"{path}.{i}"
+                lines.setdefault(p, item.start_mark.line + 1)
+                walk(item, p)
+
+    walk(yaml.compose(text), "")
+    return lines
+
+
+def where(path: Path, lines: dict[str, int], key: str) -> str:
+    """`file:line` of the key, or of its nearest parent that is in the file."""
+    parts = key.split(".")
+    while parts:
+        if ".".join(parts) in lines:
+            return f"{path}:{lines['.'.join(parts)]}"
+        parts.pop()
+    return str(path)
+
+
+def load(path: str | Path) -> Company:
+    path = Path(path)
+    try:
+        text = path.read_text()
+        data = yaml.safe_load(text)
+        lines = line_map(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{path}:{mark.line + 1}" if mark else str(path)
+        raise ConfigError(f"{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the file must be a mapping of keys (name, org, today, candidates, ...)")
+
+    def fail(key: str, msg: str):
+        raise ConfigError(f"{where(path, lines, key)}: {key}: {msg}")
+
+    for key in data:
+        if key not in KEYS:
+            fail(key, f"unknown key; expected one of {', '.join(sorted(KEYS))}")
+    for key in ("org", "today", "candidates"):
+        if key not in data:
+            raise ConfigError(f"{path}: {key}: missing")
+    regimes = [r for r in available("regime") if not r.endswith("_schema")]
+    if data["today"] not in regimes:
+        fail("today", f"no regime named {data['today']!r}; available: {', '.join(regimes)}")
+    candidates = data["candidates"]
+    if not isinstance(candidates, list) or not candidates:
+        fail("candidates", "a list of regimes is needed")
+    for i, r in enumerate(candidates):
+        if r not in regimes:
+            fail(f"candidates.{i}", f"no regime named {r!r}; available: {', '.join(regimes)}")
+
+    org = data["org"]
+    presets = [o for o in available("org") if not o.endswith("_schema")]
+    try:
+        if isinstance(org, str):
+            if org not in presets:
+                fail("org", f"no org preset named {org!r}; available: {', '.join(presets)}")
+            cfg = compose([f"regime={data['today']}", f"org={org}"])
+        else:
+            cfg = compose([f"regime={data['today']}"])
+            merged = OmegaConf.merge(OmegaConf.structured(OrgCfg), org)
+            OmegaConf.set_struct(cfg, False)
+            cfg.org = merged
+            OmegaConf.set_struct(cfg, True)
+        if "days" in data:
+            cfg.days = data["days"]
+        validate(cfg)
+    except OmegaConfBaseException as exc:
+        key = "org." + (getattr(exc, "full_key", "") or "")
+        fail(key.rstrip("."), str(exc).splitlines()[0])
+    except ConfigError as exc:
+        key, _, msg = str(exc).partition(": ")
+        fail(key, msg)
+
+    uncertain = {}
+    for key, bounds in (data.get("uncertain") or {}).items():
+        if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
+            fail(f"uncertain.{key}", "no such parameter in the config")
+        if not (isinstance(bounds, list) and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                and bounds[0] < bounds[1]):
+            fail(f"uncertain.{key}", f"must be [low, high] with low < high, got {bounds!r}")
+        uncertain[key] = (float(bounds[0]), float(bounds[1]))
+    targets = {}
+    for outcome, bound in (data.get("targets") or {}).items():
+        if not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}:
+            fail(f"targets.{outcome}", "give {max: x} or {min: x}")
+        targets[outcome] = {k: float(v) for k, v in bound.items()}
+    for key in ("seeds", "samples"):
+        if key in data and (not isinstance(data[key], int) or data[key] < 1):
+            fail(key, f"must be a whole number >= 1, got {data[key]!r}")
+    return Company(name=str(data.get("name", path.stem)), config=cfg, today=data["today"],
+                   candidates=list(candidates), uncertain=uncertain, targets=targets,
+                   days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)))
