@@ -22,13 +22,21 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from omegaconf import DictConfig
 
+from cxsim import configuration
 from cxsim.model import CXModel
 from cxsim.statistics import ci_of_mean
 
 
-def daily_profit(regime: str, seed: int, days: int, overrides: list[str]) -> pd.Series:
-    model = CXModel(regime=regime, seed=seed, days=days, overrides=overrides).run()
+def daily_profit(base: DictConfig, regime: str, seed: int, days: int,
+                 switch_day: int | None = None, candidate: str | None = None) -> pd.Series:
+    cfg = base.copy()
+    cfg.regime = configuration.regime(regime)
+    cfg.days = days
+    if switch_day is not None:
+        cfg.reorg.day, cfg.reorg.to = switch_day, candidate
+    model = CXModel(config=cfg, seed=seed).run()
     return model.recorder.timeseries().set_index("day").profit
 
 
@@ -57,13 +65,14 @@ def measures(stay: pd.Series, switch: pd.Series, switch_day: int, window: int) -
 
 def transition(today: str, candidate: str, switch_day: int, seeds=range(5), days: int = 730,
                org: str = "auto_insurer", overrides: list[str] | tuple[str, ...] = (),
-               window: int = 30) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Per-seed transition measures and their mean with a 95% CI."""
-    base = [f"org={org}", *overrides]
+               window: int = 30, config: DictConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Per-seed transition measures and their mean with a 95% CI. `config` (a
+    company's, from `cxsim.company`) replaces `org` and `overrides`."""
+    base = config if config is not None else configuration.compose([f"org={org}", *overrides])
     rows = []
     for seed in seeds:
-        stay = daily_profit(today, seed, days, base)
-        switch = daily_profit(today, seed, days, [*base, f"reorg.day={switch_day}", f"reorg.to={candidate}"])
+        stay = daily_profit(base, today, seed, days)
+        switch = daily_profit(base, today, seed, days, switch_day, candidate)
         rows.append({"seed": seed, **measures(stay, switch, switch_day, window)})
     per_seed = pd.DataFrame(rows)
     summary = []

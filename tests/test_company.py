@@ -58,3 +58,23 @@ def test_broken_yaml_names_the_line(tmp_path):
     f.write_text("name: x\norg: [unclosed\n")
     with pytest.raises(ConfigError, match=r"broken.yaml:\d+: not valid YAML"):
         load(f)
+
+
+def test_cxsim_reorg_end_to_end_small(tmp_path, capsys):
+    import pandas as pd
+
+    from cxsim.reorg import main
+
+    text = EXAMPLE.read_text().replace("days: 730", "days: 60").replace("customers: 8000", "customers: 1500")
+    f = tmp_path / "small.yaml"
+    f.write_text(text)
+    assert main([str(f), "--samples", "2", "--seeds", "1", "--switch-day", "20", "--jobs", "2",
+                 "--out", str(tmp_path / "out")]) == 0
+    table = pd.read_csv(tmp_path / "out" / "robustness.csv")
+    assert set(table.regime) == {"no_owner", "ceo_led", "coo_owned", "cxo_facilitator", "journey_teams"}
+    assert abs(table.p_best.sum() - 1) < 1e-9
+    assert (tmp_path / "out" / "transition.csv").exists()
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(text.replace("today: no_owner", "today: anarchy"))
+    assert main([str(bad)]) == 2
+    assert "bad.yaml:" in capsys.readouterr().err
