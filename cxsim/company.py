@@ -26,9 +26,11 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.configuration import available, compose
 from cxsim.errors import ConfigError
 from cxsim.schema import OrgCfg
+from cxsim.statistics import OUTCOMES
 from cxsim.validation import validate
 
-KEYS = {"name", "description", "org", "today", "candidates", "uncertain", "targets", "days", "seeds", "samples"}
+KEYS = {"name", "description", "org", "today", "candidates", "uncertain", "targets", "days", "seeds", "samples",
+        "trajectories", "switch_day"}
 
 
 @dataclass
@@ -41,7 +43,10 @@ class Company:
     targets: dict[str, dict[str, float]]
     days: int
     seeds: int
-    samples: int
+    samples: int  # Latin hypercube samples of the uncertain assumptions
+    trajectories: int  # Morris trajectories for the sensitivity of the winner's lead
+    switch_day: int  # day of the switch in the transition
+    org_preset: str | None = None  # the org's preset name when the file names one
 
 
 def line_map(text: str) -> dict[str, int]:
@@ -140,14 +145,37 @@ def load(path: str | Path) -> Company:
                 and bounds[0] < bounds[1]):
             fail(f"uncertain.{key}", f"must be [low, high] with low < high, got {bounds!r}")
         uncertain[key] = (float(bounds[0]), float(bounds[1]))
+        for end in bounds:  # both ends must be values the model accepts
+            trial = cfg.copy()
+            try:
+                OmegaConf.update(trial, key, float(end))
+                validate(trial)
+            except (ConfigError, OmegaConfBaseException) as exc:
+                fail(f"uncertain.{key}", f"{end!r} is not a valid value: {str(exc).splitlines()[0]}")
     targets = {}
+    known = outcome_names()
     for outcome, bound in (data.get("targets") or {}).items():
-        if not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}:
-            fail(f"targets.{outcome}", "give {max: x} or {min: x}")
+        if outcome not in known:
+            fail(f"targets.{outcome}", f"no outcome named {outcome!r}; e.g. {', '.join(sorted(OUTCOMES))}")
+        if (not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())):
+            fail(f"targets.{outcome}", f"give {{max: x}} or {{min: x}} with a number x, got {bound!r}")
         targets[outcome] = {k: float(v) for k, v in bound.items()}
-    for key in ("seeds", "samples"):
-        if key in data and (not isinstance(data[key], int) or data[key] < 1):
+    for key in ("seeds", "samples", "trajectories", "switch_day"):
+        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1):
             fail(key, f"must be a whole number >= 1, got {data[key]!r}")
+    switch_day = int(data.get("switch_day", min(90, int(cfg.days) // 4)))
+    if switch_day >= int(cfg.days):
+        fail("switch_day", f"must be before the horizon (days: {int(cfg.days)}), got {switch_day}")
     return Company(name=str(data.get("name", path.stem)), config=cfg, today=data["today"],
                    candidates=list(candidates), uncertain=uncertain, targets=targets,
-                   days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)))
+                   days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)),
+                   trajectories=int(data.get("trajectories", 4)), switch_day=switch_day,
+                   org_preset=org if isinstance(org, str) else None)
+
+
+def outcome_names() -> set[str]:
+    """The outcomes a run reports (the columns of summary.parquet), from a one-day run of ten customers."""
+    from cxsim.model import CXModel
+
+    return set(CXModel(days=1, customers=10).run().recorder.summary())

@@ -2,6 +2,7 @@
 
     cxsim-compare                          # all regimes, auto insurer, 10 seeds
     cxsim-compare --org telecom --seeds 20 mechanisms.finance.service_budget=0.8
+    cxsim-compare my_org.yaml [--samples 32 ...]  # a company file: the reorg comparison (cxsim-reorg)
 
 Every regime runs on the same seeds (common random numbers: the same
 customers and the same draws where the regimes do not differ), in parallel.
@@ -70,6 +71,11 @@ def render(table: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0].endswith((".yaml", ".yml")):  # a company file: the robust reorg comparison
+        from cxsim.reorg import main as reorg
+
+        return reorg(args)
     ap = argparse.ArgumentParser(prog="cxsim-compare", description=__doc__.splitlines()[0])
     ap.add_argument("--org", default="auto_insurer", help="org preset (configs/org/)")
     ap.add_argument("--regimes", default=",".join(r for r in configuration.available("regime")

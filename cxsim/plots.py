@@ -125,3 +125,95 @@ def response_curve(summary: pd.DataFrame, parameter: str, outcomes=MAIN):
     fig.suptitle(f"response to {parameter.removeprefix('coord.')}", fontsize=10)
     fig.tight_layout()
     return fig
+
+
+# ------------------------------------------------------------------ the reorg decision (cxsim.decision_report)
+def across_futures(runs: pd.DataFrame, outcome: str, order: list[str]):
+    """The outcome of each regime in every sampled future (mean over seeds): spread and overlap."""
+    per_sample = runs.groupby(["regime", "sample"])[outcome].mean().reset_index()
+    fig, ax = plt.subplots(figsize=(8, 0.5 * len(order) + 1.6))
+    data = [per_sample[per_sample.regime == r][outcome].to_numpy() for r in order]
+    ax.boxplot(data, orientation="horizontal", tick_labels=order, widths=0.5, showfliers=False)
+    for i, d in enumerate(data, start=1):
+        ax.scatter(d, np.full(len(d), i) + np.linspace(-0.15, 0.15, len(d)), s=10, alpha=0.6, color="#4C72B0")
+    label, fmt, higher = OUTCOMES.get(outcome, (outcome, "{}", True))
+    ax.set_title(f"{label} in each sampled future ({'higher' if higher else 'lower'} is better)", fontsize=10)
+    if "," in fmt:
+        ax.xaxis.set_major_formatter(EngFormatter())
+    ax.invert_yaxis()
+    ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def robustness_bars(table: pd.DataFrame):
+    """P(best), expected and worst-case regret, satisficing share per regime."""
+    t = table.iloc[::-1]
+    fig, axes = plt.subplots(1, 3, figsize=(13, 0.45 * len(t) + 1.6), sharey=True)
+    axes[0].barh(t.regime, t.p_best, color="#4C72B0")
+    axes[0].set_xlim(0, 1)
+    axes[0].set_title("probability of being best", fontsize=9)
+    axes[1].barh(t.regime, t.worst_regret, color="#DDDDDD", label="worst case")
+    axes[1].barh(t.regime, t.expected_regret, color="#C44E52", label="expected")
+    axes[1].xaxis.set_major_formatter(EngFormatter())
+    axes[1].set_title("regret (best minus own, per future)", fontsize=9)
+    axes[1].legend(fontsize=7)
+    axes[2].barh(t.regime, t.satisficing_share, color="#55A868")
+    axes[2].set_xlim(0, 1)
+    axes[2].set_title("share of futures meeting every target", fontsize=9)
+    for ax in axes:
+        ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def winner_map(samples: pd.DataFrame, winners: pd.Series, x: str, y: str | None, boxes: pd.DataFrame):
+    """The sampled futures on the two most influential assumptions, coloured by the winning regime,
+    with each regime's PRIM box (dashed) where it was found on these axes."""
+    fig, ax = plt.subplots(figsize=(7, 5))
+    colours = dict(zip(sorted(winners.unique()), plt.rcParams["axes.prop_cycle"].by_key()["color"]))
+    yy = samples[y] if y else pd.Series(np.zeros(len(samples)), index=samples.index)
+    for regime, colour in colours.items():
+        sel = winners[winners == regime].index
+        ax.scatter(samples.loc[sel, x], yy.loc[sel], color=colour, label=f"{regime} best", s=30, alpha=0.8)
+        b = boxes[boxes.regime == regime].set_index("assumption")
+        if x in b.index or (y and y in b.index):
+            (x0, x1), (y0, y1) = box_side(b, x, samples[x]), box_side(b, y, yy)
+            ax.add_patch(plt.Rectangle((x0, y0), x1 - x0, (y1 - y0) or 0.1, fill=False, ls="--", color=colour))
+    ax.set_xlabel(x, fontsize=8)
+    if y:
+        ax.set_ylabel(y, fontsize=8)
+    else:
+        ax.set_yticks([])
+    ax.legend(fontsize=7)
+    ax.set_title("which regime wins where (dashed: PRIM box)", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
+def box_side(box: pd.DataFrame, col: str | None, values: pd.Series) -> tuple[float, float]:
+    """A PRIM box's limits on one axis; an uncut side runs to the data's edge."""
+    lo = box.low.get(col, np.nan) if col in box.index else np.nan
+    hi = box.high.get(col, np.nan) if col in box.index else np.nan
+    return (values.min() if pd.isna(lo) else lo), (values.max() if pd.isna(hi) else hi)
+
+
+def transition_curve(curves: pd.DataFrame, switch_day: int, window: int = 30):
+    """Switch minus stay: daily profit difference (smoothed, 95% band over seeds) and its running sum."""
+    c = curves.sort_values(["replicate", "day"]).copy()
+    c["smooth"] = c.groupby("replicate").difference.transform(lambda s: s.rolling(window, min_periods=1).mean())
+    c["cumulative"] = c.groupby("replicate").difference.cumsum()
+    fig, axes = plt.subplots(1, 2, figsize=(12, 3.8))
+    for ax, col, title in ((axes[0], "smooth", f"profit per day, switch minus stay ({window}-day mean)"),
+                           (axes[1], "cumulative", "cumulative profit, switch minus stay")):
+        b = band(c.assign(run_id=c.replicate, group="all"), col, by="group", smooth=1)
+        ax.plot(b.day, b["mean"], color="#4C72B0")
+        ax.fill_between(b.day, b.lo, b.hi, alpha=0.2, color="#4C72B0")
+        ax.axhline(0, color="black", lw=0.8)
+        ax.axvline(switch_day, color="#C44E52", ls="--", lw=1)
+        ax.set_title(title, fontsize=9)
+        ax.set_xlabel("day", fontsize=8)
+        ax.yaxis.set_major_formatter(EngFormatter())
+        ax.tick_params(labelsize=8)
+    fig.tight_layout()
+    return fig

@@ -122,13 +122,17 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
                               if c in prov]].head(50)),
              "<p class=note>First 50 runs shown; all are in runs.csv (and per boundary in handoffs.csv, "
              "per journey in journeys.csv; per day in the store's timeseries.parquet files).</p>"]
-    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>cxsim report</title>"
-            f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>")
-    report = out / "report.html"
-    tmp = report.with_suffix(".html.tmp")
+    return write_page(out / "report.html", "cxsim report", body)
+
+
+def write_page(path: Path, title: str, body: list[str], css: str = "") -> Path:
+    """A self-contained HTML page (no scripts, nothing fetched), written whole or not at all."""
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{CSS}{css}</style></head><body>{''.join(body)}</body></html>")
+    tmp = path.with_suffix(".html.tmp")
     tmp.write_text(page, encoding="utf-8")
-    tmp.replace(report)
-    return report
+    tmp.replace(path)
+    return path
 
 
 def main(argv: list[str] | None = None) -> int:

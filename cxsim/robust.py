@@ -9,23 +9,16 @@ every sample with the same seeds (common random numbers). Per regime:
 * expected and worst-case regret (best minus its own, over samples),
 * satisficing share (share of samples where it meets every target).
 
-Runs go through a process pool here; moving them onto the sweep machinery
-(store, resume, progress) is the next step.
+The runs themselves go through the sweep machinery (`cxsim.reorg`); this
+module only turns their summary table into the robustness measures.
 """
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
-
 import numpy as np
 import pandas as pd
-from omegaconf import OmegaConf
 from scipy.stats import qmc
 
-from cxsim import configuration
-from cxsim.company import Company
 from cxsim.statistics import OUTCOMES, ci_of_mean
 
 
@@ -37,42 +30,31 @@ def latin_hypercube(uncertain: dict[str, tuple[float, float]], n: int, seed: int
     return pd.DataFrame(qmc.scale(unit, lo, hi), columns=keys)
 
 
-def _run(job: tuple) -> dict:
-    from cxsim.model import CXModel
-
-    config_yaml, regime_yaml, values, seed, sample = job
-    cfg = OmegaConf.create(config_yaml)
-    cfg.regime = OmegaConf.create(regime_yaml)
-    for key, value in values.items():
-        OmegaConf.update(cfg, key, float(value))
-    out = CXModel(config=cfg, seed=seed).run().recorder.summary()
-    return {"sample": sample, **{f"u.{k}": v for k, v in values.items()}, **out}
-
-
-def run_all(company: Company, samples: pd.DataFrame, jobs: int | None = None) -> pd.DataFrame:
-    regimes = list(dict.fromkeys([company.today, *company.candidates]))
-    base = OmegaConf.to_yaml(company.config)
-    regime_yaml = {r: OmegaConf.to_yaml(configuration.regime(r)) for r in regimes}
-    todo = [(base, regime_yaml[r], row.to_dict(), seed, i)
-            for i, row in samples.iterrows() for seed in range(company.seeds) for r in regimes]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn")) as pool:
-        return pd.DataFrame(list(pool.map(_run, todo, chunksize=2)))
-
-
 def meets(row: pd.Series, targets: dict[str, dict[str, float]]) -> bool:
     return all(("max" not in b or row[o] <= b["max"]) and ("min" not in b or row[o] >= b["min"])
                for o, b in targets.items())
 
 
+def winners(runs: pd.DataFrame, outcome: str = "profit") -> pd.Series:
+    """The best regime of each sample (on the mean over its seeds)."""
+    higher = OUTCOMES.get(outcome, ("", "", True))[2]
+    wide = runs.groupby(["sample", "regime"])[outcome].mean().unstack("regime")
+    return wide.idxmax(axis=1) if higher else wide.idxmin(axis=1)
+
+
 def robustness(runs: pd.DataFrame, outcome: str = "profit", targets=None) -> pd.DataFrame:
-    """One row per regime: mean and CI, P(best), expected and worst regret, satisficing share."""
+    """One row per regime: mean and CI, P(best), expected and worst regret, satisficing share.
+
+    `runs`: one row per run with columns `regime`, `sample` and the outcomes.
+    Ordered by expected regret, so the first row is the most robust choice.
+    """
     higher = OUTCOMES.get(outcome, ("", "", True))[2]
     cols = [outcome, *(targets or {})]
     per_sample = runs.groupby(["regime", "sample"])[cols].mean().reset_index()
     wide = per_sample.pivot(index="sample", columns="regime", values=outcome)
     best = wide.max(axis=1) if higher else wide.min(axis=1)
     regret = (best.to_numpy()[:, None] - wide) if higher else (wide - best.to_numpy()[:, None])
-    winner = wide.idxmax(axis=1) if higher else wide.idxmin(axis=1)
+    winner = winners(runs, outcome)
     rows = []
     for regime in wide.columns:
         x = wide[regime]

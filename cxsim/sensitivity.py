@@ -52,10 +52,24 @@ def run_point(job: tuple) -> float:
                          overrides=overrides).run().recorder.summary()[outcome])
 
 
+def design(params: dict[str, tuple[float, float]], trajectories: int, levels: int = 4,
+           seed: int = 0) -> tuple[dict, np.ndarray]:
+    """SALib's Morris design: `trajectories` one-at-a-time paths through the ranges."""
+    problem = {"num_vars": len(params), "names": list(params), "bounds": [list(b) for b in params.values()]}
+    return problem, morris_sample.sample(problem, trajectories, num_levels=levels, seed=seed)
+
+
+def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, levels: int = 4, seed: int = 0) -> pd.DataFrame:
+    """mu* (overall influence, with its 95% bootstrap CI), mu and sigma per parameter, largest mu* first."""
+    Si = morris_analyze.analyze(problem, X, np.asarray(Y, dtype=float), num_levels=levels, seed=seed)
+    result = pd.DataFrame({"parameter": problem["names"], "mu_star": Si["mu_star"],
+                           "mu_star_conf": Si["mu_star_conf"], "mu": Si["mu"], "sigma": Si["sigma"]})
+    return result.sort_values("mu_star", ascending=False).reset_index(drop=True)
+
+
 def screen(params: dict, regimes: list[str], outcome: str, org: str, days: int, trajectories: int,
            seeds: int, levels: int = 4, jobs: int | None = None, master_seed: int = 0):
-    problem = {"num_vars": len(params), "names": list(params), "bounds": [list(b) for b in params.values()]}
-    X = morris_sample.sample(problem, trajectories, num_levels=levels, seed=master_seed)
+    problem, X = design(params, trajectories, levels, master_seed)
     todo = []
     for row in X:
         overrides = [f"{k}={v:.6g}" for k, v in zip(params, row)]
@@ -65,11 +79,8 @@ def screen(params: dict, regimes: list[str], outcome: str, org: str, days: int, 
     values = values.reshape(len(X), seeds, len(regimes))
     y = values[:, :, 0] - values[:, :, 1] if len(regimes) == 2 else values[:, :, 0]
     Y = y.mean(axis=1)
-    Si = morris_analyze.analyze(problem, X, Y, num_levels=levels, seed=master_seed)
-    result = pd.DataFrame({"parameter": problem["names"], "mu_star": Si["mu_star"],
-                           "mu_star_conf": Si["mu_star_conf"], "mu": Si["mu"], "sigma": Si["sigma"]})
     samples = pd.DataFrame(X, columns=problem["names"]).assign(outcome=Y)
-    return result.sort_values("mu_star", ascending=False).reset_index(drop=True), samples
+    return analyse(problem, X, Y, levels, master_seed), samples
 
 
 def plot(result: pd.DataFrame, title: str, folder: Path) -> Path:

@@ -34,6 +34,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from cxsim.configuration import available
+from cxsim.errors import ConfigError
 from cxsim.store import Store
 
 log = logging.getLogger("cxsim.sweep")
@@ -165,6 +166,48 @@ class SweepProgress(Callback):
             left = self.total - done - failed
             eta = f"{elapsed / new * left:.0f} s" if new > 0 else "?"
             print(f"cxsim-sweep: {done}/{self.total} done, {failed} failed, ETA {eta}", file=sys.stderr)
+
+
+# ------------------------------------------------------------------ launching from code
+def quoted(value: str | Path) -> str:
+    """A value for a Hydra override, quoted so spaces and commas stay literal."""
+    text = str(value)
+    if any(c in text for c in "'\\$"):
+        raise ConfigError(f"{text!r}: a path with quotes, backslashes or $ cannot be passed to Hydra")
+    return f"'{text}'"
+
+
+def launch(store_dir: str | Path, overrides: list[str], configs: str | Path | None = None,
+           jobs: int | None = None) -> None:
+    """Run a Hydra multirun of `cxsim` into the store at `store_dir`, in a child process.
+
+    `configs`: an extra config folder put on Hydra's search path (a company's
+    org and sampled assumptions). Progress goes to stderr; Hydra's job list to
+    `store_dir/launch.log`. Finished runs are skipped, so calling it again
+    after an interruption resumes. Raises ConfigError if Hydra refuses the sweep.
+    """
+    import subprocess
+
+    store_dir = Path(store_dir).resolve()
+    store_dir.mkdir(parents=True, exist_ok=True)
+    cmd = [sys.executable, "-m", "cxsim.cli", "-m", f"hydra.sweep.dir={quoted(store_dir)}", *overrides]
+    if configs is not None:
+        cmd.append(f"hydra.searchpath=[{quoted('file://' + str(Path(configs).resolve()))}]")
+    if jobs:
+        cmd.append(f"hydra.launcher.n_jobs={int(jobs)}")
+    lines = []
+    with open(store_dir / "launch.log", "w") as log_file:
+        proc = subprocess.Popen(cmd, stdout=log_file, stderr=subprocess.PIPE, text=True)
+        for line in proc.stderr:  # progress lines live, the rest kept for an error message
+            if line.startswith("cxsim-sweep:"):
+                print(line.rstrip(), file=sys.stderr, flush=True)
+            elif line.strip():
+                lines.append(line)
+        proc.wait()
+    if proc.returncode != 0:
+        (store_dir / "launch.err").write_text("".join(lines))
+        last = next((ln for ln in reversed(lines) if not ln.startswith("Set the environment")), "no message")
+        raise ConfigError(f"the sweep in {store_dir} stopped: {last.strip()} (full output: {store_dir / 'launch.err'})")
 
 
 # ------------------------------------------------------------------ wrapper

@@ -75,10 +75,15 @@ def transition(today: str, candidate: str, switch_day: int, seeds=range(5), days
         switch = daily_profit(base, today, seed, days, switch_day, candidate)
         rows.append({"seed": seed, **measures(stay, switch, switch_day, window)})
     per_seed = pd.DataFrame(rows)
+    return per_seed, summarise(per_seed)
+
+
+def summarise(per_seed: pd.DataFrame) -> pd.DataFrame:
+    """Mean and 95% CI of each measure over seeds (a seed still behind at the horizon has no break-even day)."""
     summary = []
     for col in ("dip", "dip_day", "days_to_recover", "days_to_break_even", "cumulative_difference"):
         x = per_seed[col].dropna()
         lo, hi = ci_of_mean(x) if len(x) else (np.nan, np.nan)
         summary.append({"measure": col, "mean": x.mean() if len(x) else np.nan, "lo": lo, "hi": hi,
                         "seeds_with_value": len(x), "seeds": len(per_seed)})
-    return per_seed, pd.DataFrame(summary)
+    return pd.DataFrame(summary)

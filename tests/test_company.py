@@ -39,6 +39,12 @@ def line_of(text: str, needle: str) -> int:
     ("    standard: {share: 0.8,", "    standard: {share: 0.5,", "org.segments", "segments:"),
     ("seeds: 3 ", "seed: 3 ", "seed", "seed: 3"),
     ("  customers: 8000", "  customers: lots", "org.customers", "customers: lots"),
+    ("  annual_churn_rate: {max: 0.12}", "  churn: {max: 0.12}", "targets.churn", "churn: {max"),
+    ("  annual_churn_rate: {max: 0.12}", "  annual_churn_rate: {max: low}", "targets.annual_churn_rate",
+     "{max: low}"),
+    ("base_friction: [0.10, 0.30]", "base_friction: [0.10, 1.30]", "uncertain.mechanisms.handoff.base_friction",
+     "base_friction: [0.10, 1.30]"),
+    ("samples: 16 ", "samples: 16\nswitch_day: 900 ", "switch_day", "switch_day: 900"),
 ])
 def test_mistakes_name_line_and_key(tmp_path, old, new, key, needle):
     text = EXAMPLE.read_text()
@@ -60,21 +66,43 @@ def test_broken_yaml_names_the_line(tmp_path):
         load(f)
 
 
-def test_cxsim_reorg_end_to_end_small(tmp_path, capsys):
+def test_reorg_end_to_end_small_with_a_report_that_opens_in_chromium(tmp_path, capsys):
+    """`cxsim-compare FILE.yaml` runs the reorg comparison; the decision report is self-contained,
+    opens in headless Chromium with every plot loaded, and a bad file ends in one line."""
     import pandas as pd
+    from playwright.sync_api import sync_playwright
 
-    from cxsim.reorg import main
+    from cxsim.compare import main
 
     text = EXAMPLE.read_text().replace("days: 730", "days: 60").replace("customers: 8000", "customers: 1500")
     f = tmp_path / "small.yaml"
     f.write_text(text)
-    assert main([str(f), "--samples", "2", "--seeds", "1", "--switch-day", "20", "--jobs", "2",
-                 "--out", str(tmp_path / "out")]) == 0
-    table = pd.read_csv(tmp_path / "out" / "robustness.csv")
+    out = tmp_path / "out"
+    assert main([str(f), "--samples", "3", "--seeds", "1", "--trajectories", "1", "--switch-day", "20",
+                 "--jobs", "2", "--out", str(out)]) == 0
+    report = out / "report"
+    table = pd.read_csv(report / "robustness.csv")
     assert set(table.regime) == {"no_owner", "ceo_led", "coo_owned", "cxo_facilitator", "journey_teams"}
     assert abs(table.p_best.sum() - 1) < 1e-9
-    assert (tmp_path / "out" / "transition.csv").exists()
+    for name in ("runs.csv", "samples.csv", "sensitivity.csv", "scenarios.csv", "transition.csv"):
+        assert (report / name).exists(), name
+    assert len(pd.read_csv(report / "runs.csv")) == 3 * 5
+    page_text = (report / "decision.html").read_text()
+    assert "Recommendation:" in page_text and "http://" not in page_text and "https://" not in page_text
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto((report / "decision.html").as_uri())
+        page.wait_for_load_state("load")
+        sizes = page.eval_on_selector_all("img", "els => els.map(e => [e.complete, e.naturalWidth, e.naturalHeight])")
+        assert len(sizes) == 6 and all(c and w > 100 and h > 100 for c, w, h in sizes), sizes
+        assert page.locator(".summary").inner_text().startswith("Recommendation:")
+        browser.close()
+
     bad = tmp_path / "bad.yaml"
     bad.write_text(text.replace("today: no_owner", "today: anarchy"))
     assert main([str(bad)]) == 2
-    assert "bad.yaml:" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "bad.yaml:" in err and "Traceback" not in err
