@@ -127,10 +127,12 @@ def summary_html(company: Company, r: dict) -> str:
 
         paras.append(
             f"<p><b>The transition</b> from {e(company.today)} to {e(target)} on day {company.switch_day} "
-            f"(assumptions at the middle of their ranges): profit per day falls by up to {val('dip')} "
-            f"(30-day mean, {val('dip_day')} days after the switch), is back at the old level after about "
-            f"{val('days_to_recover')} days, and the switch has paid for itself (overhead included) after "
-            f"{val('days_to_break_even')} days. Over the horizon: {val('cumulative_difference')}.</p>")
+            f"(assumptions at the middle of their ranges): "
+            + (f"profit per day falls below staying by up to {money(-t.loc['dip', 'mean'])} (30-day mean, "
+               f"{val('dip_day')} days after the switch), is back at the old level after about "
+               f"{val('days_to_recover')} days, and " if t.loc["dip", "mean"] < 0 else "no dip in profit; ")
+            + f"the switch has paid for itself (overhead included) after {val('days_to_break_even')} days. "
+            f"Over the horizon it gains {val('cumulative_difference')} against staying.</p>")
     paras.append("<p class=note>These are results of a model of mechanisms from the literature, fitted to nothing "
                  "but the figures in your file: read them as a comparison of options under stated assumptions, "
                  "not as a forecast.</p>")

@@ -36,7 +36,12 @@ def img(path: Path) -> str:
 
 
 def table_html(df: pd.DataFrame) -> str:
-    return df.to_html(index=False, escape=True, float_format=lambda x: f"{x:,.4g}", border=0)
+    return df.to_html(index=False, escape=True, float_format=number, border=0)
+
+
+def number(x: float) -> str:
+    """Money-sized numbers in full with thousands separators, small ones to 4 significant digits."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.4g}"
 
 
 def ranking_text(diffs: pd.DataFrame) -> str:

@@ -16,7 +16,7 @@ EXAMPLE = Path(__file__).parent.parent / "examples" / "mid_size_insurer.yaml"
 def test_worked_example_loads_and_runs():
     c = load(EXAMPLE)
     assert c.today == "no_owner" and "ceo_led" in c.candidates
-    assert c.uncertain["levers.ceo_attention"] == (2.0, 10.0)
+    assert c.uncertain["levers.ceo_attention"] == (0.5, 8.0)
     assert c.targets["annual_churn_rate"] == {"max": 0.12}
     s = CXModel(config=c.config, days=30).run().recorder.summary()
     assert s["org"] == "mid_size_insurer" and 0 <= s["handoff_failure_rate"] <= 1
@@ -34,7 +34,7 @@ def line_of(text: str, needle: str) -> int:
     ("today: no_owner", "today: chaos", "today", "today: chaos"),
     ("  levers.cxo_authority: [0.2, 0.8]", "  levers.cxo_authority: [0.8, 0.2]",
      "uncertain.levers.cxo_authority", "levers.cxo_authority"),
-    ("  levers.ceo_attention: [2, 10]", "  levers.ceo_atention: [2, 10]",
+    ("  levers.ceo_attention: [0.5, 8]", "  levers.ceo_atention: [0.5, 8]",
      "uncertain.levers.ceo_atention", "ceo_atention"),
     ("    standard: {share: 0.8,", "    standard: {share: 0.5,", "org.segments", "segments:"),
     ("seeds: 3 ", "seed: 3 ", "seed", "seed: 3"),
