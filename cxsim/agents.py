@@ -13,6 +13,8 @@ from collections import deque
 import mesa
 import numpy as np
 
+from cxsim import handoff
+
 PROSPECT, ACTIVE, CHURNED, LOST = "prospect", "active", "churned", "lost"
 
 
@@ -36,6 +38,8 @@ class Department(mesa.Agent):
         self.queue: deque = deque()  # customers whose case waits here
         self.credit = 0.0  # capacity left to spend today (may carry a small debt)
         self.load = 0.0  # backlog / capacity at the start of the day
+        self.overload_factor = 1.0  # handoff failure terms (cxsim.handoff): backlog, set daily,
+        self.culture_factor = self.info_factor = self.fit_factor = 1.0  # the others when they change
         self.worked = 0.0  # capacity units used today
 
     @property
@@ -48,18 +52,20 @@ class Department(mesa.Agent):
         cap = max(self.capacity - self.noise, 0.0)
         backlog = len(self.queue) * self.case_work
         self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
-        self.credit = min(self.credit, 0.0) + cap
-        self.worked = 0.0
-        advance = self.model.advance
-        while self.queue and self.credit > 0:
-            customer = self.queue.popleft()
-            units = self.case_work * (1 + customer.rework)
-            self.credit -= units
-            self.worked += units
-            self.model.recorder.contact(units, self.case_work * (customer.rework + customer.redo))
+        self.overload_factor = handoff.overload_factor(self.model, self)
+        credit = min(self.credit, 0.0) + cap
+        worked = 0.0
+        advance, contact, queue, case_work = self.model.advance, self.model.recorder.contact, self.queue, self.case_work
+        while queue and credit > 0:
+            customer = queue.popleft()
+            units = case_work * (1 + customer.rework)
+            credit -= units
+            worked += units
+            contact(units, case_work * (customer.rework + customer.redo))
             customer.rework = 0
             customer.redo = 0
             advance(customer, self)
+        self.credit, self.worked = credit, worked
 
 
 class Customer(mesa.Agent):

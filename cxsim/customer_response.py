@@ -37,10 +37,11 @@ class CustomerResponse:
     def verdict(self, customer, days: int) -> float:
         c = self.c
         expected = len(customer.journey.stages) * c.expected_days_per_stage
-        q = c.base_quality * math.exp(-c.effort_sensitivity * customer.effort
-                                      - c.wait_sensitivity * max(0.0, days - expected))
+        late = days - expected if days > expected else 0.0  # max(0, days - expected), without the call
+        q = c.base_quality * math.exp(-c.effort_sensitivity * customer.effort - c.wait_sensitivity * late)
         expectation = customer.segment.expectation + self.model.regime.promise_inflation
-        return min(max(0.5 + q - expectation, 0.0), 1.0)
+        v = 0.5 + q - expectation
+        return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
 
     def finish(self, customer) -> None:
         """The journey is over: update satisfaction, then keep or lose the customer."""
@@ -59,10 +60,11 @@ class CustomerResponse:
 
     def p_churn(self, customer) -> float:
         c = self.c
-        excess = max(0.0, customer.effort - customer.segment.effort_tolerance)
-        p = (c.churn_base + c.churn_per_effort * excess
-             + c.churn_dissatisfaction * max(0.0, c.dissatisfied_below - customer.satisfaction))
-        return min(p, 1.0)
+        excess = customer.effort - customer.segment.effort_tolerance
+        shortfall = c.dissatisfied_below - customer.satisfaction
+        p = (c.churn_base + c.churn_per_effort * (excess if excess > 0.0 else 0.0)
+             + c.churn_dissatisfaction * (shortfall if shortfall > 0.0 else 0.0))
+        return 1.0 if p > 1.0 else p
 
     def gives_up(self, customer) -> bool:
         """A prospect abandons the purchase when buying has cost it too much effort."""

@@ -21,7 +21,7 @@ def day(model, prospects_arrived: int, units_worked: float) -> dict:
     staff = sum(staffed_capacity(model, d) * d.cost_per_capacity for d in model.departments)
     variable = units_worked * model.mech.finance.cost_per_case
     revenue = model.recorder.active_value / 365.0
-    acquisition = prospects_arrived * model.cfg.org.acquisition_cost
+    acquisition = prospects_arrived * model.org_params.acquisition_cost
     overhead = model.governance.cost_per_day
     return dict(
         revenue=revenue,

@@ -29,27 +29,47 @@ from cxsim import responsibility
 ARRIVE = 0  # calendar event kind: the case reaches a department's queue
 
 
-def failure_probability(model, a: int, b: int) -> float:
+def overload_factor(model, dept) -> float:
+    """The receiver's backlog term; set when the department starts its day (`Department.work`)."""
+    return 1.0 + model.mech.handoff.overload_effect * max(0.0, dept.load - 1.0)
+
+
+def refresh_factors(model) -> None:
+    """The terms that change only when culture, routines or the regime change (weekly, at a
+    reorg), kept per department so a handoff multiplies instead of recomputing them."""
     h = model.mech.handoff
-    sender, receiver = model.departments[a], model.departments[b]
+    info, disruption = model.mech.accountability.info_effect, model.mech.culture.disruption_effect
+    for d in model.departments:
+        d.culture_factor = 1.0 - h.culture_effect * d.culture
+        d.info_factor = 1.0 - info * responsibility.alignment(model, d)
+        d.fit_factor = 1.0 + disruption * (1.0 - d.fit)
+    model.efficiency_factor = 1.0 + h.efficiency_effect * model.regime.efficiency_pressure
+
+
+def failure_probability(model, a: int, b: int) -> float:
+    """The formula above, from the per-department terms (`overload_factor`, `refresh_factors`)."""
+    receiver = model.departments[b]
     p = model.friction[a][b]
-    p *= 1.0 + h.overload_effect * max(0.0, receiver.load - 1.0)
-    p *= 1.0 - h.culture_effect * receiver.culture
-    p *= 1.0 - model.mech.accountability.info_effect * responsibility.alignment(model, sender)
-    p *= 1.0 + h.efficiency_effect * model.regime.efficiency_pressure
-    p *= 1.0 + model.mech.culture.disruption_effect * (1.0 - receiver.fit)
-    return min(max(p, 0.0), 1.0)
+    p *= receiver.overload_factor
+    p *= receiver.culture_factor
+    p *= model.departments[a].info_factor
+    p *= model.efficiency_factor
+    p *= receiver.fit_factor
+    return 0.0 if p < 0.0 else 1.0 if p > 1.0 else p
 
 
 def attempt(model, customer, a: int, b: int) -> None:
     """Hand the customer's case from department a to department b."""
     model.recorder.handoff(customer, a, b)
-    if model.random.random() < model.mech.escalation.exception_rate:
+    draw = model.random.random
+    if draw() < model.mech.escalation.exception_rate:
         if model.governance.escalate(customer, a, b):
             return  # waits for an owner's decision
         cross(model, customer, a, b, decided_right=model.governance.decide_locally(a, b))
+    elif draw() >= failure_probability(model, a, b):  # `cross` with a right decision, inlined
+        pass_on(model, customer, b)
     else:
-        cross(model, customer, a, b)
+        fail(model, customer, a, b)
 
 
 def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:

@@ -19,7 +19,9 @@ SolaraViz can drive the model; a full config can be given instead.
 from __future__ import annotations
 
 import math
+from bisect import bisect
 from functools import partial
+from itertools import accumulate
 
 import mesa
 from mesa.time import Priority, Schedule
@@ -117,9 +119,10 @@ class CXModel(mesa.Model):
         self.regime_name_at_start = config.regime.name
         self.days = int(config.days)
         self.day = 0
+        self.org_params = configuration.Params.of({k: v for k, v in config.org.items() if not isinstance(v, DictConfig)})
         self.structure = build_structure(config.org)
         self.segments = list(configuration.Params.of(config.org.segments).values())
-        self.segment_weights = [s.share for s in self.segments]
+        self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
 
         # Departments and the boundaries between them
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
@@ -134,12 +137,12 @@ class CXModel(mesa.Model):
         self.customer_response = CustomerResponse(self)
         self.governance = Governance(self)
         self.governance.install(self.regime)
-        self.p_local = responsibility.p_anyone_matrix(self)
+        self.refresh_boundaries()
 
         service = self.structure.service_journeys
         self.need_rate = sum(j.rate for j in service) / 365.0  # journeys per customer per day
         self.need_journeys = list(service)
-        self.need_weights = [j.rate for j in service]
+        self.need_weights = list(accumulate(j.rate for j in service))  # cumulative, for choices()
 
         # Customers on day 0: active, idle until their first need
         self.customers: list[Customer] = []
@@ -162,14 +165,16 @@ class CXModel(mesa.Model):
     def step(self) -> None:
         day = self.day
         arrived = self.arrivals()
-        for kind, customer, arg in self.calendar.pop(day):
+        due = self.calendar.pop(day)
+        self.recorder.events += len(due)
+        for kind, customer, arg in due:
             if kind == handoff.ARRIVE:
-                if customer.busy:
+                if customer.journey is not None:  # still on its journey (not given up)
                     self.departments[arg].queue.append(customer)
             elif customer.status != ACTIVE:
                 continue
             elif kind == NEED:
-                journey = self.random.choices(self.need_journeys, self.need_weights)[0]
+                journey = self.pick(self.need_journeys, self.need_weights)
                 self.start_journey(customer, journey)
             elif kind == LEAVE:
                 if customer.busy:
@@ -190,7 +195,7 @@ class CXModel(mesa.Model):
     def arrivals(self) -> int:
         """Prospects from paid marketing (pulled by promises) and word of mouth."""
         c = self.mech.customer
-        rate = (self.cfg.org.prospects_per_day * (1.0 + c.promise_pull * self.regime.promise_inflation)
+        rate = (self.org_params.prospects_per_day * (1.0 + c.promise_pull * self.regime.promise_inflation)
                 + c.word_of_mouth / 365.0 * self.recorder.promoters)
         n = int(self.rng.poisson(rate))
         acquisition = self.structure.acquisition
@@ -230,7 +235,7 @@ class CXModel(mesa.Model):
 
     # ------------------------------------------------------ population
     def new_customer(self, status: str) -> Customer:
-        segment = self.random.choices(self.segments, self.segment_weights)[0]
+        segment = self.pick(self.segments, self.segment_weights)
         customer = Customer(self, segment, status, self.mech.customer.initial_satisfaction)
         self.customers.append(customer)
         if status == PROSPECT:
@@ -266,6 +271,11 @@ class CXModel(mesa.Model):
         day = self.day + self.wait(self.need_rate)
         if day < self.days:
             self.calendar.add(day, NEED, customer)
+
+    def pick(self, items: list, cum_weights: list[float]):
+        """One of `items` by cumulative weight: `random.choices(items, cum_weights=...)[0]`,
+        the same draw and result, without building a list each time."""
+        return items[bisect(cum_weights, self.random.random() * cum_weights[-1], 0, len(cum_weights) - 1)]
 
     def wait(self, rate_per_day: float) -> int:
         """Whole days until an event of the given daily rate (at least 1)."""
@@ -303,7 +313,7 @@ class CXModel(mesa.Model):
         """Weekly: boundary fixes, culture drift, then who-acts probabilities."""
         self.governance.review()
         culture.weekly(self)
-        self.p_local = responsibility.p_anyone_matrix(self)
+        self.refresh_boundaries()
 
     def reorganise(self) -> None:
         """Switch to the reorg regime: new owners, broken routines, same culture."""
@@ -315,7 +325,13 @@ class CXModel(mesa.Model):
         self.regime = regime
         self.governance.install(regime)
         culture.disrupt(self)
+        self.refresh_boundaries()
+
+    def refresh_boundaries(self) -> None:
+        """Recompute what depends on culture, routines and the regime: who acts on a
+        defect (`cxsim.responsibility`) and the handoff failure terms (`cxsim.handoff`)."""
         self.p_local = responsibility.p_anyone_matrix(self)
+        handoff.refresh_factors(self)
 
     # ------------------------------------------------------------- run
     def run(self) -> CXModel:

@@ -18,14 +18,16 @@ class Recorder:
         self.model = model
         n = len(model.departments)
         nj = len(model.structure.journeys)
-        self.pair_attempts = np.zeros((n, n), dtype=np.int64)
-        self.pair_failures = np.zeros((n, n), dtype=np.int64)
-        self.journey_attempts = np.zeros(nj, dtype=np.int64)
-        self.journey_failures = np.zeros(nj, dtype=np.int64)
-        self.journey_done_count = np.zeros(nj, dtype=np.int64)
-        self.journey_days = np.zeros(nj, dtype=np.int64)
-        self.phase_attempts = np.zeros(len(PHASES), dtype=np.int64)
-        self.phase_failures = np.zeros(len(PHASES), dtype=np.int64)
+        # counts kept in Python lists while the model runs (an increment costs a
+        # tenth of a numpy element's); read as numpy arrays through the properties below
+        self._pair_attempts = [[0] * n for _ in range(n)]
+        self._pair_failures = [[0] * n for _ in range(n)]
+        self._journey_attempts = [0] * nj
+        self._journey_failures = [0] * nj
+        self._journey_done_count = [0] * nj
+        self._journey_days = [0] * nj
+        self._phase_attempts = [0] * len(PHASES)
+        self._phase_failures = [0] * len(PHASES)
         self.rows: list[dict] = []
         self.last_day_pairs: dict[tuple[int, int], int] = {}
         # population, kept up to date by the model's status changes
@@ -33,6 +35,7 @@ class Recorder:
         self.sat_sum = 0.0
         self.promoters = self.dissatisfied = 0
         self.active_value = 0.0
+        self.events = 0  # customer work the engine handled: calendar events and cases worked (benchmarks)
         self.totals = dict(escalated=0, decided=0, timed_out=0, decision_wait=0,
                            directives=0, resisted=0, fixes=0)
         self.reset_day()
@@ -47,25 +50,37 @@ class Recorder:
     # ------------------------------------------------------------ events
     def handoff(self, customer, a: int, b: int) -> None:
         self.d_attempts += 1
-        self.pair_attempts[a, b] += 1
-        self.journey_attempts[customer.journey.index] += 1
-        self.phase_attempts[customer.journey.stages[customer.stage + 1].phase] += 1
+        self._pair_attempts[a][b] += 1
+        journey = customer.journey
+        self._journey_attempts[journey.index] += 1
+        self._phase_attempts[journey.stages[customer.stage + 1].phase] += 1
 
     def failure(self, customer, a: int, b: int) -> None:
         self.d_failures += 1
-        self.pair_failures[a, b] += 1
+        self._pair_failures[a][b] += 1
         self.d_pairs[(a, b)] = self.d_pairs.get((a, b), 0) + 1
-        self.journey_failures[customer.journey.index] += 1
-        self.phase_failures[customer.journey.stages[customer.stage + 1].phase] += 1
+        journey = customer.journey
+        self._journey_failures[journey.index] += 1
+        self._phase_failures[journey.stages[customer.stage + 1].phase] += 1
+
+    pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64))
+    pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64))
+    journey_attempts = property(lambda self: np.array(self._journey_attempts, dtype=np.int64))
+    journey_failures = property(lambda self: np.array(self._journey_failures, dtype=np.int64))
+    journey_done_count = property(lambda self: np.array(self._journey_done_count, dtype=np.int64))
+    journey_days = property(lambda self: np.array(self._journey_days, dtype=np.int64))
+    phase_attempts = property(lambda self: np.array(self._phase_attempts, dtype=np.int64))
+    phase_failures = property(lambda self: np.array(self._phase_failures, dtype=np.int64))
 
     def contact(self, units: float, rework: float) -> None:
+        self.events += 1
         self.d_units += units
         self.d_rework += rework
 
     def journey_done(self, customer, days: int) -> None:
         j = customer.journey.index
-        self.journey_done_count[j] += 1
-        self.journey_days[j] += days
+        self._journey_done_count[j] += 1
+        self._journey_days[j] += days
         self.d_done += 1
         self.d_done_days += days
 
@@ -116,8 +131,8 @@ class Recorder:
             satisfaction=self.sat_sum / self.active if self.active else np.nan,
             share_dissatisfied=self.dissatisfied / self.active if self.active else 0.0,
             share_promoters=self.promoters / self.active if self.active else 0.0,
-            culture=float(np.mean([d.culture for d in depts])),
-            routine_fit=float(np.mean([d.fit for d in depts])),
+            culture=sum(d.culture for d in depts) / len(depts),
+            routine_fit=sum(d.fit for d in depts) / len(depts),
             friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])),
             backlog=sum(len(d.queue) for d in depts),
             open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
@@ -184,6 +199,7 @@ class Recorder:
             culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1],
             **{f"handoff_failure_rate_{p}": fail[i] / att[i] if att[i] else np.nan
                for i, p in enumerate(PHASES)},
+            events=self.events,
             **self.totals,
         )
         out["decision_wait_mean"] = out.pop("decision_wait") / max(out["decided"], 1)
