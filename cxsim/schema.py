@@ -228,6 +228,12 @@ class CXConfig:
     master_seed: int = 0  # the sweep's master seed
 
 
+def job_subdir(mode) -> str | None:
+    """Hydra's copy of the config: `.hydra/` beside a single run's outputs; none for each job of a
+    multirun, whose run folder in the store holds its config (three YAML files fewer per job)."""
+    return None if "MULTIRUN" in str(mode) else ".hydra"
+
+
 def register() -> None:
     """Register the schema so `configs/config.yaml` can extend it, and the
     `cxsim_seed` resolver that derives a run's seed in sweeps."""
@@ -236,6 +242,8 @@ def register() -> None:
 
     if not OmegaConf.has_resolver("cxsim_seed"):
         OmegaConf.register_new_resolver("cxsim_seed", derived_seed)
+    if not OmegaConf.has_resolver("cxsim_job_subdir"):
+        OmegaConf.register_new_resolver("cxsim_job_subdir", job_subdir)
     cs = ConfigStore.instance()
     cs.store(name="cxsim_schema", node=CXConfig)
     cs.store(group="org", name="org_schema", node=OrgCfg)

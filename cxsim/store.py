@@ -31,10 +31,14 @@ import shutil
 import traceback
 from pathlib import Path
 
-import pandas as pd
+from typing import TYPE_CHECKING
+
 from omegaconf import OmegaConf
 
-from cxsim.api import TABLES, Result
+if TYPE_CHECKING:  # pandas and the model load only where runs are written or read: a sweep's
+    import pandas as pd  # main process (progress, marks) starts without them
+
+    from cxsim.api import Result
 
 
 def run_id(coordinates: dict[str, str]) -> str:
@@ -80,6 +84,8 @@ class Store:
 
     def write(self, rid: str, result: Result, coordinates: dict, provenance: dict) -> Path:
         """Write every file of a run, then publish the folder in one rename."""
+        from cxsim.api import TABLES
+
         self.runs.mkdir(parents=True, exist_ok=True)
         for stale in self.runs.glob(f".tmp-{rid}-*"):  # left by a writer that was killed
             shutil.rmtree(stale, ignore_errors=True)
@@ -113,12 +119,16 @@ class Store:
     # ------------------------------------------------------------ reading
     def table(self, name: str, everything: bool = False) -> pd.DataFrame:
         """One tidy table over the latest sweep's finished runs (`summary`, `timeseries`, ...)."""
+        import pandas as pd
+
         files = [self.runs / rid / f"{name}.parquet" for rid in self.selected_ids(everything)]
         if not files:
             return pd.DataFrame()
         return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)
 
     def failures(self, everything: bool = False) -> pd.DataFrame:
+        import pandas as pd
+
         marked = {p.name for p in self.current.glob("*")} if self.current.is_dir() else set()
         rows = [json.loads(p.read_text()) for p in sorted(self.failed.glob("*.json"))
                 if everything or not marked or p.stem in marked]
@@ -126,5 +136,7 @@ class Store:
                               **{f"coord.{k}": v for k, v in r["coordinates"].items()}} for r in rows])
 
     def provenance(self, everything: bool = False) -> pd.DataFrame:
+        import pandas as pd
+
         rows = [json.loads((self.runs / rid / "run.json").read_text()) for rid in self.selected_ids(everything)]
         return pd.json_normalize(rows)

@@ -15,6 +15,7 @@ recorded in `failed/` and the sweep goes on.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import logging
@@ -62,11 +63,17 @@ def config_id(cfg: DictConfig) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+@functools.cache
+def versions() -> dict[str, str]:
+    """Package versions, read once per process (importlib.metadata scans the environment)."""
+    return {name: version(name) for name in ("cxsim", "mesa")}
+
+
 def provenance(cfg: DictConfig, started: float, wall: float | None) -> dict:
     return {
         "seed": int(cfg.seed), "replicate": int(cfg.replicate), "master_seed": int(cfg.master_seed),
         "experiment": cfg.experiment, "overrides": list(HydraConfig.get().overrides.task),
-        "cxsim_version": version("cxsim"), "mesa_version": version("mesa"),
+        "cxsim_version": versions()["cxsim"], "mesa_version": versions()["mesa"],
         "python": platform.python_version(), "host": platform.node(),
         "started": datetime.fromtimestamp(started, timezone.utc).isoformat(), "wall_seconds": wall,
     }
