@@ -284,7 +284,7 @@ class CXModel(mesa.Model):
         return max(1, math.ceil(self.random.expovariate(rate_per_day)))
 
     def set_satisfaction(self, customer: Customer, value: float) -> None:
-        value = min(max(value, 0.0), 1.0)
+        value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value  # clipped to [0, 1]
         self.recorder.satisfaction_changed(customer.satisfaction, value)
         customer.satisfaction = value
 

@@ -105,12 +105,14 @@ class Recorder:
     def satisfaction_changed(self, old: float | None, new: float | None) -> None:
         """Keep satisfaction aggregates of active customers (None: not active)."""
         c = self.model.mech.customer
-        for value, sign in ((old, -1), (new, 1)):
-            if value is None:
-                continue
-            self.sat_sum += sign * value
-            self.promoters += sign * (value > c.promoter_above)
-            self.dissatisfied += sign * (value < c.dissatisfied_below)
+        if old is not None:
+            self.sat_sum -= old
+            self.promoters -= old > c.promoter_above
+            self.dissatisfied -= old < c.dissatisfied_below
+        if new is not None:
+            self.sat_sum += new
+            self.promoters += new > c.promoter_above
+            self.dissatisfied += new < c.dissatisfied_below
 
     # ------------------------------------------------------------- day
     def end_of_day(self, finance: dict) -> None:
