@@ -44,7 +44,7 @@ def line_of(text: str, needle: str) -> int:
      "{max: low}"),
     ("base_friction: [0.10, 0.30]", "base_friction: [0.10, 1.30]", "uncertain.mechanisms.handoff.base_friction",
      "base_friction: [0.10, 1.30]"),
-    ("samples: 16 ", "samples: 16\nswitch_day: 900 ", "switch_day", "switch_day: 900"),
+    ("switch_day: 90 ", "switch_day: 900 ", "switch_day", "switch_day: 900"),
 ])
 def test_mistakes_name_line_and_key(tmp_path, old, new, key, needle):
     text = EXAMPLE.read_text()
@@ -74,7 +74,8 @@ def test_reorg_end_to_end_small_with_a_report_that_opens_in_chromium(tmp_path, c
 
     from cxsim.compare import main
 
-    text = EXAMPLE.read_text().replace("days: 730", "days: 60").replace("customers: 8000", "customers: 1500")
+    text = (EXAMPLE.read_text().replace("days: 730", "days: 60").replace("customers: 8000", "customers: 1500")
+            .replace("switch_day: 90 ", "switch_day: 20 "))
     f = tmp_path / "small.yaml"
     f.write_text(text)
     out = tmp_path / "out"
