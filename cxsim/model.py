@@ -27,7 +27,7 @@ import mesa
 from mesa.time import Priority, Schedule
 from omegaconf import DictConfig, OmegaConf
 
-from cxsim import configuration, culture, finance, handoff, responsibility
+from cxsim import configuration, culture, finance, handoff, invariants, responsibility
 from cxsim.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
 from cxsim.calendar import Calendar
 from cxsim.customer_response import CustomerResponse
@@ -118,6 +118,7 @@ class CXModel(mesa.Model):
         self.regime = configuration.Params.of(config.regime)
         self.regime_name_at_start = config.regime.name
         self.days = int(config.days)
+        self.debug = bool(config.debug)
         self.day = 0
         self.org_params = configuration.Params.of({k: v for k, v in config.org.items() if not isinstance(v, DictConfig)})
         self.structure = build_structure(config.org)
@@ -189,6 +190,8 @@ class CXModel(mesa.Model):
         self.recorder.end_of_day(finance.day(self, arrived, worked))
         self.datacollector.collect(self)
         self.day += 1
+        if self.debug:
+            invariants.check(self)
         if self.day >= self.days:
             self.running = False
 

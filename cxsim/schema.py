@@ -226,6 +226,7 @@ class CXConfig:
     experiment: str | None = None  # name of the named experiment a run belongs to
     replicate: int = 0  # replicate number within a sweep (seeds derive from it)
     master_seed: int = 0  # the sweep's master seed
+    debug: bool = False  # check the bookkeeping every day (cxsim.invariants); slower
 
 
 def job_subdir(mode) -> str | None:

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import math
-from collections import Counter
-
 import pytest
 
-from cxsim.agents import ACTIVE, CHURNED, LOST, PROSPECT
 from cxsim.model import CXModel
 
 CASES = [
@@ -20,41 +16,41 @@ CASES = [
 
 @pytest.mark.parametrize("regime,org,kw", CASES)
 def test_every_customer_in_exactly_one_state_every_day(regime, org, kw):
-    m = CXModel(regime=regime, org=org, seed=11, days=120, customers=1500, **kw)
-    r = m.recorder
-    while m.running:
-        m.step()
-        states = Counter(c.status for c in m.customers)
-        assert set(states) <= {PROSPECT, ACTIVE, CHURNED, LOST}
-        assert sum(states.values()) == len(m.customers)
-        assert (states[PROSPECT], states[ACTIVE], states[CHURNED], states[LOST]) == \
-               (r.prospects, r.active, r.churned, r.lost)
-        # everyone ever created is accounted for
-        assert r.prospects + r.active + r.churned + r.lost == len(m.customers)
-        active = [c for c in m.customers if c.status == ACTIVE]
-        assert math.isclose(r.sat_sum, sum(c.satisfaction for c in active), abs_tol=1e-6)
-        assert math.isclose(r.active_value, sum(c.segment.annual_value for c in active), rel_tol=1e-9)
-        assert all(0.0 <= c.satisfaction <= 1.0 for c in m.customers)
-        assert all(len(d.queue) >= 0 and d.fit <= 1.0 and 0.0 <= d.culture <= 1.0 for d in m.departments)
-        assert all(0.0 <= f <= 1.0 for row in m.friction for f in row)
-        # a customer's case is in at most one queue
-        queued = [id(c) for d in m.departments for c in d.queue]
-        assert len(queued) == len(set(queued))
-        assert all(c.busy for d in m.departments for c in d.queue)
-
+    """The debug mode checks conservation, rates and money after every day (cxsim.invariants)."""
+    m = CXModel(regime=regime, org=org, seed=11, days=120, customers=1500,
+                **{**kw, "overrides": [*kw.get("overrides", []), "debug=true"]})
+    assert m.debug
+    r = m.run().recorder
     ts = r.timeseries()
-    for col in ("handoff_failure_rate", "failure_demand_share", "share_dissatisfied", "share_promoters"):
-        assert ts[col].between(0, 1).all(), col
-    assert (ts.handoff_failures <= ts.handoffs).all()
-    assert (ts.repeat_contacts <= ts.contacts + 1e-9).all()
-    money = ts.revenue - ts.service_cost - ts.acquisition_spend - ts.governance_overhead
-    assert (money - ts.profit).abs().max() < 1e-6
+    assert len(ts) == 120
     # flows match stocks
     assert ts.active.iloc[-1] == 1500 + ts.acquired.sum() - ts.churned_today.sum()
     hand = r.handoff_table()
     assert hand.handoffs.sum() == ts.handoffs.sum() and hand.failures.sum() == ts.handoff_failures.sum()
     jt = r.journey_table()
     assert jt.handoffs.sum() == ts.handoffs.sum() and jt.completed.sum() == ts.journeys_done.sum()
+
+
+@pytest.mark.parametrize("breach,needle", [
+    (lambda m: setattr(m.recorder, "active", m.recorder.active + 1), "customer counts"),
+    (lambda m: setattr(m.recorder, "sat_sum", m.recorder.sat_sum + 0.5), "satisfaction sum"),
+    (lambda m: setattr(m.departments[0], "culture", 1.2), "culture"),
+    (lambda m: m.departments[1].queue.append(m.departments[1].queue[0] if m.departments[1].queue
+                                             else next(c for c in m.customers if c.journey is None)), "queue"),
+    (lambda m: m.recorder.rows[-1].update(profit=m.recorder.rows[-1]["profit"] + 1.0), "money"),
+    (lambda m: m.recorder.rows[-1].update(backlog=-1), "backlog = -1 is negative"),
+])
+def test_the_debug_check_catches_a_planted_breach(breach, needle):
+    """Each invariant can fail: break the bookkeeping after a day and the check names it."""
+    from cxsim import invariants
+
+    m = CXModel(seed=2, days=30, customers=500)
+    for _ in range(10):
+        m.step()
+    invariants.check(m)  # sound before the breach
+    breach(m)
+    with pytest.raises(invariants.InvariantError, match=needle):
+        invariants.check(m)
 
 
 def test_summary_has_every_outcome_and_sane_values():
