@@ -87,10 +87,13 @@ def load(path: str | Path) -> Company:
         lines = line_map(text)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         at = f"{path}:{mark.line + 1}" if mark else str(path)
-        raise ConfigError(f"{at}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        why = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        raise ConfigError(f"{at}: not valid YAML: {why}") from None
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: the file must be a mapping of keys (name, org, today, candidates, ...)")
 

@@ -135,7 +135,7 @@ class Recorder:
             share_promoters=self.promoters / self.active if self.active else 0.0,
             culture=sum(d.culture for d in depts) / len(depts),
             routine_fit=sum(d.fit for d in depts) / len(depts),
-            friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])),
+            friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])) if m.boundaries else 0.0,
             backlog=sum(len(d.queue) for d in depts),
             open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
             **finance,

@@ -1,0 +1,131 @@
+"""Fuzzing (issue 7): random organisations run or are refused in one line; random junk is refused by key.
+
+Hypothesis draws schema-valid company files -- 1 to 30 departments, journeys of
+1 to 12 stages, capacities from 0 to huge, probabilities at 0 and 1, zero
+volumes -- and malformed ones. A valid file must run with the debug checks on
+(`cxsim.invariants`: conservation, rates, money) and give finite outcomes, or
+be refused with a one-line ConfigError; never another exception.
+"""
+
+from __future__ import annotations
+
+import math
+
+import yaml
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from cxsim.company import load
+from cxsim.errors import ConfigError
+from cxsim.model import CXModel
+from cxsim.schema import FUNCTIONS
+from cxsim.validation import validate
+
+EXAMPLES = {"valid": 60, "junk": 80}
+FINITE = ("handoff_failure_rate", "failure_demand_share", "annual_churn_rate", "revenue", "cost_to_serve",
+          "governance_overhead", "profit", "time_to_resolve", "culture_end", "friction_end")
+edge = st.sampled_from([0.0, 1.0])
+unit = st.one_of(edge, st.floats(0.0, 1.0, allow_nan=False))
+capacity = st.one_of(st.sampled_from([0.0, 1e-6, 1e9]), st.floats(0.0, 500.0, allow_nan=False))
+
+
+@st.composite
+def company(draw) -> dict:
+    n = draw(st.integers(1, 30))
+    names = [f"d{i}" for i in range(n)]
+    departments = {d: {"function": draw(st.sampled_from(sorted(FUNCTIONS))), "capacity": draw(capacity),
+                       "cost_per_capacity": draw(st.floats(0.0, 1e4, allow_nan=False)),
+                       "culture": draw(unit), "cost_centre": draw(st.booleans())} for d in names}
+    journeys = {}
+    for j in range(draw(st.integers(1, 5))):
+        stages = [{"department": draw(st.sampled_from(names)),
+                   "phase": draw(st.sampled_from(["pre_purchase", "post_purchase"])),
+                   "moment_of_truth": draw(st.booleans())} for _ in range(draw(st.integers(1, 12)))]
+        journeys[f"j{j}"] = {"rate": draw(st.one_of(st.just(0.0), st.floats(0.0, 12.0, allow_nan=False))),
+                             "stages": stages}
+    if draw(st.booleans()):
+        journeys["j0"]["acquisition"] = True
+    shares = draw(st.lists(st.integers(1, 10), min_size=1, max_size=3))
+    segments = {f"s{i}": {"share": s / sum(shares), "annual_value": draw(st.floats(0.0, 5e3, allow_nan=False)),
+                          "expectation": draw(unit), "effort_tolerance": draw(st.floats(0.0, 5.0, allow_nan=False))}
+                for i, s in enumerate(shares)}
+    org = {"name": "fuzz", "customers": draw(st.integers(1, 300)), "departments": departments,
+           "journeys": journeys, "segments": segments,
+           "prospects_per_day": draw(st.one_of(st.just(0.0), st.floats(0.0, 5.0, allow_nan=False))),
+           "acquisition_cost": draw(st.floats(0.0, 500.0, allow_nan=False))}
+    regimes = ["ceo_led", "marketing_owned", "coo_owned", "cxo_facilitator", "everyone_owns", "journey_teams",
+               "no_owner"]
+    return {"name": "fuzz", "org": org, "today": draw(st.sampled_from(regimes)),
+            "candidates": [draw(st.sampled_from(regimes))], "days": draw(st.integers(1, 40))}
+
+
+def one_line(exc: ConfigError) -> bool:
+    return "\n" not in str(exc) and len(str(exc)) < 600
+
+
+@settings(max_examples=EXAMPLES["valid"], deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(company(), edge, edge, st.integers(0, 2**31 - 1))
+def test_valid_organisations_run_with_sound_bookkeeping_or_are_refused_in_one_line(tmp_path_factory, data,
+                                                                                    friction, exceptions, seed):
+    f = tmp_path_factory.mktemp("fuzz") / "company.yaml"
+    f.write_text(yaml.safe_dump(data))
+    try:
+        c = load(f)
+    except ConfigError as exc:
+        assert one_line(exc), str(exc)
+        event("refused: " + str(exc).split(": ", 2)[1])
+        return
+    event("ran")
+    cfg = c.config.copy()
+    cfg.mechanisms.handoff.friction_max = 1.0  # so that friction itself may sit at 1
+    cfg.mechanisms.handoff.base_friction = friction  # handoffs always or never fail
+    cfg.mechanisms.escalation.exception_rate = exceptions  # every or no handoff needs an owner
+    cfg.debug = True  # every day: conservation, rates in [0, 1], no negative count, money adds up
+    validate(cfg)
+    s = CXModel(config=cfg, seed=seed).run().recorder.summary()
+    for key in FINITE:
+        assert math.isfinite(s[key]), (key, s[key])
+    assert s["customers_end"] >= 0 and s["churned"] >= 0 and s["acquired"] >= 0
+    assert s["customers_end"] == 0 or math.isfinite(s["satisfaction_mean"])
+
+
+junk_value = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+                       st.text(max_size=12), st.lists(st.integers(), max_size=3),
+                       st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
+
+
+@settings(max_examples=EXAMPLES["junk"], deadline=None)
+@given(st.sampled_from([("today",), ("candidates",), ("days",), ("seeds",), ("samples",), ("switch_day",),
+                        ("org", "customers"), ("org", "prospects_per_day"), ("org", "split_departments"),
+                        ("org", "departments", "claims", "capacity"), ("org", "departments", "claims", "function"),
+                        ("org", "departments", "claims", "culture"), ("org", "journeys", "renewal", "rate"),
+                        ("org", "journeys", "renewal", "stages"), ("org", "segments", "standard", "share"),
+                        ("uncertain", "levers.ceo_attention"), ("targets", "annual_churn_rate")]), junk_value)
+def test_a_wrong_type_or_value_is_refused_naming_the_key(tmp_path_factory, path, value):
+    from pathlib import Path
+
+    data = yaml.safe_load((Path(__file__).parent.parent / "examples" / "mid_size_insurer.yaml").read_text())
+    node = data
+    for p in path[:-1]:
+        node = node[p]
+    node[path[-1]] = value
+    f = tmp_path_factory.mktemp("junk") / "company.yaml"
+    f.write_text(yaml.safe_dump(data))
+    try:
+        load(f)
+    except ConfigError as exc:
+        assert one_line(exc), str(exc)
+        assert ".".join(path[:2]) in str(exc) or path[0] in str(exc), (path, str(exc))
+        return
+    # accepted: then it was a valid value for that key (e.g. a number in range)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.one_of(st.text(max_size=200), st.binary(max_size=200)))
+def test_random_text_is_refused_or_loaded_never_a_traceback(tmp_path_factory, text):
+    f = tmp_path_factory.mktemp("text") / "company.yaml"
+    f.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
+    try:
+        load(f)
+    except ConfigError as exc:
+        assert one_line(exc), str(exc)
