@@ -21,6 +21,10 @@ MAIN = ["profit", "handoff_failure_rate", "satisfaction_mean", "annual_churn_rat
 
 
 def save(fig, folder: Path, name: str) -> Path:
+    """PNG and SVG of the figure in `folder`; `name` may hold a user's text, so it is made a safe file name."""
+    from cxsim.names import file_name
+
+    name = file_name(name)
     folder.mkdir(parents=True, exist_ok=True)
     fig.savefig(folder / f"{name}.png", dpi=110, bbox_inches="tight")
     fig.savefig(folder / f"{name}.svg", bbox_inches="tight")

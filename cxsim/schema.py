@@ -243,6 +243,10 @@ def register() -> None:
 
     if not OmegaConf.has_resolver("cxsim_seed"):
         OmegaConf.register_new_resolver("cxsim_seed", derived_seed)
+    if not OmegaConf.has_resolver("cxsim_file_name"):  # user-written names in output paths
+        from cxsim.names import file_name
+
+        OmegaConf.register_new_resolver("cxsim_file_name", file_name)
     if not OmegaConf.has_resolver("cxsim_job_subdir"):
         OmegaConf.register_new_resolver("cxsim_job_subdir", job_subdir)
     cs = ConfigStore.instance()

@@ -111,7 +111,9 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
             time.sleep(0.5)
         page.get_by_role("tab", name="Page 1").click()
         page.wait_for_function("() => document.body.innerText.includes('Time: 3')", timeout=30_000)
-        time.sleep(1.5)
+        # page 1 renders both organisations and the overlay: wait for them (a loaded machine is slow)
+        page.wait_for_function("() => [...document.querySelectorAll('img')].filter(i => i.offsetParent !== null"
+                               " && i.naturalWidth > 0).length >= 3", timeout=60_000)
         page.screenshot(path=str(tmp_path / "side_by_side.png"), full_page=True)
         assert page.locator("img:visible").count() >= 3
 
