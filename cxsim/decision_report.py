@@ -48,8 +48,10 @@ def confidence(p_best: float) -> str:
 
 
 def versus_today(runs: pd.DataFrame, regime: str, today: str, outcome: str) -> tuple[float, float, float]:
-    """Mean over sampled futures of regime minus today (each future: mean over its seeds), with a 95% CI."""
-    wide = runs.groupby(["sample", "regime"])[outcome].mean().unstack("regime")
+    """Mean over sampled futures of regime minus today (each future: mean over its seeds), with a 95% CI;
+    with one future (nothing uncertain), over its seeds."""
+    one = runs["sample"].nunique() == 1
+    wide = runs.groupby(["replicate" if one else "sample", "regime"])[outcome].mean().unstack("regime")
     d = wide[regime] - wide[today]
     lo, hi = ci_of_mean(d)
     return float(d.mean()), lo, hi
@@ -70,12 +72,18 @@ def summary_html(company: Company, r: dict) -> str:
     top = table.iloc[0]
     best, runner_up = r["best"], r["runner_up"]
     n_samples = len(r["samples"])
+    if company.uncertain:
+        first = (f"Across {n_samples} plausible futures (Latin hypercube samples of the {len(company.uncertain)} "
+                 f"assumptions you are unsure of, {company.seeds} seeds each, {company.days} days), "
+                 f"<b>{e(best)}</b> has the lowest expected regret on {e(label)} ({money(top.expected_regret)}; "
+                 f"worst case {money(top.worst_regret)}) and is best in <b>{top.p_best:.0%}</b> of the futures — "
+                 f"{confidence(top.p_best)}.")
+    else:
+        first = (f"With every assumption fixed as in your file ({company.seeds} seeds, {company.days} days), "
+                 f"<b>{e(best)}</b> has the best mean {e(label)}. Give ranges under <code>uncertain</code> to see "
+                 f"how robust that is.")
     paras = [
-        f"<p><b>Recommendation: {e(best)}.</b> Across {n_samples} plausible futures (Latin hypercube samples of "
-        f"the {len(company.uncertain)} assumptions you are unsure of, {company.seeds} seeds each, "
-        f"{company.days} days), <b>{e(best)}</b> has the lowest expected regret on {e(label)} "
-        f"({money(top.expected_regret)}; worst case {money(top.worst_regret)}) and is best in "
-        f"<b>{top.p_best:.0%}</b> of the futures — {confidence(top.p_best)}. Mean {e(label)} "
+        f"<p><b>Recommendation: {e(best)}.</b> {first} Mean {e(label)} "
         f"{fmt.format(top[outcome])} (95% CI {fmt.format(top[f'{outcome}_lo'])} to {fmt.format(top[f'{outcome}_hi'])})."]
     if runner_up is not None:
         ru = table[table.regime == runner_up].iloc[0]
@@ -118,21 +126,26 @@ def summary_html(company: Company, r: dict) -> str:
         t = r["transition"].set_index("measure")
         target = r["transition_target"]
 
-        def val(m, f="{:,.0f}"):
+        def after(m: str) -> str:
+            """'after about N days' (with how many seeds got there), or 'not within the horizon'."""
             row = t.loc[m]
             if pd.isna(row["mean"]):
                 return "not within the horizon"
-            missing = "" if row.seeds_with_value == row.seeds else f" ({int(row.seeds - row.seeds_with_value)} of {int(row.seeds)} seeds: not within the horizon)"
-            return f.format(row["mean"]) + missing
+            short = "" if row.seeds_with_value == row.seeds else \
+                f" ({int(row.seeds - row.seeds_with_value)} of {int(row.seeds)} seeds: not within the horizon)"
+            return f"after about {row['mean']:,.0f} days{short}"
 
+        cumulative = t.loc["cumulative_difference", "mean"]
+        dip = t.loc["dip", "mean"]
         paras.append(
-            f"<p><b>The transition</b> from {e(company.today)} to {e(target)} on day {company.switch_day} "
-            f"(assumptions at the middle of their ranges): "
-            + (f"profit per day falls below staying by up to {money(-t.loc['dip', 'mean'])} (30-day mean, "
-               f"{val('dip_day')} days after the switch), is back at the old level after about "
-               f"{val('days_to_recover')} days, and " if t.loc["dip", "mean"] < 0 else "no dip in profit; ")
-            + f"the switch has paid for itself (overhead included) after {val('days_to_break_even')} days. "
-            f"Over the horizon it gains {val('cumulative_difference')} against staying.</p>")
+            f"<p><b>The transition</b> from {e(company.today)} to {e(target)} on day {company.switch_day}"
+            + (" (assumptions at the middle of their ranges)" if company.uncertain else "") + ": "
+            + (f"profit per day falls below staying by up to {money(-dip)} (30-day mean, "
+               f"{t.loc['dip_day', 'mean']:,.0f} days after the switch); back at the old level: "
+               f"{after('days_to_recover')}; " if dip < 0 else "no dip in profit; ")
+            + f"paid for itself (overhead included): {after('days_to_break_even')}. "
+            + f"Over the horizon it {'gains' if cumulative >= 0 else 'loses'} {money(abs(cumulative))} "
+            f"against staying.</p>")
     paras.append("<p class=note>These are results of a model of mechanisms from the literature, fitted to nothing "
                  "but the figures in your file: read them as a comparison of options under stated assumptions, "
                  "not as a forecast.</p>")

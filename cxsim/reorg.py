@@ -99,9 +99,10 @@ def analyse(company: Company, folder: Path, jobs: int | None = None, outcome: st
 
     regimes = list(dict.fromkeys([company.today, *company.candidates]))
     higher = OUTCOMES[outcome][2]
+    # nothing uncertain: one point (every "sample" would be the same config, and the same stored run)
     lhs = (latin_hypercube(company.uncertain, company.samples, seed=0) if company.uncertain
-           else pd.DataFrame(index=range(company.samples)))
-    lhs.index = names("lhs", lhs) if company.uncertain else [f"lhs_{i}" for i in range(len(lhs))]
+           else pd.DataFrame(index=range(1)))
+    lhs.index = names("lhs", lhs) if company.uncertain else ["lhs_fixed"]
     problem = X = None
     if company.uncertain:
         problem, X = design(company.uncertain, company.trajectories, seed=0)

@@ -58,7 +58,8 @@ def robustness(runs: pd.DataFrame, outcome: str = "profit", targets=None) -> pd.
     rows = []
     for regime in wide.columns:
         x = wide[regime]
-        lo, hi = ci_of_mean(x)
+        # the CI is over sampled futures; with one future (nothing uncertain) over its seeds
+        lo, hi = ci_of_mean(x if len(x) > 1 else runs.loc[runs.regime == regime, outcome])
         sat = per_sample[per_sample.regime == regime].apply(lambda r: meets(r, targets or {}), axis=1)
         rows.append({"regime": regime, outcome: x.mean(), f"{outcome}_lo": lo, f"{outcome}_hi": hi,
                      "p_best": float((winner == regime).mean()),

@@ -69,3 +69,16 @@ def test_when_ceo_attention_straddles_the_crossover_sensitivity_names_it(tmp_pat
     assert {p.name for p in (folder / "comparison" / "runs").iterdir()} == runs_before
     pd.testing.assert_frame_equal(again["robustness"], r["robustness"])
     pd.testing.assert_frame_equal(again["sensitivity"], r["sensitivity"])
+
+
+def test_with_nothing_uncertain_one_future_and_intervals_over_seeds(tmp_path):
+    from cxsim.decision_report import build
+
+    c = company(tmp_path, today="no_owner", candidates=["coo_owned"], days=30, seeds=3, samples=4, switch_day=10)
+    r = analyse(c, tmp_path / "out", jobs=2)
+    assert len(r["runs"]) == 2 * 3 and r["runs"]["sample"].nunique() == 1  # four "samples" would be one config
+    assert "sensitivity" not in r and "scenarios" not in r
+    t = r["robustness"]
+    assert (t.samples == 1).all() and (t.profit_lo < t.profit_hi).all()  # the CI is over seeds
+    page = build(c, r, tmp_path / "out" / "report").read_text()
+    assert "With every assumption fixed" in page and "Latin hypercube samples" not in page
