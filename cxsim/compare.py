@@ -19,13 +19,13 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
 from multiprocessing import get_context
-from pathlib import Path
 
 import pandas as pd
 
 from cxsim import configuration
 from cxsim.errors import ConfigError
 from cxsim.statistics import mean_ci
+from cxsim.store import ensure_writable
 
 COLUMNS = {
     "handoff_failure_rate": ("handoff fail", "{:.1%}"),
@@ -92,14 +92,13 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"--seeds: at least 2 are needed for a confidence interval, got {args.seeds}")
         for r in regimes:  # fail fast, before any run starts
             configuration.compose([f"regime={r}", f"org={args.org}", *args.overrides])
+        out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
     except ConfigError as exc:
         print(f"cxsim-compare: error: {exc}", file=sys.stderr)
         return 2
     print(f"cxsim-compare: {len(regimes)} regimes x {args.seeds} seeds on {args.org} ...", flush=True)
     runs = run_all(regimes, args.org, range(args.seeds), args.overrides, args.jobs)
     table = table_of(runs)
-    out = Path(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
-    out.mkdir(parents=True, exist_ok=True)
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "comparison.csv", index=False)
     days = int(runs.days.iloc[0])

@@ -35,6 +35,7 @@ from omegaconf import OmegaConf
 
 from cxsim.company import Company, load
 from cxsim.errors import ConfigError
+from cxsim.store import ensure_writable
 
 COMPANY_ORG = "company"  # file name of the company's org in the generated `org` group
 
@@ -196,8 +197,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"--switch-day: must be before the horizon ({company.days} days)")
         if company.samples < 2:
             raise ConfigError("--samples: at least 2 are needed to compare across assumptions")
-        folder = Path(args.out or f"outputs/reorg/{Path(args.file).stem}").resolve()
-        folder.mkdir(parents=True, exist_ok=True)
+        folder = ensure_writable(Path(args.out or f"outputs/reorg/{Path(args.file).stem}").resolve())
         shutil.copyfile(args.file, folder / "company.yaml")
         results = analyse(company, folder, args.jobs)
         from cxsim.decision_report import build

@@ -22,7 +22,8 @@ import pandas as pd
 
 from cxsim import plots
 from cxsim.statistics import OUTCOMES, factors, mean_ci, paired_differences, tidy
-from cxsim.store import Store
+from cxsim.errors import ConfigError
+from cxsim.store import Store, ensure_writable
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
 table{border-collapse:collapse;font-size:12px;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
@@ -149,6 +150,11 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     if not (Path(args.path) / "runs").is_dir():
         print(f"cxsim-report: error: {args.path}: not a sweep folder (no runs/ inside)", file=sys.stderr)
+        return 2
+    try:
+        ensure_writable(args.out or Path(args.path) / "report")
+    except ConfigError as exc:
+        print(f"cxsim-report: error: {exc}", file=sys.stderr)
         return 2
     report = build(args.path, args.out, everything=args.all)
     print(f"cxsim-report: {report}")

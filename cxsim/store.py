@@ -41,6 +41,22 @@ if TYPE_CHECKING:  # pandas and the model load only where runs are written or re
     from cxsim.api import Result
 
 
+def ensure_writable(folder: str | Path) -> Path:
+    """Create `folder` and prove a file can be written there, before any work starts; a ConfigError
+    with one line naming the folder otherwise (a file in the way, no permission, a full disk)."""
+    from cxsim.errors import ConfigError
+
+    folder = Path(folder)
+    probe = folder / f".cxsim-write-test-{os.getpid()}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        probe.write_bytes(b"x" * 4096)
+        probe.unlink()
+    except OSError as exc:
+        raise ConfigError(f"{folder}: cannot write results here: {exc.strerror or exc}") from None
+    return folder
+
+
 def run_id(coordinates: dict[str, str]) -> str:
     text = json.dumps(coordinates, sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:16]

@@ -36,7 +36,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from cxsim.configuration import available
 from cxsim.errors import ConfigError
-from cxsim.store import Store
+from cxsim.store import Store, ensure_writable
 
 log = logging.getLogger("cxsim.sweep")
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
@@ -137,6 +137,11 @@ class SweepProgress(Callback):
         self.__init__(**state)
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
+        try:
+            ensure_writable(config.hydra.sweep.dir)
+        except ConfigError as exc:
+            print(f"cxsim-sweep: error: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
         self.store = Store(config.hydra.sweep.dir)
         self.store.start_sweep()
         self.total = sweep_size(config)

@@ -47,3 +47,20 @@ def test_a_hostile_org_name_in_a_single_run_stays_under_outputs(tmp_path):
     assert p.returncode == 0, p.stderr
     made = [q for q in tmp_path.rglob("*") if q.is_file()]
     assert made and all((tmp_path / "outputs") in q.parents for q in made), made
+
+
+def test_an_unwritable_output_folder_is_refused_in_one_line_before_any_run(tmp_path):
+    """A file where the output folder should be: each command names the folder, no traceback, no work lost."""
+    blocker = tmp_path / "a_file"
+    blocker.write_text("in the way")
+    commands = [
+        ["-m", "cxsim.cli", "-m", "days=5", "org.customers=100", f"hydra.sweep.dir={blocker}/sweep"],
+        ["-m", "cxsim.compare", "--seeds", "2", "--regimes", "ceo_led", "--out", f"{blocker}/c", "days=5"],
+        ["-m", "cxsim.report", str(tmp_path), "--out", f"{blocker}/r"],
+    ]
+    (tmp_path / "runs").mkdir()  # a sweep folder for the report command
+    for args in commands:
+        p = subprocess.run([sys.executable, *args], capture_output=True, text=True, cwd=tmp_path)
+        assert p.returncode == 2, (args, p.stderr)
+        assert "cannot write results here" in p.stderr and str(blocker) in p.stderr, p.stderr
+        assert "Traceback" not in p.stderr
