@@ -82,7 +82,11 @@ def summary_html(company: Company, r: dict) -> str:
         first = (f"With every assumption fixed as in your file ({company.seeds} seeds, {company.days} days), "
                  f"<b>{e(best)}</b> has the best mean {e(label)}. Give ranges under <code>uncertain</code> to see "
                  f"how robust that is.")
+    missing, planned = r.get("missing_runs", (0, 0))
+    warning = (f"<p><b>Warning: {missing} of {planned} comparison runs did not finish</b> (their errors are in "
+               f"comparison/failed/); everything below uses the {planned - missing} that did.</p>" if missing else "")
     paras = [
+        warning,
         f"<p><b>Recommendation: {e(best)}.</b> {first} Mean {e(label)} "
         f"{fmt.format(top[outcome])} (95% CI {fmt.format(top[f'{outcome}_lo'])} to {fmt.format(top[f'{outcome}_hi'])})."]
     if runner_up is not None:

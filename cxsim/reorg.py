@@ -124,10 +124,15 @@ def analyse(company: Company, folder: Path, jobs: int | None = None, outcome: st
     launch(folder / "comparison", [*common, f"regime={','.join(regimes)}", f"+sample={','.join(lhs.index)}",
                                    replicates], configs, jobs)
     runs = swept_runs(folder / "comparison", lhs)
+    missing = n - len(runs)
+    if missing:  # failed runs are in comparison/failed/; say so rather than rank on a silent subset
+        print(f"cxsim-reorg: warning: {missing} of {n} comparison runs did not finish "
+              f"(see {folder / 'comparison' / 'failed'}); the tables use the {len(runs)} that did",
+              file=sys.stderr, flush=True)
     table = robustness(runs, outcome, company.targets)
     won = winners(runs, outcome)
     out = {"regimes": regimes, "samples": lhs, "runs": runs, "robustness": table, "winners": won,
-           "outcome": outcome}
+           "outcome": outcome, "missing_runs": (missing, n)}
     if company.uncertain:
         out["scenarios"] = drivers.scenarios(lhs.loc[won.index], won)
     best = table.regime.iloc[0]

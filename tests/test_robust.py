@@ -82,3 +82,19 @@ def test_with_nothing_uncertain_one_future_and_intervals_over_seeds(tmp_path):
     assert (t.samples == 1).all() and (t.profit_lo < t.profit_hi).all()  # the CI is over seeds
     page = build(c, r, tmp_path / "out" / "report").read_text()
     assert "With every assumption fixed" in page and "Latin hypercube samples" not in page
+
+
+def test_runs_that_did_not_finish_are_reported_not_silently_dropped(tmp_path, monkeypatch):
+    """If the comparison store lacks a run (it failed: see test_sweep), the CLI warns and the report says so."""
+    import cxsim.reorg as reorg
+    from cxsim.decision_report import build
+
+    c = company(tmp_path, today="no_owner", candidates=["coo_owned"], days=20, seeds=2, samples=2, switch_day=5,
+                uncertain={"levers.ceo_attention": [1, 5]})
+    original = reorg.swept_runs
+    monkeypatch.setattr(reorg, "swept_runs", lambda folder, points=None: (
+        original(folder, points).iloc[1:] if folder.name == "comparison" else original(folder, points)))
+    r = analyse(c, tmp_path / "out", jobs=2)
+    assert r["missing_runs"] == (1, 2 * 2 * 2)
+    page = build(c, r, tmp_path / "out" / "report").read_text()
+    assert "1 of 8 comparison runs did not finish" in page
