@@ -4,8 +4,9 @@
     cxsim-compare examples/mid_size_insurer.yaml       # the same
     cxsim-reorg my_org.yaml --samples 32 --seeds 3 --jobs 2 --out outputs/reorg/my_org
 
-Four sweeps through the sweep machinery (Hydra multirun, joblib launcher,
-results store: parallel, resumable, with progress and ETA), into one folder:
+Three sweeps through the sweep machinery (Hydra multirun, joblib launcher,
+results store: parallel, resumable, with progress and ETA), then a report,
+into one folder:
 
 1. `comparison/`: today's regime and every candidate on every Latin hypercube
    sample of the uncertain assumptions, several seeds each (common random
