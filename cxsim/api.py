@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -45,6 +46,12 @@ def write_atomic(df: pd.DataFrame, path: Path) -> None:
     tmp = path.with_suffix(path.suffix + ".tmp")
     df.to_parquet(tmp, index=False)
     tmp.replace(path)
+
+
+@functools.cache
+def outcome_names() -> frozenset[str]:
+    """The outcomes a run reports (the columns of summary.parquet), from a one-day run of ten customers."""
+    return frozenset(CXModel(days=1, customers=10).run().recorder.summary())
 
 
 def simulate(regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,

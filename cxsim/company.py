@@ -23,6 +23,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
+from cxsim.api import outcome_names
 from cxsim.configuration import available, compose
 from cxsim.errors import ConfigError
 from cxsim.schema import OrgCfg
@@ -176,9 +177,3 @@ def load(path: str | Path) -> Company:
                    trajectories=int(data.get("trajectories", 4)), switch_day=switch_day,
                    org_preset=org if isinstance(org, str) else None)
 
-
-def outcome_names() -> set[str]:
-    """The outcomes a run reports (the columns of summary.parquet), from a one-day run of ten customers."""
-    from cxsim.model import CXModel
-
-    return set(CXModel(days=1, customers=10).run().recorder.summary())

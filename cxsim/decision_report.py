@@ -18,6 +18,7 @@ import pandas as pd
 from cxsim import plots
 from cxsim.company import Company
 from cxsim.drivers import describe_box
+from cxsim.robust import by_sample
 from cxsim.report import img, write_page
 from cxsim.report import table_html as plain_table
 from cxsim.statistics import OUTCOMES, ci_of_mean, mean_ci
@@ -50,8 +51,7 @@ def confidence(p_best: float) -> str:
 def versus_today(runs: pd.DataFrame, regime: str, today: str, outcome: str) -> tuple[float, float, float]:
     """Mean over sampled futures of regime minus today (each future: mean over its seeds), with a 95% CI;
     with one future (nothing uncertain), over its seeds."""
-    one = runs["sample"].nunique() == 1
-    wide = runs.groupby(["replicate" if one else "sample", "regime"])[outcome].mean().unstack("regime")
+    wide = by_sample(runs, outcome, over="replicate" if runs["sample"].nunique() == 1 else "sample")
     d = wide[regime] - wide[today]
     lo, hi = ci_of_mean(d)
     return float(d.mean()), lo, hi

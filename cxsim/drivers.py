@@ -18,12 +18,14 @@ Two questions a board asks after "which regime?":
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 import numpy as np
 import pandas as pd
 
 from cxsim.errors import ConfigError
+from cxsim.robust import by_sample
 from cxsim.sensitivity import analyse
 
 MIN_COVERAGE = 0.5  # the box must hold at least half of the regime's wins
@@ -31,7 +33,7 @@ MIN_COVERAGE = 0.5  # the box must hold at least half of the regime's wins
 
 def lead(per_point: pd.DataFrame, best: str, runner_up: str, outcome: str, higher: bool) -> pd.Series:
     """Per sample point: best minus runner-up (runner-up minus best when lower is better), mean over seeds."""
-    wide = per_point.groupby(["sample", "regime"])[outcome].mean().unstack("regime")
+    wide = by_sample(per_point, outcome)
     gap = wide[best] - wide[runner_up]
     return gap if higher else -gap
 
@@ -57,9 +59,7 @@ def scenarios(samples: pd.DataFrame, winner: pd.Series) -> pd.DataFrame:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # ema_workbench warns about optional parallel back-ends
         from ema_workbench.analysis import prim
-        import logging
-
-        logging.getLogger("EMA").setLevel(logging.ERROR)
+    logging.getLogger("EMA").setLevel(logging.ERROR)
     rows = []
     for regime in sorted(winner.unique()):
         y = (winner == regime).to_numpy()

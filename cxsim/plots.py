@@ -15,6 +15,7 @@ import numpy as np  # noqa: E402
 from matplotlib.ticker import EngFormatter  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from cxsim.robust import by_sample  # noqa: E402
 from cxsim.statistics import OUTCOMES, band  # noqa: E402
 
 MAIN = ["profit", "handoff_failure_rate", "satisfaction_mean", "annual_churn_rate"]
@@ -134,9 +135,9 @@ def response_curve(summary: pd.DataFrame, parameter: str, outcomes=MAIN):
 # ------------------------------------------------------------------ the reorg decision (cxsim.decision_report)
 def across_futures(runs: pd.DataFrame, outcome: str, order: list[str]):
     """The outcome of each regime in every sampled future (mean over seeds): spread and overlap."""
-    per_sample = runs.groupby(["regime", "sample"])[outcome].mean().reset_index()
+    wide = by_sample(runs, outcome)
     fig, ax = plt.subplots(figsize=(8, 0.5 * len(order) + 1.6))
-    data = [per_sample[per_sample.regime == r][outcome].to_numpy() for r in order]
+    data = [wide[r].dropna().to_numpy() for r in order]
     ax.boxplot(data, orientation="horizontal", tick_labels=order, widths=0.5, showfliers=False)
     for i, d in enumerate(data, start=1):
         ax.scatter(d, np.full(len(d), i) + np.linspace(-0.15, 0.15, len(d)), s=10, alpha=0.6, color="#4C72B0")

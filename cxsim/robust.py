@@ -35,10 +35,15 @@ def meets(row: pd.Series, targets: dict[str, dict[str, float]]) -> bool:
                for o, b in targets.items())
 
 
+def by_sample(runs: pd.DataFrame, outcome: str, over: str = "sample") -> pd.DataFrame:
+    """One row per sample (or `over`), one column per regime: the outcome's mean over the seeds."""
+    return runs.groupby([over, "regime"])[outcome].mean().unstack("regime")
+
+
 def winners(runs: pd.DataFrame, outcome: str = "profit") -> pd.Series:
     """The best regime of each sample (on the mean over its seeds)."""
     higher = OUTCOMES.get(outcome, ("", "", True))[2]
-    wide = runs.groupby(["sample", "regime"])[outcome].mean().unstack("regime")
+    wide = by_sample(runs, outcome)
     return wide.idxmax(axis=1) if higher else wide.idxmin(axis=1)
 
 
@@ -51,10 +56,10 @@ def robustness(runs: pd.DataFrame, outcome: str = "profit", targets=None) -> pd.
     higher = OUTCOMES.get(outcome, ("", "", True))[2]
     cols = [outcome, *(targets or {})]
     per_sample = runs.groupby(["regime", "sample"])[cols].mean().reset_index()
-    wide = per_sample.pivot(index="sample", columns="regime", values=outcome)
+    wide = by_sample(runs, outcome)
     best = wide.max(axis=1) if higher else wide.min(axis=1)
     regret = (best.to_numpy()[:, None] - wide) if higher else (wide - best.to_numpy()[:, None])
-    winner = winners(runs, outcome)
+    winner = wide.idxmax(axis=1) if higher else wide.idxmin(axis=1)  # as `winners`, from the same table
     rows = []
     for regime in wide.columns:
         x = wide[regime]

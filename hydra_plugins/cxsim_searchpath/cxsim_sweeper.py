@@ -10,6 +10,7 @@ microseconds. Every job is validated again where it runs, and a failure there
 is recorded in the store.
 """
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -41,14 +42,16 @@ class CxsimSweeper(BasicSweeper):
         loader = self.hydra_context.config_loader if self.hydra_context is not None else self.config_loader
         parser = OverridesParser.create()
 
+        @functools.cache  # asked for every override of every job
         def is_plain(text: str) -> bool:
             """A plain `key=value` (not a config group, not an addition or deletion)."""
             override = parser.parse_override(text)
             return override.type == OverrideType.CHANGE and not loader.repository.group_exists(override.key_or_group)
 
-        picked = representatives(batch, is_plain)
-        super().validate_batch_is_legal(picked)
-        first = loader.load_sweep_config(self.config, list(batch[0]))
+        picked = representatives(batch, is_plain)  # picked[0] is batch[0]
+        first = loader.load_sweep_config(self.config, list(picked[0]))
+        for overrides in picked[1:]:  # what Hydra's own check does, for the picked jobs only
+            loader.load_sweep_config(self.config, list(overrides))
         checked: set[str] = set(batch[0])
         for overrides in batch:
             for text in overrides:
