@@ -8,6 +8,10 @@ there). Every other swept value (`replicate=3`, `days=abc`) is set on the
 first job's composed config, where the schema checks its key and type in
 microseconds. Every job is validated again where it runs, and a failure there
 is recorded in the store.
+
+With the joblib launcher, its workers start and import the model while this
+validates, and each job's shared state is sent once per worker, not once per
+job (`_joblib.py`).
 """
 
 import functools
@@ -21,6 +25,8 @@ from hydra.core.override_parser.types import OverrideType
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
+
+from hydra_plugins.cxsim_searchpath._joblib import SharedStateLauncher, is_joblib, start_workers
 
 
 def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: False) -> list[Sequence[str]]:
@@ -36,6 +42,12 @@ def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: Fa
 
 
 class CxsimSweeper(BasicSweeper):
+    def setup(self, *, hydra_context, task_function, config) -> None:
+        super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
+        self._warming = start_workers(self.launcher)
+        if is_joblib(self.launcher):
+            self.launcher = SharedStateLauncher(self.launcher)
+
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         if not batch:
             return
@@ -64,6 +76,9 @@ class CxsimSweeper(BasicSweeper):
                     OmegaConf.update(trial, override.key_or_group, override.value(), merge=True)
                 except OmegaConfBaseException as exc:
                     raise ConfigCompositionException(f"Error merging override {text}") from exc
+        if getattr(self, "_warming", None) is not None:  # the launch comes next: let it find them ready
+            self._warming.join()
+            self._warming = None
 
 
 @dataclass
