@@ -80,6 +80,16 @@ def where(path: Path, lines: dict[str, int], key: str) -> str:
     return str(path)
 
 
+def interpolations(value, key: str = "") -> list[str]:
+    """Dotted keys whose value (or the key itself) holds an OmegaConf interpolation `${...}`."""
+    if isinstance(value, dict):
+        return [k for sub, v in value.items() for k in interpolations(v, f"{key}.{sub}" if key else str(sub))
+                ] + ([f"{key}.{sub}" if key else str(sub) for sub in value if "${" in str(sub)])
+    if isinstance(value, list):
+        return [k for i, v in enumerate(value) for k in interpolations(v, f"{key}.{i}")]
+    return [key] if isinstance(value, str) and "${" in value else []
+
+
 def load(path: str | Path) -> Company:
     path = Path(path)
     try:
@@ -104,6 +114,8 @@ def load(path: str | Path) -> Company:
     for key in data:
         if key not in KEYS:
             fail(key, f"unknown key; expected one of {', '.join(sorted(KEYS))}")
+    for key in interpolations(data):  # `${oc.env:...}` would read the environment into reports
+        fail(key, "'${...}' is not allowed in a company file: write the value itself")
     for key in ("org", "today", "candidates"):
         if key not in data:
             raise ConfigError(f"{path}: {key}: missing")

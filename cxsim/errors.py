@@ -1,5 +1,14 @@
-"""One error type for everything a user can get wrong."""
+"""The errors a user can cause: one line each, never a traceback."""
+
+from hydra.errors import CompactHydraException
 
 
 class ConfigError(ValueError):
     """A bad value or reference in a config; the message is one line naming the key."""
+
+
+class OutputError(ConfigError, CompactHydraException):
+    """Results cannot be written (a full disk, a folder gone or read-only): one line naming the folder.
+
+    A CompactHydraException, so Hydra shows its message alone if it reaches Hydra.
+    """

@@ -44,8 +44,6 @@ if TYPE_CHECKING:  # pandas and the model load only where runs are written or re
 def ensure_writable(folder: str | Path) -> Path:
     """Create `folder` and prove a file can be written there, before any work starts; a ConfigError
     with one line naming the folder otherwise (a file in the way, no permission, a full disk)."""
-    from cxsim.errors import ConfigError
-
     folder = Path(folder)
     probe = folder / f".cxsim-write-test-{os.getpid()}"
     try:
@@ -53,8 +51,14 @@ def ensure_writable(folder: str | Path) -> Path:
         probe.write_bytes(b"x" * 4096)
         probe.unlink()
     except OSError as exc:
-        raise ConfigError(f"{folder}: cannot write results here: {exc.strerror or exc}") from None
+        raise cannot_write(folder, exc) from None
     return folder
+
+
+def cannot_write(folder: Path, exc: OSError) -> Exception:
+    from cxsim.errors import OutputError
+
+    return OutputError(f"{folder}: cannot write results here: {exc.strerror or exc}")
 
 
 def run_id(coordinates: dict[str, str]) -> str:
@@ -81,8 +85,11 @@ class Store:
         self.current.mkdir(parents=True, exist_ok=True)
 
     def mark_current(self, rid: str) -> None:
-        self.current.mkdir(parents=True, exist_ok=True)
-        (self.current / rid).touch()
+        try:
+            self.current.mkdir(parents=True, exist_ok=True)
+            (self.current / rid).touch()
+        except OSError as exc:
+            raise cannot_write(self.folder, exc) from None
 
     def selected_ids(self, everything: bool = False) -> list[str]:
         """The latest sweep's finished runs (all finished runs if none is marked)."""
@@ -102,35 +109,45 @@ class Store:
         """Write every file of a run, then publish the folder in one rename."""
         from cxsim.api import TABLES
 
-        self.runs.mkdir(parents=True, exist_ok=True)
-        for stale in self.runs.glob(f".tmp-{rid}-*"):  # left by a writer that was killed
-            shutil.rmtree(stale, ignore_errors=True)
         tmp = self.runs / f".tmp-{rid}-{os.getpid()}"
-        tmp.mkdir()
-        for name in TABLES:
-            df = getattr(result, name).copy()
-            for key, value in coordinates.items():
-                df.insert(0, f"coord.{key}", value)
-            df.insert(0, "run_id", rid)
-            df.to_parquet(tmp / f"{name}.parquet", index=False)
-        OmegaConf.save(result.model.cfg, tmp / "config.yaml")
-        (tmp / "run.json").write_text(json.dumps(
-            {"run_id": rid, "coordinates": coordinates, **provenance}, indent=2, default=str))
+        try:
+            self.runs.mkdir(parents=True, exist_ok=True)
+            for stale in self.runs.glob(f".tmp-{rid}-*"):  # left by a writer that was killed
+                shutil.rmtree(stale, ignore_errors=True)
+            tmp.mkdir()
+            for name in TABLES:
+                df = getattr(result, name).copy()
+                for key, value in coordinates.items():
+                    df.insert(0, f"coord.{key}", value)
+                df.insert(0, "run_id", rid)
+                df.to_parquet(tmp / f"{name}.parquet", index=False)
+            OmegaConf.save(result.model.cfg, tmp / "config.yaml")
+            (tmp / "run.json").write_text(json.dumps(
+                {"run_id": rid, "coordinates": coordinates, **provenance}, indent=2, default=str))
+        except OSError as exc:  # a full disk: give the space back, keep every finished run
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise cannot_write(self.folder, exc) from None
         final = self.runs / rid
         try:
             tmp.rename(final)
-        except OSError:  # another worker finished the same run first
+        except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
+            if not final.is_dir():  # else another worker finished the same run first
+                raise cannot_write(self.folder, exc) from None
         (self.failed / f"{rid}.json").unlink(missing_ok=True)
         return final
 
     def write_failure(self, rid: str, coordinates: dict, exc: BaseException, provenance: dict) -> None:
-        self.failed.mkdir(parents=True, exist_ok=True)
         record = {"run_id": rid, "coordinates": coordinates, "error": f"{type(exc).__name__}: {exc}",
                   "traceback": "".join(traceback.format_exception(exc)), **provenance}
         tmp = self.failed / f".{rid}.json.tmp"
-        tmp.write_text(json.dumps(record, indent=2, default=str))
-        tmp.replace(self.failed / f"{rid}.json")
+        try:
+            self.failed.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(json.dumps(record, indent=2, default=str))
+            tmp.replace(self.failed / f"{rid}.json")
+        except OSError as error:
+            tmp.unlink(missing_ok=True)
+            raise cannot_write(self.folder, error) from None
 
     # ------------------------------------------------------------ reading
     def table(self, name: str, everything: bool = False) -> pd.DataFrame:

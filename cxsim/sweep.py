@@ -15,11 +15,14 @@ recorded in `failed/` and the sweep goes on.
 
 from __future__ import annotations
 
+import errno
 import functools
 import hashlib
 import json
 import logging
+import os
 import platform
+import shutil
 import sys
 import threading
 import time
@@ -35,8 +38,8 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from cxsim.configuration import available
-from cxsim.errors import ConfigError
-from cxsim.store import Store, ensure_writable
+from cxsim.errors import ConfigError, OutputError
+from cxsim.store import Store, cannot_write, ensure_writable
 
 log = logging.getLogger("cxsim.sweep")
 EXPERIMENTS = Path(__file__).resolve().parent.parent / "experiments"
@@ -79,8 +82,25 @@ def provenance(cfg: DictConfig, started: float, wall: float | None) -> dict:
     }
 
 
+MIN_FREE_BYTES = 256 * 1024  # less than one run's files: a job stops before simulating
+_full: dict[Path, int] = {}  # per process: store folder -> free bytes when a write into it failed
+
+
+def check_room(store: Store) -> None:
+    """Refuse a job before its simulation when its run could not be saved: the disk is
+    nearly full, or a write into this store already failed here and no room was made since."""
+    free = shutil.disk_usage(store.folder).free
+    if free < MIN_FREE_BYTES or free < _full.get(store.folder, -1) + MIN_FREE_BYTES:
+        raise cannot_write(store.folder, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+
+
 def run_job(cfg: DictConfig) -> None:
-    """One job of a multirun: skip it if it is done, else run it into the store."""
+    """One job of a multirun: skip it if it is done, else run it into the store.
+
+    A store that cannot be written (a full disk) raises OutputError, which
+    stops the sweep (`cxsim_sweeper`); a run that raises is recorded as failed
+    and the sweep goes on.
+    """
     from cxsim.api import simulate
 
     store = Store(HydraConfig.get().sweep.dir)
@@ -89,14 +109,19 @@ def run_job(cfg: DictConfig) -> None:
     if store.done(rid):
         log.info("already done: %s", coords)
         return
+    check_room(store)
     started = time.time()
     try:
-        result = simulate(config=cfg)
-    except Exception as exc:  # noqa: BLE001 - any failure is recorded, the sweep goes on
-        store.write_failure(rid, coords, exc, provenance(cfg, started, time.time() - started))
-        log.error("run failed %s: %s: %s", coords, type(exc).__name__, exc)
-        return
-    store.write(rid, result, coords, provenance(cfg, started, time.time() - started))
+        try:
+            result = simulate(config=cfg)
+        except Exception as exc:  # noqa: BLE001 - any failure is recorded, the sweep goes on
+            store.write_failure(rid, coords, exc, provenance(cfg, started, time.time() - started))
+            log.error("run failed %s: %s: %s", coords, type(exc).__name__, exc)
+            return
+        store.write(rid, result, coords, provenance(cfg, started, time.time() - started))
+    except OutputError:
+        _full[store.folder] = shutil.disk_usage(store.folder).free
+        raise
 
 
 # ------------------------------------------------------------------ progress
@@ -213,6 +238,8 @@ def launch(store_dir: str | Path, overrides: list[str], configs: str | Path | No
         for line in proc.stderr:  # progress lines live, the rest kept for an error message
             if line.startswith("cxsim-sweep:"):
                 print(line.rstrip(), file=sys.stderr, flush=True)
+                if line.startswith("cxsim-sweep: error: "):  # e.g. a full disk: the reason it stopped
+                    lines.append(line.removeprefix("cxsim-sweep: error: "))
             elif line.strip():
                 lines.append(line)
         proc.wait()

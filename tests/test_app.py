@@ -119,11 +119,14 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
 
         page.get_by_role("tab", name="Page 0").click()
         seed = page.get_by_role("textbox", name="Seed", exact=True)
-        seed.fill("not a number")
+        hostile = "<img src=x onerror=window.pwned=1>"  # shown as text, never as an element
+        seed.fill(hostile)
         seed.press("Enter")
         page.get_by_role("button", name="Reset", exact=True).click()
         page.get_by_text("These parameters do not work").wait_for(timeout=30_000)
-        assert "Traceback" not in page.inner_text("body")
+        body = page.inner_text("body")
+        assert "Traceback" not in body and f"seed: must be a whole number, got '{hostile}'" in body
+        assert page.locator("img[src='x']").count() == 0 and page.evaluate("() => window.pwned") is None
         browser.close()
     assert hosts <= {"127.0.0.1"}, f"the app fetched from elsewhere: {hosts}"
     assert (tmp_path / "app.png").stat().st_size > 20_000

@@ -1,5 +1,5 @@
-"""Sweeps: resumable after a kill, the same under every launcher, failures
-recorded without stopping the sweep, clear errors for bad names."""
+"""Sweeps: the same under every launcher, failures recorded without stopping
+the sweep, clear errors for bad names (kills and full disks: test_crash_safety)."""
 
 from __future__ import annotations
 
@@ -32,29 +32,6 @@ def summaries(folder: Path) -> pd.DataFrame:
 
 
 GRID = ["regime=ceo_led,no_owner", "replicate=range(0,8)", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
-
-
-def test_killed_sweep_resumes_to_the_same_results(tmp_path):
-    whole, killed = tmp_path / "whole", tmp_path / "killed"
-    assert sweep(whole, *GRID).returncode == 0
-    assert len(Store(whole).finished_ids()) == 16
-
-    proc = sweep(killed, *GRID, wait=False)
-    deadline = time.time() + 120
-    while len(Store(killed).finished_ids()) < 3 and time.time() < deadline:
-        time.sleep(0.2)
-    os.killpg(proc.pid, signal.SIGKILL)  # the launcher and its workers, mid-sweep
-    proc.wait()
-    partial = Store(killed).finished_ids()
-    assert 3 <= len(partial) < 16, "the kill should land mid-sweep"
-    for rid in partial:  # whatever survived is complete
-        assert {p.name for p in (Store(killed).runs / rid).iterdir()} >= {
-            "summary.parquet", "timeseries.parquet", "handoffs.parquet", "journeys.parquet", "run.json"}
-
-    rerun = sweep(killed, *GRID)
-    assert rerun.returncode == 0
-    assert len(Store(killed).finished_ids()) == 16
-    assert_frame_equal(summaries(whole), summaries(killed))
 
 
 def test_basic_and_joblib_launchers_give_identical_runs(tmp_path):

@@ -6,10 +6,18 @@ import html
 import subprocess
 import sys
 
+from pathlib import Path
+
+import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cxsim.api import simulate
+from cxsim.api import Result, simulate
+from cxsim.company import load as load_company
+from cxsim.configuration import CONFIG_DIR
+from cxsim.errors import ConfigError
+from cxsim.model import CXModel
 from cxsim.names import file_name
 from cxsim.report import build
 from cxsim.store import Store, run_id
@@ -64,3 +72,54 @@ def test_an_unwritable_output_folder_is_refused_in_one_line_before_any_run(tmp_p
         assert p.returncode == 2, (args, p.stderr)
         assert "cannot write results here" in p.stderr and str(blocker) in p.stderr, p.stderr
         assert "Traceback" not in p.stderr
+
+
+HOSTILE = {"marketing": "<img src=x onerror=alert(1)>", "claims": 'Claims "$\\frac{" ✓ Служба',
+           "service": "../../etc/passwd", "finance": "fin\\ance' OR '1'='1"}
+
+
+def hostile_company(tmp_path) -> Path:
+    """The auto insurer with hostile department, journey and org names (HTML, quotes, maths, paths, unicode)."""
+    org = yaml.safe_load((CONFIG_DIR / "org" / "auto_insurer.yaml").read_text())
+    org.pop("defaults")
+    org["name"] = "<script>alert('org')</script> $x^$"
+    org["departments"] = {HOSTILE.get(k, k): v for k, v in org["departments"].items()}
+    journeys = {}
+    for name, journey in org["journeys"].items():
+        for stage in journey["stages"]:
+            stage["department"] = HOSTILE.get(stage["department"], stage["department"])
+        if journey.get("lead"):
+            journey["lead"] = HOSTILE.get(journey["lead"], journey["lead"])
+        journeys[f"<b>{name}</b> ../{name}"] = journey
+    org["journeys"] = journeys
+    org["customers"] = 500
+    path = tmp_path / "hostile.yaml"
+    path.write_text(yaml.safe_dump({"name": "hostile", "org": org, "today": "no_owner", "candidates": ["ceo_led"],
+                                    "days": 30}, allow_unicode=True))
+    return path
+
+
+def test_hostile_department_and_journey_names_are_drawn_as_text_and_escaped_in_the_report(tmp_path):
+    from cxsim.app import charts_figure, heatmap_figure, organisation_figure, png_bytes
+
+    config = load_company(hostile_company(tmp_path)).config
+    assert HOSTILE["marketing"] in config.org.departments
+    folder, store = tmp_path / "sweep", Store(tmp_path / "sweep")
+    for seed in range(2):
+        model = CXModel(config=config, seed=seed).run()
+        for figure in (organisation_figure, heatmap_figure, charts_figure):  # "$" is not maths: no error
+            assert png_bytes(figure(model))[:4] == b"\x89PNG"
+        coords = {"replicate": str(seed)}
+        store.write(run_id(coords), Result.of(model), coords, {"seed": seed, "replicate": seed})
+    page = build(folder).read_text()
+    assert "<img src=x" not in page and "<script>" not in page and "<b>buy_policy" not in page
+    assert html.escape(config.org.name) in page  # in the headings, escaped; department names only in pictures
+    written = [p for p in tmp_path.rglob("*") if p.is_file()]
+    assert all(tmp_path in p.parents for p in written) and not any("passwd" in str(p) for p in written)
+
+
+def test_a_company_file_may_not_read_the_environment(tmp_path):
+    path = tmp_path / "env.yaml"
+    path.write_text("name: x\norg:\n  name: ${oc.env:HOME}\ntoday: no_owner\ncandidates: [ceo_led]\n")
+    with pytest.raises(ConfigError, match=r"env.yaml:3: org.name: '\$\{...\}' is not allowed"):
+        load_company(path)

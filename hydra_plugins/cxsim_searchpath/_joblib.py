@@ -127,16 +127,3 @@ def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_id
     )
     assert all(isinstance(run, JobReturn) for run in runs)
     return runs
-
-
-class SharedStateLauncher:
-    """The joblib launcher with `launch` above; everything else is the launcher's own."""
-
-    def __init__(self, launcher: Any):
-        self._launcher = launcher
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._launcher, name)
-
-    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
-        return launch(self._launcher, job_overrides, initial_job_idx)

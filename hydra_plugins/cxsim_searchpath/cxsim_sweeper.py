@@ -11,22 +11,28 @@ is recorded in the store.
 
 With the joblib launcher, its workers start and import the model while this
 validates, and each job's shared state is sent once per worker, not once per
-job (`_joblib.py`).
+job (`_joblib.py`). With any launcher, a job that cannot write its results
+(a full disk) stops the sweep with one line; the finished runs stay.
 """
 
 import functools
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
+from hydra.core.utils import JobReturn, JobStatus
 from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from hydra_plugins.cxsim_searchpath._joblib import SharedStateLauncher, is_joblib, start_workers
+from cxsim.errors import OutputError
+from cxsim.store import Store
+from hydra_plugins.cxsim_searchpath import _joblib
 
 
 def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: False) -> list[Sequence[str]]:
@@ -44,9 +50,8 @@ def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: Fa
 class CxsimSweeper(BasicSweeper):
     def setup(self, *, hydra_context, task_function, config) -> None:
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
-        self._warming = start_workers(self.launcher)
-        if is_joblib(self.launcher):
-            self.launcher = SharedStateLauncher(self.launcher)
+        self._warming = _joblib.start_workers(self.launcher)
+        self.launcher = StoppingLauncher(self.launcher)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
         if not batch:
@@ -79,6 +84,30 @@ class CxsimSweeper(BasicSweeper):
         if getattr(self, "_warming", None) is not None:  # the launch comes next: let it find them ready
             self._warming.join()
             self._warming = None
+
+
+class StoppingLauncher:
+    """The configured launcher, stopping the sweep when results cannot be written."""
+
+    def __init__(self, launcher: Any):
+        self._launcher = launcher
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._launcher, name)
+
+    def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        if _joblib.is_joblib(self._launcher):
+            runs = _joblib.launch(self._launcher, job_overrides, initial_job_idx)
+        else:
+            runs = self._launcher.launch(job_overrides, initial_job_idx=initial_job_idx)
+        for run in runs:
+            error = getattr(run, "_return_value", None)
+            if run.status == JobStatus.FAILED and isinstance(error, OutputError):
+                done, _ = Store(self._launcher.config.hydra.sweep.dir).current_counts()
+                print(f"cxsim-sweep: error: {error}; the {done} finished runs are kept there: "
+                      "make room and run the same command again to resume", file=sys.stderr)
+                raise SystemExit(2)
+        return runs
 
 
 @dataclass
