@@ -111,10 +111,8 @@ class Governance:
             day, customer, a, b = queue.popleft()
             model.recorder.decided(today - day)
             receiver = model.departments[b]
-            if model.random.random() < responsibility.compliance(model, owner.authority[b], receiver):
-                handoff.pass_on(model, customer, b)  # the owner sees the case through
-            else:
-                handoff.fail(model, customer, a, b)
+            complied = model.random.random() < responsibility.compliance(model, owner.authority[b], receiver)
+            handoff.settle(model, customer, a, b, complied)  # if complied, the owner sees the case through
         if queue:
             owner.carry = budget
         else:

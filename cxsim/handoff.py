@@ -59,14 +59,20 @@ def failure_probability(model, a: int, b: int) -> float:
 
 
 def attempt(model, customer, a: int, b: int) -> None:
-    """Hand the customer's case from department a to department b."""
-    model.recorder.handoff(customer, a, b)
+    """Hand the customer's case from department a to department b.
+
+    A handoff is counted on the day it is settled: at once, or, for an
+    exception escalated to an owner, on the day the owner (or the timeout)
+    decides it; so a day's failures never outnumber its handoffs.
+    """
     draw = model.random.random
     if draw() < model.mech.escalation.exception_rate:
         if model.governance.escalate(customer, a, b):
             return  # waits for an owner's decision
         cross(model, customer, a, b, decided_right=model.governance.decide_locally(a, b))
-    elif draw() >= failure_probability(model, a, b):  # `cross` with a right decision, inlined
+        return
+    model.recorder.handoff(customer, a, b)
+    if draw() >= failure_probability(model, a, b):  # `cross` with a right decision, inlined
         pass_on(model, customer, b)
     else:
         fail(model, customer, a, b)
@@ -74,7 +80,17 @@ def attempt(model, customer, a: int, b: int) -> None:
 
 def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
     """The case crosses the boundary, unless a wrong decision or friction makes it fail."""
+    model.recorder.handoff(customer, a, b)
     if decided_right and model.random.random() >= failure_probability(model, a, b):
+        pass_on(model, customer, b)
+    else:
+        fail(model, customer, a, b)
+
+
+def settle(model, customer, a: int, b: int, complied: bool) -> None:
+    """An owner decided an escalated handoff: seen through if the receiver complies (no friction), else failed."""
+    model.recorder.handoff(customer, a, b)
+    if complied:
         pass_on(model, customer, b)
     else:
         fail(model, customer, a, b)

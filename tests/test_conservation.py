@@ -74,3 +74,15 @@ def test_idle_customers_are_not_stepped():
                                               ("accident_claim", "renewal", "policy_change", "billing_query")])
     busy.run(), quiet.run()
     assert quiet.recorder.timeseries().contacts.sum() < 0.05 * busy.recorder.timeseries().contacts.sum()
+
+
+def test_a_days_failures_never_outnumber_its_handoffs_when_owners_decide_late():
+    """Every handoff escalated to a CEO with half a decision a day, in a small firm: decisions land
+    days after the escalation. Found by test_fuzz: the handoff was counted on the escalation day and
+    its failure on the decision day, so a day's rate reached 6.0 (now counted when settled)."""
+    for seed in range(10):
+        m = CXModel(regime="ceo_led", seed=seed, days=200, customers=60, ceo_attention=0.5,
+                    overrides=["mechanisms.escalation.exception_rate=1.0", "mechanisms.escalation.timeout_days=30",
+                               "debug=true"])
+        ts = m.run().recorder.timeseries()
+        assert (ts.handoff_failures <= ts.handoffs).all() and ts.handoff_failure_rate.max() <= 1.0
