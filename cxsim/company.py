@@ -90,8 +90,8 @@ def interpolations(value, key: str = "") -> list[str]:
     return [key] if isinstance(value, str) and "${" in value else []
 
 
-def load(path: str | Path) -> Company:
-    path = Path(path)
+def read_yaml(path: Path, what: str) -> tuple[dict, dict[str, int]]:
+    """A user's YAML file as a mapping, with the line of every key; a one-line ConfigError otherwise."""
     try:
         text = path.read_text()
         data = yaml.safe_load(text)
@@ -106,7 +106,13 @@ def load(path: str | Path) -> Company:
         why = str(getattr(exc, "problem", None) or exc).splitlines()[0]
         raise ConfigError(f"{at}: not valid YAML: {why}") from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the file must be a mapping of keys (name, org, today, candidates, ...)")
+        raise ConfigError(f"{path}: the file must be a mapping of keys ({what})")
+    return data, lines
+
+
+def load(path: str | Path) -> Company:
+    path = Path(path)
+    data, lines = read_yaml(path, "name, org, today, candidates, ...")
 
     def fail(key: str, msg: str):
         raise ConfigError(f"{where(path, lines, key)}: {key}: {msg}")

@@ -1,0 +1,220 @@
+"""`cxsim-calibrate COMPANY.yaml OBSERVED.yaml`: fit the company's uncertain assumptions to what it measured.
+
+    cxsim-calibrate examples/mid_size_insurer.yaml examples/mid_size_insurer_observed.yaml --jobs 2
+    cxsim-compare outputs/calibrate/mid_size_insurer/calibrated.yaml   # the reorg comparison on the fitted ranges
+
+Under today's regime, the model is run on `--samples` Latin hypercube draws of
+the company file's `uncertain` ranges (the prior), each draw with its own seed,
+for the observed file's `period_days`; approximate Bayesian computation
+(`cxsim.inference`) keeps the runs closest to the measures and gives each
+assumption a posterior median and 90% range, and says which ones the data pin
+down and which they leave loose. A posterior predictive check reruns the model
+at `--check` posterior draws with new seeds and sets the measures beside the
+observed ones. Out, in one folder:
+
+    design/ check/         the two sweeps' stores (parallel, resumable: rerun the command to resume)
+    posterior.csv          per assumption: prior range, posterior 5/50/95%, verdict
+    measures.csv           per measure: observed, fitted runs' 90% range, verdict
+    check.csv              per measure: observed against the posterior predictive 90% range
+    draws.csv              the accepted runs' adjusted assumptions, weights and distances
+    report.html            all of it with a picture per assumption (prior vs posterior)
+    calibrated.yaml        the company file with the posterior 90% ranges as its `uncertain`
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import html
+import shutil
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from cxsim.company import Company
+from cxsim.company import load as load_company
+from cxsim.errors import ConfigError
+from cxsim.observed import Observed
+from cxsim.observed import load as load_observed
+from cxsim.store import ensure_writable
+
+
+def seeded_configs(folder: Path, prefix: str, points: pd.DataFrame) -> list[str]:
+    """Write a `sample` config per point, with its own replicate (so its own seed), named by its values."""
+    from cxsim.reorg import names, sample_config
+
+    (folder / "configs" / "sample").mkdir(parents=True, exist_ok=True)
+    labels = names(prefix, points)
+    for label, (_, row) in zip(labels, points.iterrows()):
+        replicate = int(hashlib.sha1(label.encode()).hexdigest()[:7], 16)  # distinct noise per draw
+        text = sample_config(row.to_dict()) + f"replicate: {replicate}\n"
+        (folder / "configs" / "sample" / f"{label}.yaml").write_text(text)
+    return labels
+
+
+def run_points(company: Company, observed: Observed, folder: Path, store: str, prefix: str,
+               points: pd.DataFrame, jobs: int | None) -> pd.DataFrame:
+    """Run today's regime at every point (resuming), return one row per run: assumptions and outcomes."""
+    from cxsim.reorg import prepare
+    from cxsim.store import Store
+    from cxsim.sweep import launch
+
+    common = [o for o in prepare(company, folder, {}) if not o.startswith("days=")]
+    labels = seeded_configs(folder, prefix, points)
+    print(f"cxsim-calibrate: {store}: {len(labels)} runs of {company.today}, {observed.period_days} days",
+          file=sys.stderr, flush=True)
+    launch(folder / store, [*common, f"days={observed.period_days}", f"regime={company.today}",
+                            f"+sample={','.join(labels)}"], folder / "configs", jobs)
+    runs = Store(folder / store).table("summary")
+    if runs.empty:
+        raise ConfigError(f"no finished runs in {folder / store}")
+    values = points.set_axis(labels).rename_axis("coord.sample").reset_index()
+    runs = runs.drop(columns=[c for c in points.columns if c in runs]).merge(values, on="coord.sample")
+    if len(runs) < len(labels):
+        print(f"cxsim-calibrate: warning: {len(labels) - len(runs)} of {len(labels)} runs did not finish "
+              f"(see {folder / store / 'failed'})", file=sys.stderr, flush=True)
+    return runs
+
+
+def check(fit, observed: Observed, runs: pd.DataFrame) -> pd.DataFrame:
+    """Observed measures against the posterior predictive 5-95% range of fresh runs."""
+    rows = []
+    for m, obs in observed.measures.items():
+        q5, q50, q95 = np.quantile(runs[m].astype(float), [0.05, 0.5, 0.95])
+        rows.append({"measure": m, "observed": obs, "predictive_p05": q5, "predictive_median": q50,
+                     "predictive_p95": q95, "inside": bool(q5 <= obs <= q95)})
+    return pd.DataFrame(rows)
+
+
+def calibrated_file(company_file: Path, posterior: pd.DataFrame, out: Path) -> Path:
+    """The company file with `uncertain` set to the posterior 90% ranges (comments are not kept)."""
+    data = yaml.safe_load(company_file.read_text())
+    data["uncertain"] = {r.parameter: [float(f"{r.p05:.4g}"), float(f"{r.p95:.4g}")]
+                         for r in posterior.itertuples() if r.p95 > r.p05}
+    head = (f"# {data.get('name', company_file.stem)}, calibrated by cxsim-calibrate: `uncertain` holds the\n"
+            f"# posterior 90% ranges fitted to the measured data (see report.html beside this file).\n")
+    out.write_text(head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
+    return out
+
+
+def posterior_figure(fit, params: dict[str, tuple[float, float]], folder: Path) -> Path:
+    from cxsim import plots
+
+    fig, axes = plots.plt.subplots(1, len(params), figsize=(4.2 * len(params), 3.2), squeeze=False)
+    for ax, (p, (lo, hi)) in zip(axes[0], params.items()):
+        ax.hist(fit.draws[p], bins=20, range=(lo, hi), weights=fit.draws["weight"], density=True,
+                color="#4C72B0", alpha=0.8, label="posterior")
+        ax.axhline(1.0 / (hi - lo), color="#999999", ls="--", label="prior")
+        ax.set_title(p, fontsize=9)
+        ax.tick_params(labelsize=7)
+    axes[0][0].legend(fontsize=7)
+    fig.tight_layout()
+    return plots.save(fig, folder, "posterior")
+
+
+def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, folder: Path) -> Path:
+    from cxsim.report import img, table_html, write_page
+
+    e_escape = html.escape
+
+    lines = []
+    for r in fit.posterior.itertuples():
+        lines.append(f"<li><b>{e_escape(r.parameter)}</b>: {r.median:.4g} (90% range {r.p05:.4g} to {r.p95:.4g}; "
+                     f"prior {r.prior_low:.4g} to {r.prior_high:.4g}): {e_escape(r.verdict)}</li>")
+    bad = fit.measures[~fit.measures.verdict.isin(["reproduced"])]
+    warn = "".join(f"<li><b>{e_escape(r.measure)}</b>: {e_escape(r.verdict)}</li>" for r in bad.itertuples())
+    body = [
+        f"<h1>cxsim calibration: {e_escape(company.name)}</h1>",
+        f"<p>Today's regime <b>{e_escape(company.today)}</b>, {fit.runs} runs over {observed.period_days} days "
+        f"from the prior; the {fit.accepted} closest to the measures kept (rejection ABC"
+        + (" with local-linear regression adjustment, Beaumont et al. 2002" if fit.adjusted else
+           "; too few kept runs for the regression adjustment: raise --samples or --accept")
+        + "; distance: Euclidean over the measures, each scaled by its median absolute deviation across the "
+        "runs).</p>",
+        "<h2>What the data say about each assumption</h2>", f"<ul>{''.join(lines)}</ul>",
+        img(posterior_figure(fit, company.uncertain, folder / "figures")),
+        table_html(fit.posterior),
+        "<h2>Measures: observed and fitted</h2>",
+        f"<ul>{warn}</ul>" if warn else "<p>Every measure is reproduced by the fitted runs.</p>",
+        table_html(fit.measures),
+        "<h2>Posterior predictive check</h2>",
+        f"<p>{int(checked.inside.sum())} of {len(checked)} measures lie inside the 90% "
+        "range of fresh runs at posterior draws (new seeds).</p>", table_html(checked),
+        "<h2>Next</h2><p><code>cxsim-compare calibrated.yaml</code> compares the options on the fitted "
+        "ranges.</p>",
+    ]
+    return write_page(folder / "report.html", f"cxsim calibration: {company.name}", body)
+
+
+def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: int, accept: float,
+              checks: int, jobs: int | None) -> dict:
+    from cxsim.inference import fit as abc_fit
+    from cxsim.robust import latin_hypercube
+
+    company, observed = load_company(company_file), load_observed(observed_file)
+    shutil.copyfile(company_file, folder / "company.yaml")  # what was fitted, beside the results
+    shutil.copyfile(observed_file, folder / "observed.yaml")
+    if not company.uncertain:
+        raise ConfigError(f"{company_file}: uncertain: nothing to calibrate; list the assumptions to fit "
+                          "as `key: [low, high]`")
+    params = company.uncertain
+    design = latin_hypercube(params, samples, seed=0)
+    runs = run_points(company, observed, folder, "design", "cal", design, jobs)
+    fitted = abc_fit(runs, params, observed.measures, accept=accept)
+    rng = np.random.default_rng(0)
+    picks = rng.choice(len(fitted.draws), size=checks, p=fitted.draws.weight / fitted.draws.weight.sum())
+    again = run_points(company, observed, folder, "check", "ppc", fitted.draws.iloc[picks][list(params)]
+                       .reset_index(drop=True).drop_duplicates(), jobs)
+    checked = check(fitted, observed, again)
+    fitted.posterior.to_csv(folder / "posterior.csv", index=False)
+    fitted.measures.to_csv(folder / "measures.csv", index=False)
+    fitted.draws.to_csv(folder / "draws.csv", index=False)
+    checked.to_csv(folder / "check.csv", index=False)
+    page = report(company, observed, fitted, checked, folder)
+    out = calibrated_file(company_file, fitted.posterior, folder / "calibrated.yaml")
+    return {"fit": fitted, "check": checked, "report": page, "calibrated": out}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="cxsim-calibrate", description=__doc__.splitlines()[0])
+    ap.add_argument("company", help="the company file (its `uncertain` ranges are the prior)")
+    ap.add_argument("observed", help="the measured data (see examples/mid_size_insurer_observed.yaml)")
+    ap.add_argument("--samples", type=int, default=200, help="runs from the prior (default 200)")
+    ap.add_argument("--accept", type=float, default=0.25, help="share of the runs kept (default 0.25)")
+    ap.add_argument("--check", type=int, default=20, help="posterior predictive runs (default 20)")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
+    ap.add_argument("--out", default=None, help="folder (default: outputs/calibrate/COMPANY-STEM)")
+    args = ap.parse_args(argv)
+    try:
+        for flag, least in (("samples", 20), ("check", 2), ("jobs", 1)):
+            value = getattr(args, flag)
+            if value is not None and value < least:
+                raise ConfigError(f"--{flag}: must be >= {least}, got {value}")
+        if not 0 < args.accept <= 1:
+            raise ConfigError(f"--accept: must be a share in (0, 1], got {args.accept}")
+        company_file = Path(args.company)
+        folder = ensure_writable(Path(args.out or f"outputs/calibrate/{company_file.stem}").resolve())
+        r = calibrate(company_file, Path(args.observed), folder, args.samples, args.accept, args.check, args.jobs)
+    except ConfigError as exc:
+        print(f"cxsim-calibrate: error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"cxsim-calibrate: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+        return 2
+    fit = r["fit"]
+    print(fit.posterior[["parameter", "p05", "median", "p95", "verdict"]].to_string(index=False,
+                                                                                     float_format="{:.4g}".format))
+    print()
+    print(r["check"].to_string(index=False, float_format="{:.4g}".format))
+    for m in fit.measures.itertuples():
+        if m.verdict != "reproduced":
+            print(f"cxsim-calibrate: warning: {m.measure}: {m.verdict}", file=sys.stderr)
+    print(f"\ncxsim-calibrate: report {r['report']}\ncxsim-calibrate: calibrated company file {r['calibrated']}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
