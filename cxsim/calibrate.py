@@ -90,12 +90,18 @@ def check(fit, observed: Observed, runs: pd.DataFrame) -> pd.DataFrame:
 
 
 def calibrated_file(company_file: Path, posterior: pd.DataFrame, out: Path) -> Path:
-    """The company file with `uncertain` set to the posterior 90% ranges (comments are not kept)."""
+    """The company file with `uncertain` set to the posterior 90% ranges (comments are not kept).
+
+    An assumption the data leave loose keeps its prior range: the data said nothing to narrow it.
+    """
     data = yaml.safe_load(company_file.read_text())
-    data["uncertain"] = {r.parameter: [float(f"{r.p05:.4g}"), float(f"{r.p95:.4g}")]
-                         for r in posterior.itertuples() if r.p95 > r.p05}
+    data["uncertain"] = {
+        r.parameter: ([r.prior_low, r.prior_high] if r.verdict.startswith("left loose")
+                      else [float(f"{r.p05:.4g}"), float(f"{r.p95:.4g}")])
+        for r in posterior.itertuples() if r.p95 > r.p05}
     head = (f"# {data.get('name', company_file.stem)}, calibrated by cxsim-calibrate: `uncertain` holds the\n"
-            f"# posterior 90% ranges fitted to the measured data (see report.html beside this file).\n")
+            f"# posterior 90% ranges fitted to the measured data (see report.html beside this file);\n"
+            f"# assumptions the data leave loose keep their first ranges.\n")
     out.write_text(head + yaml.safe_dump(data, sort_keys=False, allow_unicode=True))
     return out
 
@@ -126,11 +132,15 @@ def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, fol
                      f"prior {r.prior_low:.4g} to {r.prior_high:.4g}): {e_escape(r.verdict)}</li>")
     bad = fit.measures[~fit.measures.verdict.isin(["reproduced"])]
     warn = "".join(f"<li><b>{e_escape(r.measure)}</b>: {e_escape(r.verdict)}</li>" for r in bad.itertuples())
+    if not fit.surrounded:
+        warn += f"<li>{e_escape(jointly(fit))}</li>"
     body = [
         f"<h1>cxsim calibration: {e_escape(company.name)}</h1>",
         f"<p>Today's regime <b>{e_escape(company.today)}</b>, {fit.runs} runs over {observed.period_days} days "
         f"from the prior; the {fit.accepted} closest to the measures kept (rejection ABC"
         + (" with local-linear regression adjustment, Beaumont et al. 2002" if fit.adjusted else
+           "; no regression adjustment: the measures lie outside the runs taken together, so it would "
+           "extrapolate" if not fit.surrounded else
            "; too few kept runs for the regression adjustment: raise --samples or --accept")
         + "; distance: Euclidean over the measures, each scaled by its median absolute deviation across the "
         "runs).</p>",
@@ -147,6 +157,12 @@ def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, fol
         "ranges.</p>",
     ]
     return write_page(folder / "report.html", f"cxsim calibration: {company.name}", body)
+
+
+def jointly(fit) -> str:
+    return (f"the measures together are not reproduced: no run comes near all of them at once (nearest run at "
+            f"{fit.gap:.2f}, runs' own nearest neighbours within {fit.typical_gap:.2f}, in scaled units); the "
+            "fitted ranges are the best compromise, not a match: see the predictive check")
 
 
 def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: int, accept: float,
@@ -212,6 +228,12 @@ def main(argv: list[str] | None = None) -> int:
     for m in fit.measures.itertuples():
         if m.verdict != "reproduced":
             print(f"cxsim-calibrate: warning: {m.measure}: {m.verdict}", file=sys.stderr)
+    if not fit.surrounded:
+        print(f"cxsim-calibrate: warning: {jointly(fit)}", file=sys.stderr)
+    for c in r["check"].itertuples():
+        if not c.inside:
+            print(f"cxsim-calibrate: warning: {c.measure}: observed {c.observed:.4g} is outside the posterior "
+                  f"predictive 90% range ({c.predictive_p05:.4g} to {c.predictive_p95:.4g})", file=sys.stderr)
     print(f"\ncxsim-calibrate: report {r['report']}\ncxsim-calibrate: calibrated company file {r['calibrated']}")
     return 0
 

@@ -6,7 +6,9 @@ over the company's `uncertain` ranges, a Latin hypercube), the model is run at
 each draw, and the runs whose measures lie closest to the observed ones are
 kept, weighted by an Epanechnikov kernel on their distance; the kept
 parameters are then corrected by a weighted linear regression of parameter on
-measures, to the observed measures. Distance: Euclidean over the measures,
+measures, to the observed measures (on the logit of the prior range; only
+where the kept runs surround the observed measures, so nothing is
+extrapolated; and only for parameters the measures explain, by an F test). Distance: Euclidean over the measures,
 each divided by its median absolute deviation across all runs (so a rate and
 a count weigh alike).
 
@@ -33,7 +35,10 @@ class Fit:
     draws: pd.DataFrame  # the accepted runs: adjusted parameters, weight, distance
     accepted: int
     runs: int
-    adjusted: bool  # the regression adjustment was made (enough kept runs)
+    adjusted: bool  # the regression adjustment was made (enough kept runs, around the observed measures)
+    surrounded: bool  # the observed measures lie inside the cloud of runs, jointly (no extrapolation)
+    gap: float  # scaled distance from the observed measures to the nearest run
+    typical_gap: float  # 95th percentile of the runs' distances to their nearest other run
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
@@ -50,6 +55,33 @@ def to_logit(theta: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
 
 def from_logit(t: np.ndarray, lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
     return lo + (hi - lo) / (1 + np.exp(-t))
+
+
+def regression_matters(A: np.ndarray, Y: np.ndarray, beta: np.ndarray, alpha: float = 0.01) -> np.ndarray:
+    """Per parameter, whether the measures explain it (F test of the weighted regression, p < alpha).
+
+    A parameter the measures do not explain (one the data cannot see) is left as drawn: adjusting it
+    would only move it by noise, and to a bound when the observed measures sit at the edge of the runs.
+    """
+    from scipy.stats import f as f_dist
+
+    n, q = A.shape[0], A.shape[1] - 1
+    rss1 = ((Y - A @ beta) ** 2).sum(axis=0)
+    mean = np.linalg.lstsq(A[:, :1], Y, rcond=None)[0]
+    rss0 = ((Y - A[:, :1] @ mean) ** 2).sum(axis=0)
+    F = (rss0 - rss1) / q / np.maximum(rss1 / (n - q - 1), 1e-300)
+    return f_dist.sf(F, q, n - q - 1) < alpha
+
+
+def joint_fit(z: np.ndarray, dist: np.ndarray) -> tuple[bool, float, float]:
+    """Whether the observed measures lie inside the cloud of runs, taken together: their distance to the
+    nearest run is no more than the 95th percentile of the runs' distances to their own nearest run.
+    Each measure may be within the runs' range while the combination is not."""
+    from scipy.spatial import cKDTree
+
+    nearest_other = cKDTree(z).query(z, k=2)[0][:, 1]
+    typical = float(np.quantile(nearest_other, 0.95))
+    return bool(dist.min() <= typical), float(dist.min()), typical
 
 
 def scales(sim: pd.DataFrame) -> pd.Series:
@@ -77,12 +109,20 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
     theta = runs.iloc[keep][list(params)].to_numpy(float)
     theta_t = to_logit(theta, lo, hi)  # adjusted on the logit of the prior range: stays inside it
     X = z.iloc[keep].to_numpy()  # measures minus observed, scaled: the regression is about x = y
-    adjusted, regression = theta, k >= ADJUST_PER_TERM * (len(usable) + 1)
+    surrounded, gap, typical = joint_fit(z.to_numpy(), dist)
+    # The adjustment extrapolates the kept runs to the observed measures: only where the runs surround
+    # them (else an inert parameter was seen pushed to a bound), and with enough runs per term.
+    adjusted, regression = theta.copy(), surrounded and k >= ADJUST_PER_TERM * (len(usable) + 1)
+    moved = np.zeros(len(params), dtype=bool)
     if regression:  # too few kept runs make the regression, and so the adjustment, noise
         A = np.column_stack([np.ones(len(keep)), X])
         sw = np.sqrt(w)[:, None]
         beta, *_ = np.linalg.lstsq(A * sw, theta_t * sw, rcond=None)
-        adjusted = from_logit(theta_t - X @ beta[1:], lo, hi)
+        unit = (theta - lo) / np.where(hi > lo, hi - lo, 1.0)  # tested on the prior's own scale: the
+        fit_unit, *_ = np.linalg.lstsq(A * sw, unit * sw, rcond=None)  # logit's long tails fake significance
+        moved = regression_matters(A * sw, unit * sw, fit_unit)
+        shifted = from_logit(theta_t - X @ beta[1:], lo, hi)
+        adjusted[:, moved] = shifted[:, moved]
 
     rows = []
     for j, p in enumerate(params):
@@ -91,7 +131,7 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
         verdict = ("pinned down by the data" if ratio < PINNED else
                    "partly constrained" if ratio < PARTLY else "left loose: the data hardly tell")
         rows.append({"parameter": p, "prior_low": lo[j], "prior_high": hi[j], "p05": q5, "median": q50,
-                     "p95": q95, "width_ratio": ratio, "verdict": verdict})
+                     "p95": q95, "width_ratio": ratio, "verdict": verdict, "regression_adjusted": bool(moved[j])})
     posterior = pd.DataFrame(rows)
 
     mrows = []
@@ -113,4 +153,4 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
     draws = pd.DataFrame(adjusted, columns=list(params))
     draws["weight"], draws["distance"] = w, dist[keep]
     draws["run_id"] = runs.iloc[keep]["run_id"].to_numpy() if "run_id" in runs else None
-    return Fit(posterior, pd.DataFrame(mrows), draws, k, len(runs), regression)
+    return Fit(posterior, pd.DataFrame(mrows), draws, k, len(runs), regression, surrounded, gap, typical)
