@@ -39,6 +39,7 @@ from cxsim.company import load as load_company
 from cxsim.errors import ConfigError
 from cxsim.observed import Observed
 from cxsim.observed import load as load_observed
+from cxsim.observed import run_measures
 from cxsim.store import ensure_writable
 
 
@@ -68,11 +69,15 @@ def run_points(company: Company, observed: Observed, folder: Path, store: str, p
           file=sys.stderr, flush=True)
     launch(folder / store, [*common, f"days={observed.period_days}", f"regime={company.today}",
                             f"+sample={','.join(labels)}"], folder / "configs", jobs)
-    runs = Store(folder / store).table("summary")
-    if runs.empty:
+    results = Store(folder / store)
+    summary = results.table("summary")
+    if summary.empty:
         raise ConfigError(f"no finished runs in {folder / store}")
+    measured = run_measures(summary, results.table("handoffs"), results.table("journeys"),
+                            list(observed.measures))
     values = points.set_axis(labels).rename_axis("coord.sample").reset_index()
-    runs = runs.drop(columns=[c for c in points.columns if c in runs]).merge(values, on="coord.sample")
+    runs = (summary[["run_id", "coord.sample"]].merge(measured, on="run_id")
+            .drop(columns=[c for c in points.columns if c in measured]).merge(values, on="coord.sample"))
     if len(runs) < len(labels):
         print(f"cxsim-calibrate: warning: {len(labels) - len(runs)} of {len(labels)} runs did not finish "
               f"(see {folder / store / 'failed'})", file=sys.stderr, flush=True)
@@ -83,7 +88,7 @@ def check(fit, observed: Observed, runs: pd.DataFrame) -> pd.DataFrame:
     """Observed measures against the posterior predictive 5-95% range of fresh runs."""
     rows = []
     for m, obs in observed.measures.items():
-        q5, q50, q95 = np.quantile(runs[m].astype(float), [0.05, 0.5, 0.95])
+        q5, q50, q95 = np.nanquantile(runs[m].astype(float), [0.05, 0.5, 0.95])
         rows.append({"measure": m, "observed": obs, "predictive_p05": q5, "predictive_median": q50,
                      "predictive_p95": q95, "inside": bool(q5 <= obs <= q95)})
     return pd.DataFrame(rows)
@@ -170,7 +175,9 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
     from cxsim.inference import fit as abc_fit
     from cxsim.robust import latin_hypercube
 
-    company, observed = load_company(company_file), load_observed(observed_file)
+    company = load_company(company_file)
+    org = company.config.org
+    observed = load_observed(observed_file, list(org.departments), list(org.journeys))
     shutil.copyfile(company_file, folder / "company.yaml")  # what was fitted, beside the results
     shutil.copyfile(observed_file, folder / "observed.yaml")
     if not company.uncertain:

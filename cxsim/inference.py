@@ -94,6 +94,9 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
         accept: float = 0.1, min_accepted: int = 20) -> Fit:
     """`runs`: one row per run with a column per parameter and per measure."""
     names = list(observed)
+    runs = runs[runs[names].notna().all(axis=1)]  # e.g. a transfer a run never made: no rate to compare
+    if runs.empty:
+        raise ValueError("no run has a value for every observed measure")
     sim = runs[names].astype(float)
     scale = scales(sim)
     usable = [m for m in names if np.isfinite(scale[m]) and scale[m] > 0]  # a constant measure tells nothing

@@ -44,8 +44,24 @@ def test_a_bad_observed_file_is_refused_naming_line_and_key(tmp_path, text, need
 
 
 def test_the_shipped_observed_file_loads():
-    observed = load_observed(OBSERVED)
-    assert observed.period_days == 365 and set(observed.measures) == set(MEASURES)
+    org = load_company(EXAMPLE).config.org
+    observed = load_observed(OBSERVED, list(org.departments), list(org.journeys))
+    assert observed.period_days == 365
+    assert set(observed.measures) == {*MEASURES, "transfer:service->agency", "journey:accident_claim:time_to_resolve"}
+
+
+@pytest.mark.parametrize("text,needle", [
+    ("transfers:\n  service -> billing: 0.2\n", "obs.yaml:3: transfers.service -> billing: no department named 'billing'"),
+    ("transfers:\n  service to agency: 0.2\n", "obs.yaml:3: transfers.service to agency: write a pair as"),
+    ("journeys:\n  accident_claim: {nps: 30}\n", "obs.yaml:3: journeys.accident_claim.nps: not a journey measure"),
+    ("journeys:\n  claims: {failure_rate: 0.2}\n", "obs.yaml:3: journeys.claims: no journey named 'claims'"),
+])
+def test_per_pair_and_per_journey_measures_name_the_org(tmp_path, text, needle):
+    org = load_company(EXAMPLE).config.org
+    path = tmp_path / "obs.yaml"
+    path.write_text("period_days: 90\n" + text)
+    with pytest.raises(ConfigError, match=needle):
+        load_observed(path, list(org.departments), list(org.journeys))
 
 
 def summary(config, values: dict[str, float], seed: int) -> dict:
@@ -104,7 +120,8 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     company = tmp_path / "small.yaml"
     company.write_text(yaml.safe_dump(data))
     observed = tmp_path / "obs.yaml"
-    observed.write_text("period_days: 90\nmeasures:\n  handoff_failure_rate: 0.18\n  satisfaction_mean: 0.61\n")
+    observed.write_text("period_days: 90\nmeasures:\n  handoff_failure_rate: 0.18\n  satisfaction_mean: 0.61\n"
+                        "transfers:\n  service -> finance: 0.2\njourneys:\n  renewal: {time_to_resolve: 3.0}\n")
     out = tmp_path / "cal"
     cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "30",
            "--accept", "0.6", "--check", "4", "--jobs", "2", "--out", str(out)]
@@ -113,6 +130,8 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     for name in ("posterior.csv", "measures.csv", "check.csv", "draws.csv", "report.html", "calibrated.yaml"):
         assert (out / name).is_file(), name
     posterior = pd.read_csv(out / "posterior.csv")
+    assert set(pd.read_csv(out / "measures.csv").measure) == {
+        "handoff_failure_rate", "satisfaction_mean", "transfer:service->finance", "journey:renewal:time_to_resolve"}
     calibrated = load_company(out / "calibrated.yaml")  # a company file the reorg comparison takes as it is
     for key, (low, high) in calibrated.uncertain.items():
         assert PRIOR[key][0] <= low < high <= PRIOR[key][1]
