@@ -24,6 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from cxsim.errors import ConfigError
+
 ADJUST_PER_TERM = 10  # kept runs per regression term needed before the adjustment is made
 PINNED, PARTLY = 0.5, 0.8  # posterior 90% width / prior 90% width: below PINNED the data pin it down
 
@@ -94,9 +96,11 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
         accept: float = 0.1, min_accepted: int = 20) -> Fit:
     """`runs`: one row per run with a column per parameter and per measure."""
     names = list(observed)
+    never = [n for n in names if runs[n].isna().all()] or names
     runs = runs[runs[names].notna().all(axis=1)]  # e.g. a transfer a run never made: no rate to compare
     if runs.empty:
-        raise ValueError("no run has a value for every observed measure")
+        raise ConfigError(f"no run has a value for every observed measure (never: {', '.join(never)}); "
+                          "drop it, or lengthen period_days")
     sim = runs[names].astype(float)
     scale = scales(sim)
     usable = [m for m in names if np.isfinite(scale[m]) and scale[m] > 0]  # a constant measure tells nothing
