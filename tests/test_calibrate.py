@@ -3,6 +3,7 @@ parameters and unreachable measures, and the command end to end."""
 
 from __future__ import annotations
 
+import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -71,8 +72,13 @@ def summary(config, values: dict[str, float], seed: int) -> dict:
     return CXModel(config=cfg, seed=seed).run().recorder.summary()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def design():
+    return shared_design()
+
+
+@functools.cache  # once per worker process (a module fixture is rebuilt when pytest switches modules)
+def shared_design():
     """300 runs of the example insurer (800 customers, 120 days, today's regime), prior draws, own seeds."""
     config = load_company(EXAMPLE).config
     config.org.customers, config.days = 800, 120
@@ -123,8 +129,8 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     observed.write_text("period_days: 90\nmeasures:\n  handoff_failure_rate: 0.18\n  satisfaction_mean: 0.61\n"
                         "transfers:\n  service -> finance: 0.2\njourneys:\n  renewal: {time_to_resolve: 3.0}\n")
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "30",
-           "--accept", "0.6", "--check", "4", "--jobs", "2", "--out", str(out)]
+    cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "24",
+           "--accept", "0.85", "--check", "4", "--jobs", "2", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     for name in ("posterior.csv", "measures.csv", "check.csv", "draws.csv", "report.html", "calibrated.yaml"):
@@ -138,7 +144,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     assert "cxsim calibration" in (out / "report.html").read_text()
 
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)  # resumes: runs nothing new
-    assert again.returncode == 0 and "30 runs done, 0 failed, of 30" in again.stderr
+    assert again.returncode == 0 and "24 runs done, 0 failed, of 24" in again.stderr
     pd.testing.assert_frame_equal(posterior, pd.read_csv(out / "posterior.csv"))
 
     bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.yaml"), *cmd[5:]], capture_output=True, text=True)
