@@ -82,16 +82,18 @@ def provenance(cfg: DictConfig, started: float, wall: float | None) -> dict:
     }
 
 
-MIN_FREE_BYTES = 256 * 1024  # less than one run's files: a job stops before simulating
-_full: dict[Path, int] = {}  # per process: store folder -> free bytes when a write into it failed
+MIN_FREE_BYTES = 256 * 1024  # a run's files take 100-300 KB: below this a job stops before simulating
+_failed: dict[Path, tuple[int, OutputError]] = {}  # per process: store -> (free bytes, error) of a failed write
 
 
 def check_room(store: Store) -> None:
     """Refuse a job before its simulation when its run could not be saved: the disk is
     nearly full, or a write into this store already failed here and no room was made since."""
     free = shutil.disk_usage(store.folder).free
-    if free < MIN_FREE_BYTES or free < _full.get(store.folder, -1) + MIN_FREE_BYTES:
+    if free < MIN_FREE_BYTES:
         raise cannot_write(store.folder, OSError(errno.ENOSPC, os.strerror(errno.ENOSPC)))
+    if store.folder in _failed and free < _failed[store.folder][0] + MIN_FREE_BYTES:
+        raise _failed[store.folder][1]  # the same error again, whatever it was
 
 
 def run_job(cfg: DictConfig) -> None:
@@ -119,8 +121,8 @@ def run_job(cfg: DictConfig) -> None:
             log.error("run failed %s: %s: %s", coords, type(exc).__name__, exc)
             return
         store.write(rid, result, coords, provenance(cfg, started, time.time() - started))
-    except OutputError:
-        _full[store.folder] = shutil.disk_usage(store.folder).free
+    except OutputError as exc:
+        _failed[store.folder] = (shutil.disk_usage(store.folder).free, exc)
         raise
 
 

@@ -69,7 +69,7 @@ class Shared:
     """What every job of a batch gets, pickled once; unpickled once per worker.
 
     In the main process (n_jobs=1 runs the jobs there) nothing is pickled:
-    pickling Hydra's context makes the next compositions slower there.
+    the jobs use the objects themselves, as the launcher's own code does.
     """
 
     _loaded: dict[str, tuple] = {}  # per process: batch key -> objects
