@@ -36,7 +36,7 @@ import yaml
 
 from cxsim.company import Company
 from cxsim.company import load as load_company
-from cxsim.errors import ConfigError
+from cxsim.errors import ConfigError, message
 from cxsim.observed import Observed
 from cxsim.observed import load as load_observed
 from cxsim.observed import run_measures
@@ -73,8 +73,7 @@ def run_points(company: Company, observed: Observed, folder: Path, store: str, p
     summary = results.table("summary")
     if summary.empty:
         raise ConfigError(f"no finished runs in {folder / store}")
-    measured = run_measures(summary, results.table("handoffs"), results.table("journeys"),
-                            list(observed.measures))
+    measured = run_measures(summary, results.table, list(observed.measures))
     values = points.set_axis(labels).rename_axis("coord.sample").reset_index()
     runs = (summary[["run_id", "coord.sample"]].merge(measured, on="run_id")
             .drop(columns=[c for c in points.columns if c in measured]).merge(values, on="coord.sample"))
@@ -129,19 +128,18 @@ def posterior_figure(fit, params: dict[str, tuple[float, float]], folder: Path) 
 def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, folder: Path) -> Path:
     from cxsim.report import img, table_html, write_page
 
-    e_escape = html.escape
 
     lines = []
     for r in fit.posterior.itertuples():
-        lines.append(f"<li><b>{e_escape(r.parameter)}</b>: {r.median:.4g} (90% range {r.p05:.4g} to {r.p95:.4g}; "
-                     f"prior {r.prior_low:.4g} to {r.prior_high:.4g}): {e_escape(r.verdict)}</li>")
+        lines.append(f"<li><b>{html.escape(r.parameter)}</b>: {r.median:.4g} (90% range {r.p05:.4g} to {r.p95:.4g}; "
+                     f"prior {r.prior_low:.4g} to {r.prior_high:.4g}): {html.escape(r.verdict)}</li>")
     bad = fit.measures[~fit.measures.verdict.isin(["reproduced"])]
-    warn = "".join(f"<li><b>{e_escape(r.measure)}</b>: {e_escape(r.verdict)}</li>" for r in bad.itertuples())
+    warn = "".join(f"<li><b>{html.escape(r.measure)}</b>: {html.escape(r.verdict)}</li>" for r in bad.itertuples())
     if not fit.surrounded:
-        warn += f"<li>{e_escape(jointly(fit))}</li>"
+        warn += f"<li>{html.escape(jointly(fit))}</li>"
     body = [
-        f"<h1>cxsim calibration: {e_escape(company.name)}</h1>",
-        f"<p>Today's regime <b>{e_escape(company.today)}</b>, {fit.runs} runs over {observed.period_days} days "
+        f"<h1>cxsim calibration: {html.escape(company.name)}</h1>",
+        f"<p>Today's regime <b>{html.escape(company.today)}</b>, {fit.runs} runs over {observed.period_days} days "
         f"from the prior; the {fit.accepted} closest to the measures kept (rejection ABC"
         + (" with local-linear regression adjustment, Beaumont et al. 2002" if fit.adjusted else
            "; no regression adjustment: the measures lie outside the runs taken together, so it would "
@@ -221,11 +219,8 @@ def main(argv: list[str] | None = None) -> int:
         company_file = Path(args.company)
         folder = ensure_writable(Path(args.out or f"outputs/calibrate/{company_file.stem}").resolve())
         r = calibrate(company_file, Path(args.observed), folder, args.samples, args.accept, args.check, args.jobs)
-    except ConfigError as exc:
-        print(f"cxsim-calibrate: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"cxsim-calibrate: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+    except (ConfigError, OSError) as exc:
+        print(f"cxsim-calibrate: error: {message(exc)}", file=sys.stderr)
         return 2
     fit = r["fit"]
     print(fit.posterior[["parameter", "p05", "median", "p95", "verdict"]].to_string(index=False,

@@ -12,3 +12,10 @@ class OutputError(ConfigError, CompactHydraException):
 
     A CompactHydraException, so Hydra shows its message alone if it reaches Hydra.
     """
+
+
+def message(exc: Exception) -> str:
+    """The one line a command prints for a user's mistake: a ConfigError, or a file it cannot read or write."""
+    if isinstance(exc, OSError) and not isinstance(exc, ConfigError):
+        return f"{exc.filename or ''}: {exc.strerror}"
+    return str(exc)

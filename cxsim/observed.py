@@ -105,17 +105,19 @@ def load(path: str | Path, departments: list[str] | None = None, journeys: list[
     return Observed(period, values)
 
 
-def run_measures(summary, handoffs, journeys, names: list[str]):
-    """One row per run with a column per observed measure, from the store's three tables."""
+def run_measures(summary, read_table, names: list[str]):
+    """One row per run with a column per observed measure: from the summary, and from the store's
+    handoff and journey tables (`read_table(name)`) only when a measure needs them."""
     table = summary.set_index("run_id")[[n for n in names if ":" not in n]].copy()
-    if handoffs is not None and any(n.startswith("transfer:") for n in names):
-        h = handoffs.assign(name=lambda t: "transfer:" + t.from_department + "->" + t.to_department)
+    if any(n.startswith("transfer:") for n in names):
+        h = read_table("handoffs").assign(name=lambda t: "transfer:" + t.from_department + "->" + t.to_department)
         rate = h.groupby(["run_id", "name"])[["handoffs", "failures"]].sum()
         wide = (rate.failures / rate.handoffs).unstack("name")
         for n in names:
             if n.startswith("transfer:"):
                 table[n] = wide[n] if n in wide else float("nan")  # a pair never used: no rate
-    if journeys is not None and any(n.startswith("journey:") for n in names):
+    if any(n.startswith("journey:") for n in names):
+        journeys = read_table("journeys")
         for n in names:
             if n.startswith("journey:"):
                 _, journey, what = n.split(":")

@@ -35,7 +35,7 @@ import pandas as pd
 from omegaconf import OmegaConf
 
 from cxsim.company import Company, load
-from cxsim.errors import ConfigError
+from cxsim.errors import ConfigError, message
 from cxsim.store import ensure_writable
 
 COMPANY_ORG = "company"  # file name of the company's org in the generated `org` group
@@ -209,11 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         from cxsim.decision_report import build
 
         report = build(company, results, folder / "report")
-    except ConfigError as exc:
-        print(f"cxsim-reorg: error: {exc}", file=sys.stderr)
-        return 2
-    except OSError as exc:
-        print(f"cxsim-reorg: error: {exc.filename or ''}: {exc.strerror}", file=sys.stderr)
+    except (ConfigError, OSError) as exc:
+        print(f"cxsim-reorg: error: {message(exc)}", file=sys.stderr)
         return 2
     print(results["robustness"].to_string(index=False, float_format=lambda x: f"{x:,.3g}"))
     if "transition" in results:
