@@ -55,16 +55,21 @@ class Department(mesa.Agent):
         self.overload_factor = handoff.overload_factor(self.model, self)
         credit = min(self.credit, 0.0) + cap
         worked = 0.0
-        advance, contact, queue, case_work = self.model.advance, self.model.recorder.contact, self.queue, self.case_work
+        cases = repeats = redone = 0  # contacts worked today, of which repeats; stages redone
+        advance, queue, case_work = self.model.advance, self.queue, self.case_work
         while queue and credit > 0:
             customer = queue.popleft()
-            units = case_work * (1 + customer.rework)
+            rework = customer.rework
+            units = case_work * (1 + rework)
             credit -= units
             worked += units
-            contact(units, case_work * (customer.rework + customer.redo))
+            cases += 1
+            repeats += rework
+            redone += customer.redo
             customer.rework = 0
             customer.redo = 0
             advance(customer, self)
+        self.model.recorder.worked(self.index, cases, repeats, worked, case_work * (repeats + redone))
         self.credit, self.worked = credit, worked
 
 

@@ -2,7 +2,7 @@
 
 >>> from cxsim.api import simulate
 >>> result = simulate(regime="coo_owned", org="telecom", seed=3)
->>> result.summary, result.timeseries, result.handoffs, result.journeys
+>>> result.summary, result.timeseries, result.handoffs, result.journeys, result.departments
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from cxsim.model import CXModel
 
-TABLES = ("summary", "timeseries", "handoffs", "journeys")
+TABLES = ("summary", "timeseries", "handoffs", "journeys", "departments")
 
 
 @dataclass
@@ -26,11 +26,13 @@ class Result:
     timeseries: pd.DataFrame  # one row per day
     handoffs: pd.DataFrame  # one row per department boundary
     journeys: pd.DataFrame  # one row per journey
+    departments: pd.DataFrame  # one row per department
 
     @classmethod
     def of(cls, model: CXModel) -> Result:
         r = model.recorder
-        return cls(model, pd.DataFrame([r.summary()]), r.timeseries(), r.handoff_table(), r.journey_table())
+        return cls(model, pd.DataFrame([r.summary()]), r.timeseries(), r.handoff_table(), r.journey_table(),
+                   r.department_table())
 
     def save(self, folder: str | Path) -> Path:
         """Write the config and one Parquet file per table; each file appears whole or not at all."""

@@ -16,6 +16,7 @@ observed ones. Out, in one folder:
     posterior.csv          per assumption: prior range, posterior 5/50/95%, verdict
     measures.csv           per measure: observed, fitted runs' 90% range, verdict
     check.csv              per measure: observed against the posterior predictive 90% range
+    monthly_churn.csv      per month (when the observed file gives monthly churn): the same check
     draws.csv              the accepted runs' adjusted assumptions, weights and distances
     report.html            all of it with a picture per assumption (prior vs posterior)
     calibrated.yaml        the company file with the posterior 90% ranges as its `uncertain`
@@ -39,7 +40,7 @@ from cxsim.company import load as load_company
 from cxsim.errors import ConfigError, message
 from cxsim.observed import Observed
 from cxsim.observed import load as load_observed
-from cxsim.observed import run_measures
+from cxsim.observed import month_column, run_measures
 from cxsim.store import ensure_writable
 
 
@@ -73,7 +74,8 @@ def run_points(company: Company, observed: Observed, folder: Path, store: str, p
     summary = results.table("summary")
     if summary.empty:
         raise ConfigError(f"no finished runs in {folder / store}")
-    measured = run_measures(summary, results.table, list(observed.measures))
+    measured = run_measures(summary, results.table, list(observed.measures), observed.period_days,
+                            len(observed.monthly_churn))
     values = points.set_axis(labels).rename_axis("coord.sample").reset_index()
     runs = (summary[["run_id", "coord.sample"]].merge(measured, on="run_id")
             .drop(columns=[c for c in points.columns if c in measured]).merge(values, on="coord.sample"))
@@ -91,6 +93,30 @@ def check(fit, observed: Observed, runs: pd.DataFrame) -> pd.DataFrame:
         rows.append({"measure": m, "observed": obs, "predictive_p05": q5, "predictive_median": q50,
                      "predictive_p95": q95, "inside": bool(q5 <= obs <= q95)})
     return pd.DataFrame(rows)
+
+
+def monthly_check(observed: Observed, runs: pd.DataFrame) -> pd.DataFrame:
+    """Each month's observed churn against the posterior predictive 5-95% range of that month."""
+    rows = []
+    for i, obs in enumerate(observed.monthly_churn):
+        q5, q50, q95 = np.nanquantile(runs[month_column(i)].astype(float), [0.05, 0.5, 0.95])
+        rows.append({"month": i + 1, "observed": obs, "predictive_p05": q5, "predictive_median": q50,
+                     "predictive_p95": q95, "inside": bool(q5 <= obs <= q95)})
+    return pd.DataFrame(rows)
+
+
+def monthly_figure(months: pd.DataFrame, folder: Path) -> Path:
+    from cxsim import plots
+
+    fig, ax = plots.plt.subplots(figsize=(6.4, 3.2))
+    ax.fill_between(months.month, months.predictive_p05, months.predictive_p95, color="#4C72B0", alpha=0.25,
+                    label="fitted model, 90% range")
+    ax.plot(months.month, months.predictive_median, color="#4C72B0", label="fitted model, median")
+    ax.plot(months.month, months.observed, "o", color="#C44E52", label="observed")
+    ax.set(xlabel="month of the period", ylabel="churn (share of the base)")
+    ax.legend(fontsize=7)
+    fig.tight_layout()
+    return plots.save(fig, folder, "monthly_churn")
 
 
 def calibrated_file(company_file: Path, posterior: pd.DataFrame, out: Path) -> Path:
@@ -125,9 +151,9 @@ def posterior_figure(fit, params: dict[str, tuple[float, float]], folder: Path) 
     return plots.save(fig, folder, "posterior")
 
 
-def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, folder: Path) -> Path:
+def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, months: pd.DataFrame,
+           folder: Path) -> Path:
     from cxsim.report import img, table_html, write_page
-
 
     lines = []
     for r in fit.posterior.itertuples():
@@ -155,7 +181,11 @@ def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, fol
         table_html(fit.measures),
         "<h2>Posterior predictive check</h2>",
         f"<p>{int(checked.inside.sum())} of {len(checked)} measures lie inside the 90% "
-        "range of fresh runs at posterior draws (new seeds).</p>", table_html(checked),
+        "range of fresh runs at posterior draws (new seeds). Satisfaction is on the model's 0..1 scale "
+        "(rescaled from the observed file's <code>satisfaction_scale</code>).</p>", table_html(checked),
+        *([f"<h3>Churn month by month</h3><p>The fit uses the mean of the monthly rates; {int(months.inside.sum())} "
+           f"of {len(months)} months lie inside the fitted model's 90% range.</p>",
+           img(monthly_figure(months, folder / "figures")), table_html(months)] if len(months) else []),
         "<h2>Next</h2><p><code>cxsim-compare calibrated.yaml</code> compares the options on the fitted "
         "ranges.</p>",
     ]
@@ -190,11 +220,14 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
     again = run_points(company, observed, folder, "check", "ppc", fitted.draws.iloc[picks][list(params)]
                        .reset_index(drop=True).drop_duplicates(), jobs)
     checked = check(fitted, observed, again)
+    months = monthly_check(observed, again)
     fitted.posterior.to_csv(folder / "posterior.csv", index=False)
     fitted.measures.to_csv(folder / "measures.csv", index=False)
     fitted.draws.to_csv(folder / "draws.csv", index=False)
     checked.to_csv(folder / "check.csv", index=False)
-    page = report(company, observed, fitted, checked, folder)
+    if len(months):
+        months.to_csv(folder / "monthly_churn.csv", index=False)
+    page = report(company, observed, fitted, checked, months, folder)
     out = calibrated_file(company_file, fitted.posterior, folder / "calibrated.yaml")
     return {"fit": fitted, "check": checked, "report": page, "calibrated": out}
 

@@ -16,6 +16,7 @@ Every error names the file, the line and the key, e.g.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,8 +72,8 @@ def line_map(text: str) -> dict[str, int]:
 
 
 def where(path: Path, lines: dict[str, int], key: str) -> str:
-    """`file:line` of the key, or of its nearest parent that is in the file."""
-    parts = key.split(".")
+    """`file:line` of the key, or of its nearest parent that is in the file (a list item: the list's)."""
+    parts = re.sub(r"\[\d+\]", "", key).split(".")
     while parts:
         if ".".join(parts) in lines:
             return f"{path}:{lines['.'.join(parts)]}"

@@ -20,6 +20,13 @@ After a journey a customer leaves with probability
 (CEB 2010: high effort breeds disloyalty; PwC 2018: one bad experience is
 enough for a third). A prospect gives up buying once its effort reaches
 `prospect_effort_limit`.
+
+Complaints are an observation, not a lever: a journey whose verdict falls
+below `dissatisfied_below` ends in a complaint with probability
+`complaint_propensity` (TARP 1986: about one dissatisfied customer in 26
+complains). The model counts the expected number, `complaint_propensity` times
+the dissatisfying journeys, so counting them draws no random number and
+changes nothing else; a calibration fits the propensity with the rest.
 """
 
 from __future__ import annotations
@@ -48,15 +55,21 @@ class CustomerResponse:
         model = self.model
         days = model.day - customer.started
         v = self.verdict(customer, days)
-        model.recorder.journey_done(customer, days)
         if customer.status == PROSPECT:
+            model.recorder.journey_done(customer, days, v, v)
             model.activate(customer, satisfaction=v)
             return
-        model.set_satisfaction(customer, customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction))
+        after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
+        model.recorder.journey_done(customer, days, v, after)
+        model.set_satisfaction(customer, after)
         if model.random.random() < self.p_churn(customer):
             model.churn(customer)
         else:
             model.end_journey(customer)
+
+    def complaints(self, dissatisfying_journeys):
+        """Expected complaints from a number (or array) of dissatisfying journeys."""
+        return self.c.complaint_propensity * dissatisfying_journeys
 
     def p_churn(self, customer) -> float:
         c = self.c

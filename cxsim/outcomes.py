@@ -28,6 +28,14 @@ class Recorder:
         self._journey_days = [0] * nj
         self._phase_attempts = [0] * len(PHASES)
         self._phase_failures = [0] * len(PHASES)
+        self._dept_cases = [0] * n  # cases worked per department
+        self._dept_repeats = [0] * n  # repeat contacts those cases carried (failure demand)
+        self._dept_units = [0.0] * n  # capacity units worked
+        self._dept_rework = [0.0] * n  # of which failure demand (repeats and redone stages)
+        self._journey_verdicts = [0.0] * nj  # sum of journey verdicts (a post-journey survey)
+        self._journey_promoters = [0] * nj  # customers above promoter_above after the journey
+        self._journey_detractors = [0] * nj  # ... and below dissatisfied_below
+        self._journey_bad = [0] * nj  # journeys whose verdict fell below dissatisfied_below
         self.rows: list[dict] = []
         self.last_day_pairs: dict[tuple[int, int], int] = {}
         # population, kept up to date by the model's status changes
@@ -72,15 +80,27 @@ class Recorder:
     phase_attempts = property(lambda self: np.array(self._phase_attempts, dtype=np.int64))
     phase_failures = property(lambda self: np.array(self._phase_failures, dtype=np.int64))
 
-    def contact(self, units: float, rework: float) -> None:
-        self.events += 1
+    def worked(self, dept: int, cases: int, repeats: int, units: float, rework: float) -> None:
+        """A department's day of work: `cases` worked, carrying `repeats` repeat contacts."""
+        self.events += cases
+        self._dept_cases[dept] += cases
+        self._dept_repeats[dept] += repeats
+        self._dept_units[dept] += units
+        self._dept_rework[dept] += rework
         self.d_units += units
         self.d_rework += rework
 
-    def journey_done(self, customer, days: int) -> None:
+    def journey_done(self, customer, days: int, verdict: float, satisfaction: float) -> None:
+        """A journey ended with this verdict, leaving the customer at `satisfaction` (what a
+        post-journey survey would read: the verdict as CSAT, the satisfaction as NPS)."""
         j = customer.journey.index
+        c = self.model.mech.customer
         self._journey_done_count[j] += 1
         self._journey_days[j] += days
+        self._journey_verdicts[j] += verdict
+        self._journey_promoters[j] += satisfaction > c.promoter_above
+        self._journey_detractors[j] += satisfaction < c.dissatisfied_below
+        self._journey_bad[j] += verdict < c.dissatisfied_below
         self.d_done += 1
         self.d_done_days += days
 
@@ -159,15 +179,36 @@ class Recorder:
         })
 
     def journey_table(self) -> pd.DataFrame:
+        """Per journey: its handoffs, and what a post-journey survey and the complaint log would show."""
         att, fail = self.journey_attempts, self.journey_failures
         done = self.journey_done_count
+
+        def share(counts):  # per completed journey
+            return np.divide(np.array(counts, dtype=float), done, out=np.full(len(done), np.nan), where=done > 0)
+
         return pd.DataFrame({
             "journey": [j.name for j in self.model.structure.journeys],
             "handoffs": att, "failures": fail,
             "failure_rate": np.divide(fail, att, out=np.zeros(len(att)), where=att > 0),
             "completed": done,
-            "time_to_resolve": np.divide(self.journey_days, done, out=np.full(len(done), np.nan),
-                                         where=done > 0),
+            "time_to_resolve": share(self._journey_days),
+            "satisfaction": share(self._journey_verdicts),  # mean verdict: a post-journey CSAT, 0..1
+            "nps": 100 * (share(self._journey_promoters) - share(self._journey_detractors)),
+            "complaints": self.model.customer_response.complaints(np.array(self._journey_bad, dtype=float)),
+        })
+
+    def department_table(self) -> pd.DataFrame:
+        """Per department: contacts worked and repeat contacts (failure demand arriving there)."""
+        cases = np.array(self._dept_cases, dtype=np.int64)
+        repeats = np.array(self._dept_repeats, dtype=np.int64)
+        contacts = cases + repeats  # a case carrying r repeats is 1 + r contacts of the customer
+        units, rework = np.array(self._dept_units), np.array(self._dept_rework)
+        return pd.DataFrame({
+            "department": [d.name for d in self.model.departments],
+            "contacts": contacts, "repeat_contacts": repeats,
+            "repeat_contact_rate": np.divide(repeats, contacts, out=np.zeros(len(cases)), where=contacts > 0),
+            "workload": units,
+            "failure_demand_share": np.divide(rework, units, out=np.zeros(len(cases)), where=units > 0),
         })
 
     def summary(self) -> dict:
@@ -198,6 +239,8 @@ class Recorder:
             acquisition_spend=ts.acquisition_spend.sum(),
             governance_overhead=ts.governance_overhead.sum(), profit=ts.profit.sum(),
             time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
+            repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_cases) + sum(self._dept_repeats), 1),
+            complaints=float(m.customer_response.complaints(sum(self._journey_bad))),
             culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1],
             **{f"handoff_failure_rate_{p}": fail[i] / att[i] if att[i] else np.nan
                for i, p in enumerate(PHASES)},

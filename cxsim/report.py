@@ -78,6 +78,7 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
     summary.to_csv(out / "runs.csv", index=False)
     handoffs.to_csv(out / "handoffs.csv", index=False)
     store.table("journeys", everything).to_csv(out / "journeys.csv", index=False)
+    store.table("departments", everything).to_csv(out / "departments.csv", index=False)
     table.to_csv(out / "regime_stats.csv", index=False)
     diffs.to_csv(out / "paired_differences.csv", index=False)
     failures = store.failures(everything)
@@ -127,7 +128,7 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
              table_html(prov[[c for c in ("run_id", "seed", "replicate", "started", "wall_seconds", "host")
                               if c in prov]].head(50)),
              "<p class=note>First 50 runs shown; all are in runs.csv (and per boundary in handoffs.csv, "
-             "per journey in journeys.csv; per day in the store's timeseries.parquet files).</p>"]
+             "per journey in journeys.csv, per department in departments.csv; per day in the store's timeseries.parquet files).</p>"]
     return write_page(out / "report.html", "cxsim report", body)
 
 

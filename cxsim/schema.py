@@ -175,6 +175,7 @@ class CustomerCfg:
     dissatisfied_below: float = MISSING
     promoter_above: float = MISSING
     prospect_effort_limit: float = MISSING
+    complaint_propensity: float = MISSING
     annual_attrition: float = MISSING
     word_of_mouth: float = MISSING
     promise_pull: float = MISSING

@@ -155,6 +155,7 @@ class Store:
         import pandas as pd
 
         files = [self.runs / rid / f"{name}.parquet" for rid in self.selected_ids(everything)]
+        files = [f for f in files if f.exists()]  # a run written by an older cxsim may lack a newer table
         if not files:
             return pd.DataFrame()
         return pd.concat([pd.read_parquet(f) for f in files], ignore_index=True)

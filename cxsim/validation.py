@@ -27,7 +27,8 @@ PROBABILITY_KEYS = {
     "accountability": ("info_effect",),
     "culture": ("drift_per_week", "reorg_disruption", "fit_recovery_per_week"),
     "customer": ("base_quality", "learning_rate", "initial_satisfaction", "churn_base",
-                 "dissatisfied_below", "promoter_above", "annual_attrition"),
+                 "dissatisfied_below", "promoter_above", "annual_attrition",
+                 "complaint_propensity"),
 }
 REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure", "promise_inflation")
 

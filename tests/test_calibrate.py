@@ -54,7 +54,19 @@ def test_the_shipped_observed_file_loads():
 @pytest.mark.parametrize("text,needle", [
     ("transfers:\n  service -> billing: 0.2\n", "obs.yaml:3: transfers.service -> billing: no department named 'billing'"),
     ("transfers:\n  service to agency: 0.2\n", "obs.yaml:3: transfers.service to agency: write a pair as"),
-    ("journeys:\n  accident_claim: {nps: 30}\n", "obs.yaml:3: journeys.accident_claim.nps: not a journey measure"),
+    ("journeys:\n  accident_claim: {csat: 30}\n", "obs.yaml:3: journeys.accident_claim.csat: not a measure here"),
+    ("journeys:\n  accident_claim: {nps: 140}\n", "obs.yaml:3: journeys.accident_claim.nps: must be between -100 and 100"),
+    ("departments:\n  billing: {contacts: 3}\n", "obs.yaml:3: departments.billing: no department named 'billing'"),
+    ("departments:\n  service: {calls: 3}\n", "obs.yaml:3: departments.service.calls: not a measure here"),
+    ("departments:\n  service: {contacts: -3}\n", "obs.yaml:3: departments.service.contacts: must be between 0 and inf"),
+    ("departments:\n  service: 1200\n", "obs.yaml:3: departments.service: give one or more of contacts"),
+    ("transfers:\n  service -> agency: 1.4\n", "obs.yaml:3: transfers.service -> agency: must be between 0 and 1"),
+    ("monthly_churn: [0.01, 0.02]\n", "obs.yaml:2: monthly_churn: 2 months do not fill period_days 90"),
+    ("monthly_churn: [0.01, 0.02, 2]\n", "obs.yaml:2: monthly_churn\\[2\\]: must be between 0 and 1"),
+    ("monthly_churn: 0.01\n", "obs.yaml:2: monthly_churn: must be a list"),
+    ("satisfaction_scale: [5, 1]\n", "obs.yaml:2: satisfaction_scale: must be .lowest, highest."),
+    ("satisfaction_scale: [1, 5]\nmeasures: {satisfaction_mean: 7}\n",
+     "obs.yaml:3: measures.satisfaction_mean: must be between 1 and 5"),
     ("journeys:\n  claims: {failure_rate: 0.2}\n", "obs.yaml:3: journeys.claims: no journey named 'claims'"),
 ])
 def test_per_pair_and_per_journey_measures_name_the_org(tmp_path, text, needle):
@@ -63,6 +75,21 @@ def test_per_pair_and_per_journey_measures_name_the_org(tmp_path, text, needle):
     path.write_text("period_days: 90\n" + text)
     with pytest.raises(ConfigError, match=needle):
         load_observed(path, list(org.departments), list(org.journeys))
+
+
+def test_every_kind_of_measure_is_read_and_satisfaction_is_rescaled(tmp_path):
+    """Scores on a 1-5 scale become the model's 0..1; monthly churn is fitted as its mean."""
+    org = load_company(EXAMPLE).config.org
+    path = tmp_path / "obs.yaml"
+    path.write_text("period_days: 90\nsatisfaction_scale: [1, 5]\nmeasures: {satisfaction_mean: 3.0, complaints: 12}\n"
+                    "monthly_churn: [0.01, 0.02, 0.03]\ndepartments:\n  claims: {contacts: 900, repeat_contact_rate: 0.2}\n"
+                    "journeys:\n  renewal: {satisfaction: 4, nps: -10, complaints: 5}\n")
+    o = load_observed(path, list(org.departments), list(org.journeys))
+    assert o.measures == pytest.approx({
+        "satisfaction_mean": 0.5, "complaints": 12, "churn:monthly": 0.02, "department:claims:contacts": 900,
+        "department:claims:repeat_contact_rate": 0.2, "journey:renewal:satisfaction": 0.75,
+        "journey:renewal:nps": -10, "journey:renewal:complaints": 5})
+    assert o.monthly_churn == [0.01, 0.02, 0.03]
 
 
 def summary(config, values: dict[str, float], seed: int) -> dict:

@@ -86,3 +86,36 @@ def test_a_days_failures_never_outnumber_its_handoffs_when_owners_decide_late():
                                "debug=true"])
         ts = m.run().recorder.timeseries()
         assert (ts.handoff_failures <= ts.handoffs).all() and ts.handoff_failure_rate.max() <= 1.0
+
+
+def test_department_and_journey_counters_add_up_to_the_days():
+    """What a company measures per department and per journey (issue 8) sums to the daily totals;
+    shares, scores and counts stay in their ranges."""
+    r = CXModel(regime="cxo_facilitator", seed=5, days=150, customers=1500).run().recorder
+    ts, depts, jt, s = r.timeseries(), r.department_table(), r.journey_table(), r.summary()
+    assert depts.workload.sum() == pytest.approx(ts.contacts.sum())
+    assert (depts.workload * depts.failure_demand_share).sum() == pytest.approx(ts.repeat_contacts.sum())
+    assert (depts.repeat_contacts <= depts.contacts).all() and depts.repeat_contacts.sum() > 0
+    assert s["repeat_contact_rate"] == pytest.approx(depts.repeat_contacts.sum() / depts.contacts.sum())
+    assert s["complaints"] == pytest.approx(jt.complaints.sum()) and s["complaints"] > 0
+    assert jt.satisfaction.between(0, 1).all() and jt.nps.between(-100, 100).all()
+    assert (jt.complaints <= 0.04 * jt.completed + 1e-9).all()  # at most every journey, times the propensity
+
+
+def test_complaints_follow_the_propensity_and_repeat_contacts_follow_friction():
+    """Complaints are an observation: the same run (same seed) with twice the propensity has twice the
+    complaints and nothing else changes; with none, none. Repeat contacts come from failed handoffs:
+    at zero friction (kept there: no neglect) and no exceptions they vanish; every department's rate rises with friction."""
+    def run(*overrides):
+        return CXModel(regime="no_owner", seed=8, days=150, customers=1500, overrides=list(overrides)).run().recorder
+
+    base, double = run(), run("mechanisms.customer.complaint_propensity=0.08")
+    assert double.summary()["complaints"] == pytest.approx(2 * base.summary()["complaints"])
+    assert double.summary()["profit"] == base.summary()["profit"]
+    assert run("mechanisms.customer.complaint_propensity=0").summary()["complaints"] == 0
+    low = run("mechanisms.handoff.base_friction=0.05").department_table().set_index("department")
+    high = run("mechanisms.handoff.base_friction=0.35").department_table().set_index("department")
+    assert (high.repeat_contact_rate > low.repeat_contact_rate).all(), (low, high)
+    none = run("mechanisms.handoff.base_friction=0", "mechanisms.handoff.neglect_drift=0",
+               "mechanisms.escalation.exception_rate=0").department_table()
+    assert none.repeat_contacts.sum() == 0

@@ -22,14 +22,13 @@ import pytest
 from omegaconf import OmegaConf
 from pandas.testing import assert_frame_equal
 
-from cxsim.api import simulate
+from cxsim.api import TABLES, simulate
 from cxsim.errors import OutputError
 from cxsim.store import Store, run_id
 
 SMALL = ["days=40", "org.customers=400"]
 GRID = ["regime=ceo_led,no_owner", "replicate=range(0,8)", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 RUNS = 16
-TABLES = ["summary", "timeseries", "handoffs", "journeys"]
 FILES = {f"{t}.parquet" for t in TABLES} | {"run.json", "config.yaml"}
 
 

@@ -8,7 +8,7 @@ import sys
 import pandas as pd
 from pandas.testing import assert_frame_equal
 
-from cxsim.api import simulate
+from cxsim.api import TABLES, simulate
 
 
 def test_same_seed_same_run_in_process():
@@ -34,7 +34,7 @@ def test_same_seed_same_run_in_new_processes(tmp_path):
                         "days=120", "org.customers=1500", f"hydra.run.dir={out}"],
                        check=True, capture_output=True, env={"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"})
         outs.append(out)
-    for table in ("timeseries", "summary", "handoffs", "journeys"):
+    for table in TABLES:
         assert_frame_equal(pd.read_parquet(outs[0] / f"{table}.parquet"),
                            pd.read_parquet(outs[1] / f"{table}.parquet"))
 

@@ -8,7 +8,7 @@ import sys
 import mesa
 import pandas as pd
 
-from cxsim.api import simulate
+from cxsim.api import TABLES, simulate
 from cxsim.compare import main as compare_main
 from cxsim.model import CXModel
 
@@ -19,7 +19,7 @@ def test_cli_writes_config_and_tables(tmp_path):
                        capture_output=True, text=True, check=True)
     assert "regime=ceo_led" in p.stdout and "handoff failure rate" in p.stdout
     assert "Step 1 at time" not in p.stdout + p.stderr  # Mesa's per-step log is silenced
-    for name in ("summary", "timeseries", "handoffs", "journeys"):
+    for name in TABLES:
         assert (tmp_path / f"{name}.parquet").exists()
     assert (tmp_path / ".hydra" / "config.yaml").exists() and (tmp_path / "cxsim_config.yaml").exists()
     summary = pd.read_parquet(tmp_path / "summary.parquet")
