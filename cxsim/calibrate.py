@@ -3,21 +3,24 @@
     cxsim-calibrate examples/mid_size_insurer.yaml examples/mid_size_insurer_observed.yaml --jobs 2
     cxsim-compare outputs/calibrate/mid_size_insurer/calibrated.yaml   # the reorg comparison on the fitted ranges
 
-Under today's regime, the model is run on `--samples` Latin hypercube draws of
-the company file's `uncertain` ranges (the prior), each draw with its own seed,
-for the observed file's `period_days`; approximate Bayesian computation
-(`cxsim.inference`) keeps the runs closest to the measures and gives each
-assumption a posterior median and 90% range, and says which ones the data pin
-down and which they leave loose. A posterior predictive check reruns the model
-at `--check` posterior draws with new seeds and sets the measures beside the
-observed ones. Out, in one folder:
+Under today's regime, the model is run for the observed file's `period_days`
+in `--generations` generations of `--samples` runs, each run with its own seed:
+the first on a Latin hypercube of the company file's `uncertain` ranges (the
+prior), each next one drawn near the runs that came closest to the measures so
+far (sequential approximate Bayesian computation, `cxsim.inference`). The fit
+keeps the closest `--accept` share of all runs and gives each assumption a
+posterior median and 90% range, and says which ones the data pin down and which
+they leave loose. A posterior predictive check reruns the model at `--check`
+posterior draws with new seeds and sets the measures beside the observed ones.
+Out, in one folder:
 
-    design/ check/         the two sweeps' stores (parallel, resumable: rerun the command to resume)
+    design/ check/         the sweeps' stores (parallel, resumable: rerun the command to resume)
     posterior.csv          per assumption: prior range, posterior 5/50/95%, verdict
     measures.csv           per measure: observed, fitted runs' 90% range, verdict
     check.csv              per measure: observed against the posterior predictive 90% range
     monthly_churn.csv      per month (when the observed file gives monthly churn): the same check
     draws.csv              the accepted runs' adjusted assumptions, weights and distances
+    generations.csv        per generation: runs, tolerance (distance of the farthest kept run), effective sample size
     report.html            all of it with a picture per assumption (prior vs posterior)
     calibrated.yaml        the company file with the posterior 90% ranges as its `uncertain`
 """
@@ -166,7 +169,9 @@ def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, mon
     body = [
         f"<h1>cxsim calibration: {html.escape(company.name)}</h1>",
         f"<p>Today's regime <b>{html.escape(company.today)}</b>, {fit.runs} runs over {observed.period_days} days "
-        f"from the prior; the {fit.accepted} closest to the measures kept (rejection ABC"
+        f"in {len(fit.generations)} generation(s), the first from the prior, each next one near the runs closest "
+        f"to the measures so far; the {fit.accepted} closest of all runs kept, weighted by their kernel and "
+        f"importance weights (sequential ABC, Beaumont et al. 2009"
         + (" with local-linear regression adjustment, Beaumont et al. 2002" if fit.adjusted else
            "; no regression adjustment: the measures lie outside the runs taken together, so it would "
            "extrapolate" if not fit.surrounded else
@@ -174,6 +179,8 @@ def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, mon
         + "; distance: Euclidean over the measures, each scaled by its median absolute deviation across the "
         "runs).</p>",
         "<h2>What the data say about each assumption</h2>", f"<ul>{''.join(lines)}</ul>",
+        "<p>How the generations closed in on the data (tolerance: distance of the farthest kept run; effective "
+        "sample size of the kept runs' weights):</p>", table_html(fit.generations),
         img(posterior_figure(fit, company.uncertain, folder / "figures")),
         table_html(fit.posterior),
         "<h2>Measures: observed and fitted</h2>",
@@ -198,10 +205,9 @@ def jointly(fit) -> str:
             "fitted ranges are the best compromise, not a match: see the predictive check")
 
 
-def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: int, accept: float,
-              checks: int, jobs: int | None) -> dict:
-    from cxsim.inference import fit as abc_fit
-    from cxsim.robust import latin_hypercube
+def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: int, generations: int,
+              accept: float, checks: int, jobs: int | None) -> dict:
+    from cxsim.inference import sequential
 
     company = load_company(company_file)
     org = company.config.org
@@ -212,9 +218,13 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
         raise ConfigError(f"{company_file}: uncertain: nothing to calibrate; list the assumptions to fit "
                           "as `key: [low, high]`")
     params = company.uncertain
-    design = latin_hypercube(params, samples, seed=0)
-    runs = run_points(company, observed, folder, "design", "cal", design, jobs)
-    fitted = abc_fit(runs, params, observed.measures, accept=accept)
+
+    def simulate(points: pd.DataFrame, generation: int) -> pd.DataFrame:
+        print(f"cxsim-calibrate: generation {generation + 1} of {generations}", file=sys.stderr, flush=True)
+        prefix = "cal" if generation == 0 else f"cal{generation}"  # generation 0 keeps the first design's names
+        return run_points(company, observed, folder, "design", prefix, points, jobs)
+
+    fitted = sequential(simulate, params, observed.measures, samples, generations, accept)
     rng = np.random.default_rng(0)
     picks = rng.choice(len(fitted.draws), size=checks, p=fitted.draws.weight / fitted.draws.weight.sum())
     again = run_points(company, observed, folder, "check", "ppc", fitted.draws.iloc[picks][list(params)]
@@ -224,6 +234,7 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
     fitted.posterior.to_csv(folder / "posterior.csv", index=False)
     fitted.measures.to_csv(folder / "measures.csv", index=False)
     fitted.draws.to_csv(folder / "draws.csv", index=False)
+    fitted.generations.to_csv(folder / "generations.csv", index=False)
     checked.to_csv(folder / "check.csv", index=False)
     if len(months):
         months.to_csv(folder / "monthly_churn.csv", index=False)
@@ -236,14 +247,16 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="cxsim-calibrate", description=__doc__.splitlines()[0])
     ap.add_argument("company", help="the company file (its `uncertain` ranges are the prior)")
     ap.add_argument("observed", help="the measured data (see examples/mid_size_insurer_observed.yaml)")
-    ap.add_argument("--samples", type=int, default=200, help="runs from the prior (default 200)")
-    ap.add_argument("--accept", type=float, default=0.25, help="share of the runs kept (default 0.25)")
+    ap.add_argument("--samples", type=int, default=150, help="runs per generation (default 150)")
+    ap.add_argument("--generations", type=int, default=3,
+                    help="generations of the sequential fit; 1: plain rejection from the prior (default 3)")
+    ap.add_argument("--accept", type=float, default=0.25, help="share of all runs kept (default 0.25)")
     ap.add_argument("--check", type=int, default=20, help="posterior predictive runs (default 20)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
     ap.add_argument("--out", default=None, help="folder (default: outputs/calibrate/COMPANY-STEM)")
     args = ap.parse_args(argv)
     try:
-        for flag, least in (("samples", 20), ("check", 2), ("jobs", 1)):
+        for flag, least in (("samples", 20), ("generations", 1), ("check", 2), ("jobs", 1)):
             value = getattr(args, flag)
             if value is not None and value < least:
                 raise ConfigError(f"--{flag}: must be >= {least}, got {value}")
@@ -251,7 +264,8 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"--accept: must be a share in (0, 1], got {args.accept}")
         company_file = Path(args.company)
         folder = ensure_writable(Path(args.out or f"outputs/calibrate/{company_file.stem}").resolve())
-        r = calibrate(company_file, Path(args.observed), folder, args.samples, args.accept, args.check, args.jobs)
+        r = calibrate(company_file, Path(args.observed), folder, args.samples, args.generations, args.accept,
+                      args.check, args.jobs)
     except (ConfigError, OSError) as exc:
         print(f"cxsim-calibrate: error: {message(exc)}", file=sys.stderr)
         return 2

@@ -12,9 +12,19 @@ extrapolated; and only for parameters the measures explain, by an F test). Dista
 each divided by its median absolute deviation across all runs (so a rate and
 a count weigh alike).
 
-A plain design of runs (not a sequential sampler, as ABC-SMC in pyabc) so
-that the runs go through the sweep store: parallel, resumable, and reused
-when the calibration is run again with another acceptance share.
+Sequential (`sequential`): runs drawn from the prior waste most of their time
+far from the data, so later generations are drawn near the runs kept so far
+(ABC population Monte Carlo, Beaumont, Cornuet, Marin and Robert 2009,
+Biometrika 96:983), every run is pooled with its importance weight against the
+prior (adaptive multiple importance sampling, Cornuet et al. 2012), and the fit
+above is made on the pool. One generation is plain rejection ABC.
+
+Why not pyabc's ABC-SMC: pyabc runs the model in its own worker processes,
+one particle at a time until enough are accepted; here each generation is a
+batch of runs through the sweep store and Hydra's launchers, so a calibration
+is parallel on a laptop or a cluster, resumable run by run after a crash, and
+every run keeps its tables and provenance. The statistics come from scipy
+(weighted Gaussian kernel density for the proposal).
 """
 
 from __future__ import annotations
@@ -41,6 +51,9 @@ class Fit:
     surrounded: bool  # the observed measures lie inside the cloud of runs, jointly (no extrapolation)
     gap: float  # scaled distance from the observed measures to the nearest run
     typical_gap: float  # 95th percentile of the runs' distances to their nearest other run
+    kept: pd.DataFrame  # the kept runs' parameters as drawn (not adjusted) and their weights
+    tolerance: float  # distance of the farthest kept run
+    generations: pd.DataFrame | None = None  # per generation of a sequential fit: runs, tolerance, ESS
 
 
 def weighted_quantiles(values: np.ndarray, weights: np.ndarray, qs) -> np.ndarray:
@@ -93,8 +106,10 @@ def scales(sim: pd.DataFrame) -> pd.Series:
 
 
 def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: dict[str, float],
-        accept: float = 0.1, min_accepted: int = 20) -> Fit:
-    """`runs`: one row per run with a column per parameter and per measure."""
+        accept: float = 0.1, min_accepted: int = 20, reference: pd.DataFrame | None = None) -> Fit:
+    """`runs`: one row per run with a column per parameter and per measure, and optionally
+    `prior_weight` (the run's importance weight when it was not drawn from the prior, see
+    `sequential`). The measures are scaled by their spread over `reference` (default: the runs)."""
     names = list(observed)
     never = [n for n in names if runs[n].isna().all()] or names
     runs = runs[runs[names].notna().all(axis=1)]  # e.g. a transfer a run never made: no rate to compare
@@ -102,7 +117,7 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
         raise ConfigError(f"no run has a value for every observed measure (never: {', '.join(never)}); "
                           "drop it, or lengthen period_days")
     sim = runs[names].astype(float)
-    scale = scales(sim)
+    scale = scales(sim if reference is None else reference[names].astype(float))
     usable = [m for m in names if np.isfinite(scale[m]) and scale[m] > 0]  # a constant measure tells nothing
     y = pd.Series(observed)[usable]
     z = (sim[usable] - y) / scale[usable]
@@ -111,6 +126,8 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
     keep = np.argsort(dist, kind="stable")[:k]
     h = dist[keep].max() * 1.0001 or 1.0
     w = 1.0 - (dist[keep] / h) ** 2
+    if "prior_weight" in runs:
+        w = w * runs["prior_weight"].to_numpy(float)[keep]
     lo = np.array([params[p][0] for p in params])
     hi = np.array([params[p][1] for p in params])
     theta = runs.iloc[keep][list(params)].to_numpy(float)
@@ -160,4 +177,82 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
     draws = pd.DataFrame(adjusted, columns=list(params))
     draws["weight"], draws["distance"] = w, dist[keep]
     draws["run_id"] = runs.iloc[keep]["run_id"].to_numpy() if "run_id" in runs else None
-    return Fit(posterior, pd.DataFrame(mrows), draws, k, len(runs), regression, surrounded, gap, typical)
+    return Fit(posterior, pd.DataFrame(mrows), draws, k, len(runs), regression, surrounded, gap, typical,
+               kept=runs.iloc[keep][list(params)].assign(weight=w), tolerance=float(dist[keep].max()))
+
+
+class Proposal:
+    """Where the next generation's draws come from: a Gaussian kernel around each kept run, with twice
+    the kept runs' weighted covariance (Beaumont, Cornuet, Marin and Robert 2009), cut to the prior's
+    box (scipy's weighted `gaussian_kde`; its density is divided by the mass left inside the box)."""
+
+    def __init__(self, kept: pd.DataFrame, lo: np.ndarray, hi: np.ndarray):
+        from scipy.stats import gaussian_kde
+
+        theta = kept.drop(columns="weight").to_numpy(float).T
+        self.lo, self.hi = lo, hi
+        self.kde = gaussian_kde(theta, weights=kept.weight.to_numpy(float), bw_method=np.sqrt(2.0))
+        self.mass = float(min(max(self.kde.integrate_box(lo, hi), 1e-12), 1.0))
+
+    def pdf(self, theta: np.ndarray) -> np.ndarray:
+        inside = np.all((theta >= self.lo) & (theta <= self.hi), axis=1)
+        return np.where(inside, self.kde.pdf(theta.T) / self.mass, 0.0)
+
+    def sample(self, n: int, rng: np.random.Generator) -> np.ndarray:
+        out = np.empty((0, len(self.lo)))
+        for _ in range(1000):  # keep the draws inside the box
+            draws = self.kde.resample(max(2 * n, 64), seed=rng).T
+            draws = np.array([[float(f"{v:.6g}") for v in row] for row in draws])  # readable, stable names
+            out = np.vstack([out, draws[np.all((draws >= self.lo) & (draws <= self.hi), axis=1)]])
+            if len(out) >= n:
+                return out[:n]
+        raise ConfigError("the posterior lies outside the prior ranges: widen the company's `uncertain`")
+
+
+def prior_weights(theta: np.ndarray, drawn: list[tuple[int, Proposal | None]], lo, hi) -> np.ndarray:
+    """Each run's importance weight against the uniform prior, whichever generation drew it: prior
+    density over the mixture of every generation's proposal, weighted by its runs (the deterministic
+    mixture of adaptive multiple importance sampling, Cornuet, Marin, Mira and Robert 2012)."""
+    width = np.where(hi > lo, hi - lo, 1.0)
+    prior = 1.0 / np.prod(width)
+    total = sum(n for n, _ in drawn)
+    mixture = sum(n / total * (np.full(len(theta), prior) if q is None else q.pdf(theta)) for n, q in drawn)
+    return prior / mixture
+
+
+def sequential(simulate, params: dict[str, tuple[float, float]], observed: dict[str, float], samples: int,
+               generations: int, accept: float, seed: int = 0) -> Fit:
+    """Sequential ABC: generation 0 draws `samples` runs from the prior (a Latin hypercube); each next
+    generation draws `samples` more from a kernel around the runs kept so far, so the runs gather where
+    the model looks like the data. Every run ever made is kept in the pool with its importance weight,
+    and the fit (`fit`) is made on the pool: the tolerance falls as the pool fills near the data.
+
+    `simulate(points, generation)` runs the model at each row of `points` (one column per parameter) and
+    returns one row per finished run: the parameters, the measures and a `run_id`. A generation's points
+    depend only on the runs before it, so an interrupted calibration redraws the same points and resumes.
+    """
+    from cxsim.robust import latin_hypercube
+
+    lo = np.array([params[p][0] for p in params])
+    hi = np.array([params[p][1] for p in params])
+    points = latin_hypercube(params, samples, seed=seed)
+    pool, drawn, rows = [], [], []
+    reference = None
+    for g in range(generations):
+        runs = simulate(points, g)
+        drawn.append((len(points), None if g == 0 else proposal))
+        if g == 0:
+            reference = runs  # measures are scaled by their spread under the prior, in every generation
+        pool.append(runs.assign(generation=g))
+        runs = pd.concat(pool, ignore_index=True)
+        runs["prior_weight"] = prior_weights(runs[list(params)].to_numpy(float), drawn, lo, hi)
+        fitted = fit(runs, params, observed, accept=accept, reference=reference)
+        w = fitted.kept.weight.to_numpy()
+        rows.append({"generation": g, "runs": len(pool[-1]), "pooled": len(runs), "kept": fitted.accepted,
+                     "tolerance": fitted.tolerance, "effective_sample_size": w.sum() ** 2 / (w**2).sum()})
+        if g + 1 < generations:
+            proposal = Proposal(fitted.kept, lo, hi)
+            points = pd.DataFrame(proposal.sample(samples, np.random.default_rng([seed, g + 1])),
+                                  columns=list(params))
+    fitted.generations = pd.DataFrame(rows)
+    return fitted

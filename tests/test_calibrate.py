@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -15,7 +16,7 @@ from omegaconf import OmegaConf
 
 from cxsim.company import load as load_company
 from cxsim.errors import ConfigError
-from cxsim.inference import fit
+from cxsim.inference import fit, sequential
 from cxsim.model import CXModel
 from cxsim.observed import load as load_observed
 from cxsim.robust import latin_hypercube
@@ -153,25 +154,33 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     company = tmp_path / "small.yaml"
     company.write_text(yaml.safe_dump(data))
     observed = tmp_path / "obs.yaml"
-    observed.write_text("period_days: 90\nmeasures:\n  handoff_failure_rate: 0.18\n  satisfaction_mean: 0.61\n"
-                        "transfers:\n  service -> finance: 0.2\njourneys:\n  renewal: {time_to_resolve: 3.0}\n")
+    observed.write_text("period_days: 90\nsatisfaction_scale: [1, 5]\nmeasures:\n  handoff_failure_rate: 0.18\n"
+                        "  satisfaction_mean: 3.44\nmonthly_churn: [0.012, 0.011, 0.012]\n"
+                        "departments:\n  service: {repeat_contact_rate: 0.1}\ntransfers:\n  service -> finance: 0.2\n"
+                        "journeys:\n  renewal: {time_to_resolve: 3.0, nps: 0, complaints: 1}\n")
     out = tmp_path / "cal"
     cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "24",
-           "--accept", "0.85", "--check", "4", "--jobs", "2", "--out", str(out)]
+           "--generations", "2", "--accept", "0.85", "--check", "4", "--jobs", "2", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
-    for name in ("posterior.csv", "measures.csv", "check.csv", "draws.csv", "report.html", "calibrated.yaml"):
+    for name in ("posterior.csv", "measures.csv", "check.csv", "monthly_churn.csv", "draws.csv", "generations.csv",
+                 "report.html", "calibrated.yaml"):
         assert (out / name).is_file(), name
     posterior = pd.read_csv(out / "posterior.csv")
     assert set(pd.read_csv(out / "measures.csv").measure) == {
-        "handoff_failure_rate", "satisfaction_mean", "transfer:service->finance", "journey:renewal:time_to_resolve"}
+        "handoff_failure_rate", "satisfaction_mean", "churn:monthly", "department:service:repeat_contact_rate",
+        "transfer:service->finance", "journey:renewal:time_to_resolve", "journey:renewal:nps",
+        "journey:renewal:complaints"}
+    generations = pd.read_csv(out / "generations.csv")
+    assert generations.runs.tolist() == [24, 24] and generations.pooled.tolist() == [24, 48]
+    assert len(pd.read_csv(out / "monthly_churn.csv")) == 3
     calibrated = load_company(out / "calibrated.yaml")  # a company file the reorg comparison takes as it is
     for key, (low, high) in calibrated.uncertain.items():
         assert PRIOR[key][0] <= low < high <= PRIOR[key][1]
     assert "cxsim calibration" in (out / "report.html").read_text()
 
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)  # resumes: runs nothing new
-    assert again.returncode == 0 and "24 runs done, 0 failed, of 24" in again.stderr
+    assert again.returncode == 0 and again.stderr.count("24 runs done, 0 failed, of 24") == 2, again.stderr
     pd.testing.assert_frame_equal(posterior, pd.read_csv(out / "posterior.csv"))
 
     bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.yaml"), *cmd[5:]], capture_output=True, text=True)
@@ -191,3 +200,55 @@ def test_measures_that_no_run_matches_together_are_flagged_and_not_extrapolated(
     assert not f.surrounded and not f.adjusted and f.gap > f.typical_gap
     assert (f.measures.verdict == "reproduced").all()  # one by one, each is within reach
     assert f.posterior.set_index("parameter").loc[ATTENTION, "verdict"].startswith("left loose")
+
+
+def toy(replicate: int):
+    """A stand-in model whose posterior is known: two measures of `a` with Gaussian noise (sd 0.05),
+    y1 = a and y2 = exp(a); `b` changes nothing. At a = 0.4 the posterior sd of `a` is
+    1 / sqrt((1 + e^0.8) / 0.05^2) = 0.0278, a 90% range 0.0916 wide."""
+    def simulate(points, generation):
+        rng = np.random.default_rng([replicate, generation])
+        out = points.assign(y1=points.a + rng.normal(0, 0.05, len(points)),
+                            y2=np.exp(points.a) + rng.normal(0, 0.05, len(points)))
+        return out.assign(run_id=[f"g{generation}_{i}" for i in range(len(points))])
+    return simulate
+
+
+TOY_PRIOR = {"a": (0.0, 1.0), "b": (0.0, 10.0)}
+
+
+def test_the_sequential_fit_finds_the_known_posterior_of_a_stand_in_model():
+    """40 replicates, each with its own noise: the sequential fit's 90% range holds the truth in at least
+    32 (expected 36; binomial sd 1.9; measured 35), its mean width is within 25% of the exact
+    posterior's 0.0916 (measured 0.091), and the inert `b` is called loose every time. Plain
+    rejection on the first generation's 150 runs alone misses more often (measured 29 of 40)."""
+    inside, widths, rejection = 0, [], 0
+    for rep in range(40):
+        rng = np.random.default_rng([999, rep])
+        observed = {"y1": 0.4 + rng.normal(0, 0.05), "y2": np.exp(0.4) + rng.normal(0, 0.05)}
+        f = sequential(toy(rep), TOY_PRIOR, observed, samples=150, generations=3, accept=0.25)
+        a = f.posterior.set_index("parameter").loc["a"]
+        inside += a.p05 <= 0.4 <= a.p95
+        widths.append(a.p95 - a.p05)
+        assert f.posterior.set_index("parameter").loc["b", "verdict"].startswith("left loose")
+        assert f.generations.tolerance.is_monotonic_decreasing and f.generations.pooled.tolist() == [150, 300, 450]
+        r = sequential(toy(rep), TOY_PRIOR, observed, samples=150, generations=1, accept=0.25)
+        r = r.posterior.set_index("parameter").loc["a"]
+        rejection += r.p05 <= 0.4 <= r.p95
+    assert inside >= 32, inside
+    assert abs(np.mean(widths) / 0.0916 - 1) < 0.25, np.mean(widths)
+    assert rejection < inside, (rejection, inside)
+
+
+def test_a_sequential_fit_draws_the_same_runs_again_so_it_can_resume():
+    """Each generation's points follow from the runs before it: run twice, the same points (and names)."""
+    seen = [[], []]
+    for attempt in (0, 1):
+        def simulate(points, generation, attempt=attempt):
+            seen[attempt].append(points.copy())
+            return toy(7)(points, generation)
+        sequential(simulate, TOY_PRIOR, {"y1": 0.5, "y2": 1.6}, samples=60, generations=3, accept=0.3)
+    for first, second in zip(*seen):
+        pd.testing.assert_frame_equal(first, second)
+    inside = pd.concat(seen[0])
+    assert inside.a.between(0, 1).all() and inside.b.between(0, 10).all()  # proposals stay in the prior's box
