@@ -73,7 +73,7 @@ def line_map(text: str) -> dict[str, int]:
 
 def where(path: Path, lines: dict[str, int], key: str) -> str:
     """`file:line` of the key, or of its nearest parent that is in the file (a list item: the list's)."""
-    parts = re.sub(r"\[\d+\]", "", key).split(".")
+    parts = re.sub(r"\[\d+\]", "", str(key)).split(".")
     while parts:
         if ".".join(parts) in lines:
             return f"{path}:{lines['.'.join(parts)]}"

@@ -192,7 +192,8 @@ class Proposal:
         theta = kept.drop(columns="weight").to_numpy(float).T
         self.lo, self.hi = lo, hi
         self.kde = gaussian_kde(theta, weights=kept.weight.to_numpy(float), bw_method=np.sqrt(2.0))
-        self.mass = float(min(max(self.kde.integrate_box(lo, hi), 1e-12), 1.0))
+        mass = self.kde.integrate_box(lo, hi, rng=np.random.default_rng(0))  # seeded: a rerun gets the same weights
+        self.mass = float(min(max(mass, 1e-12), 1.0))
 
     def pdf(self, theta: np.ndarray) -> np.ndarray:
         inside = np.all((theta >= self.lo) & (theta <= self.hi), axis=1)

@@ -49,7 +49,13 @@ def test_the_shipped_observed_file_loads():
     org = load_company(EXAMPLE).config.org
     observed = load_observed(OBSERVED, list(org.departments), list(org.journeys))
     assert observed.period_days == 365
-    assert set(observed.measures) == {*MEASURES, "transfer:service->agency", "journey:accident_claim:time_to_resolve"}
+    assert observed.measures == pytest.approx({
+        "handoff_failure_rate": 0.195, "failure_demand_share": 0.158, "satisfaction_mean": (3.45 - 1) / 4,
+        "complaints": 230, "churn:monthly": 0.011125, "department:service:contacts": 15500,
+        "department:service:repeat_contacts": 1400, "department:claims:repeat_contact_rate": 0.14,
+        "transfer:service->agency": 0.17, "journey:accident_claim:time_to_resolve": 5.6,
+        "journey:accident_claim:satisfaction": (3.1 - 1) / 4, "journey:accident_claim:nps": -10})
+    assert len(observed.monthly_churn) == 12
 
 
 @pytest.mark.parametrize("text,needle", [
@@ -181,7 +187,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
 
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)  # resumes: runs nothing new
     assert again.returncode == 0 and again.stderr.count("24 runs done, 0 failed, of 24") == 2, again.stderr
-    pd.testing.assert_frame_equal(posterior, pd.read_csv(out / "posterior.csv"))
+    pd.testing.assert_frame_equal(posterior, pd.read_csv(out / "posterior.csv"), check_exact=True)
 
     bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.yaml"), *cmd[5:]], capture_output=True, text=True)
     assert bad.returncode == 2 and "missing.yaml: cannot read" in bad.stderr and "Traceback" not in bad.stderr
@@ -249,7 +255,7 @@ def test_a_sequential_fit_draws_the_same_runs_again_so_it_can_resume():
             return toy(7)(points, generation)
         sequential(simulate, TOY_PRIOR, {"y1": 0.5, "y2": 1.6}, samples=60, generations=3, accept=0.3)
     for first, second in zip(*seen):
-        pd.testing.assert_frame_equal(first, second)
+        pd.testing.assert_frame_equal(first, second, check_exact=True)
     inside = pd.concat(seen[0])
     assert inside.a.between(0, 1).all() and inside.b.between(0, 10).all()  # proposals stay in the prior's box
 
