@@ -81,6 +81,14 @@ def where(path: Path, lines: dict[str, int], key: str) -> str:
     return str(path)
 
 
+def boundary(cfg: DictConfig, key: str) -> bool:
+    """Whether `key` is `org.friction.FROM.TO` for two of the org's departments: a boundary's friction
+    today, which the org need not name to be uncertain (it starts at the base friction)."""
+    parts = key.split(".")
+    return (len(parts) == 4 and parts[:2] == ["org", "friction"]
+            and all(p in cfg.org.departments for p in parts[2:]) and parts[2] != parts[3])
+
+
 def interpolations(value, key: str = "") -> list[str]:
     """Dotted keys whose value (or the key itself) holds an OmegaConf interpolation `${...}`."""
     if isinstance(value, dict):
@@ -161,7 +169,7 @@ def load(path: str | Path) -> Company:
 
     uncertain = {}
     for key, bounds in (data.get("uncertain") or {}).items():
-        if OmegaConf.select(cfg, key, default="__missing__") == "__missing__":
+        if OmegaConf.select(cfg, key, default="__missing__") == "__missing__" and not boundary(cfg, key):
             fail(f"uncertain.{key}", "no such parameter in the config")
         if not (isinstance(bounds, list) and len(bounds) == 2
                 and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
@@ -171,7 +179,7 @@ def load(path: str | Path) -> Company:
         for end in bounds:  # both ends must be values the model accepts
             trial = cfg.copy()
             try:
-                OmegaConf.update(trial, key, float(end))
+                OmegaConf.update(trial, key, float(end), force_add=True)  # a boundary's friction may be new
                 validate(trial)
             except (ConfigError, OmegaConfBaseException) as exc:
                 fail(f"uncertain.{key}", f"{end!r} is not a valid value: {str(exc).splitlines()[0]}")

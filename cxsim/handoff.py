@@ -2,7 +2,7 @@
 
 A handoff from department A to B fails with probability
 
-    p = friction[A, B]                                   boundary's state (fixes, neglect)
+    p = friction[A, B]                                   boundary's state (today's, fixes, neglect)
         * (1 + overload_effect * max(0, load_B - 1))      B's backlog beyond a day's capacity
         * (1 - culture_effect * culture_B)                B's customer orientation
         * (1 - info_effect * align_A)                     A passes the customer's information on
@@ -27,6 +27,16 @@ from __future__ import annotations
 from cxsim import responsibility
 
 ARRIVE = 0  # calendar event kind: the case reaches a department's queue
+
+
+def initial_friction(model) -> list[list[float]]:
+    """Friction today per boundary (from, to): `org.friction` where the company named it (between any
+    silos of the two departments), else `base_friction`. Reviews, fixes and neglect move it from there."""
+    base = model.mech.handoff.base_friction
+    named = {a: dict(row) for a, row in model.cfg.org.friction.items()}  # plain dicts: read n^2 times
+    depts = model.structure.departments
+    return [[float(named[a.origin][b.origin]) if a.origin in named and b.origin in named[a.origin] else base
+             for b in depts] for a in depts]
 
 
 def overload_factor(model, dept) -> float:

@@ -127,8 +127,7 @@ class CXModel(mesa.Model):
 
         # Departments and the boundaries between them
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
-        n = len(self.departments)
-        self.friction = [[self.mech.handoff.base_friction] * n for _ in range(n)]
+        self.friction = handoff.initial_friction(self)
         self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
                                   for j in self.structure.journeys for i in range(len(j.stages) - 1)
                                   if j.stages[i].dept != j.stages[i + 1].dept})

@@ -63,6 +63,9 @@ class OrgCfg:
     journeys: dict[str, JourneyCfg] = MISSING
     segments: dict[str, SegmentCfg] = MISSING
     split_departments: int = 1  # split every department into this many silos
+    # friction today at named boundaries, from department -> to department -> P(handoff fails) before
+    # the other terms [prob]; a boundary not named starts at mechanisms.handoff.base_friction
+    friction: dict[str, dict[str, float]] = field(default_factory=dict)
     prospects_per_day: float = 2.0  # prospects arriving from paid marketing
     acquisition_cost: float = 0.0  # marketing spend per prospect
 

@@ -120,6 +120,15 @@ def validate_org(org: DictConfig) -> None:
                 fail(f"{k}stages.{i}.phase", f"must be one of {', '.join(PHASES)}", s.phase)
         if j.lead is not None and j.lead not in {s.department for s in j.stages}:
             fail(k + "lead", "the lead must be a department on the journey", j.lead)
+    for a, row in org.friction.items():
+        for b, value in row.items():
+            k = f"{p}friction.{a}.{b}"
+            for name in (a, b):
+                if name not in org.departments:
+                    fail(k, f"no department named {name!r} in org.departments", value)
+            if a == b:
+                fail(k, "a boundary joins two different departments", value)
+            number(k, value, hi=1)
     if not org.segments:
         fail(p + "segments", "at least one customer segment is needed")
     total = 0.0

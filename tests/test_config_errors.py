@@ -30,6 +30,9 @@ BAD = [
     (["org.customers=abc"], "org.customers"),
     (["regime=not_a_regime"], "'not_a_regime'; available: ceo_led"),
     (["org=not_an_org"], "'not_an_org'; available: auto_insurer"),
+    (["+org.friction.service.billing=0.3"], "org.friction.service.billing: no department named 'billing'"),
+    (["+org.friction.claims.policy_admin=1.3"], "org.friction.claims.policy_admin: must be <= 1"),
+    (["+org.friction.claims.claims=0.3"], "org.friction.claims.claims: a boundary joins two different"),
 ]
 
 

@@ -119,3 +119,27 @@ def test_complaints_follow_the_propensity_and_repeat_contacts_follow_friction():
     none = run("mechanisms.handoff.base_friction=0", "mechanisms.handoff.neglect_drift=0",
                "mechanisms.escalation.exception_rate=0").department_table()
     assert none.repeat_contacts.sum() == 0
+
+
+def test_a_named_boundarys_friction_lands_on_that_boundary():
+    """`org.friction.service.finance` sets that boundary's friction today (0.45 against the base 0.2):
+    over five seeds its failure rate rises by more than 0.05 (measured 0.086; reviews and neglect then
+    move friction) while the other boundaries' mean moves less than a third as much (0.017); after a
+    split into silos every service-silo -> finance-silo boundary starts there, the others at the base."""
+    def rates(*overrides):
+        out = []
+        for seed in range(5):
+            m = CXModel(regime="no_owner", seed=seed, days=120, customers=1500, overrides=list(overrides)).run()
+            out.append(m.recorder.handoff_table().set_index(["from_department", "to_department"]).failure_rate)
+        return sum(out) / len(out)
+
+    base, named = rates(), rates("+org.friction.service.finance=0.45")
+    jump = named[("service", "finance")] - base[("service", "finance")]
+    others = (named - base).drop(("service", "finance")).abs().mean()
+    assert jump > 0.05 and others < jump / 3, (jump, others)
+    m = CXModel(seed=1, days=1, customers=50, split_departments=2,
+                overrides=["+org.friction.service.finance=0.45"])
+    for a in m.departments:
+        for b in m.departments:
+            expected = 0.45 if (a.origin, b.origin) == ("service", "finance") else m.mech.handoff.base_friction
+            assert m.friction[a.index][b.index] == expected
