@@ -7,7 +7,8 @@ Under today's regime, the model is run for the observed file's `period_days`
 in `--generations` generations of `--samples` runs, each run with its own seed:
 the first on a Latin hypercube of the company file's `uncertain` ranges (the
 prior), each next one drawn near the runs that came closest to the measures so
-far (sequential approximate Bayesian computation, `cxsim.inference`). The fit
+far (sequential approximate Bayesian computation, `cxsim.inference`); with
+`--warmup`, each run first settles that many days, not counted. The fit
 keeps the closest `--accept` share of all runs and gives each assumption a
 posterior median and 90% range, and says which ones the data pin down and which
 they leave loose. A posterior predictive check reruns the model at `--check`
@@ -61,7 +62,7 @@ def seeded_configs(folder: Path, prefix: str, points: pd.DataFrame) -> list[str]
 
 
 def run_points(company: Company, observed: Observed, folder: Path, store: str, prefix: str,
-               points: pd.DataFrame, jobs: int | None) -> pd.DataFrame:
+               points: pd.DataFrame, jobs: int | None, warmup: int = 0) -> pd.DataFrame:
     """Run today's regime at every point (resuming), return one row per run: assumptions and outcomes."""
     from cxsim.reorg import prepare
     from cxsim.store import Store
@@ -69,16 +70,17 @@ def run_points(company: Company, observed: Observed, folder: Path, store: str, p
 
     common = [o for o in prepare(company, folder, {}) if not o.startswith("days=")]
     labels = seeded_configs(folder, prefix, points)
-    print(f"cxsim-calibrate: {store}: {len(labels)} runs of {company.today}, {observed.period_days} days",
+    settle = f" after a {warmup}-day warm-up" if warmup else ""
+    print(f"cxsim-calibrate: {store}: {len(labels)} runs of {company.today}, {observed.period_days} days{settle}",
           file=sys.stderr, flush=True)
-    launch(folder / store, [*common, f"days={observed.period_days}", f"regime={company.today}",
-                            f"+sample={','.join(labels)}"], folder / "configs", jobs)
+    launch(folder / store, [*common, f"days={warmup + observed.period_days}", f"warmup_days={warmup}",
+                            f"regime={company.today}", f"+sample={','.join(labels)}"], folder / "configs", jobs)
     results = Store(folder / store)
     summary = results.table("summary")
     if summary.empty:
         raise ConfigError(f"no finished runs in {folder / store}")
     measured = run_measures(summary, results.table, list(observed.measures), observed.period_days,
-                            len(observed.monthly_churn))
+                            len(observed.monthly_churn), start=warmup)
     values = points.set_axis(labels).rename_axis("coord.sample").reset_index()
     runs = (summary[["run_id", "coord.sample"]].merge(measured, on="run_id")
             .drop(columns=[c for c in points.columns if c in measured]).merge(values, on="coord.sample"))
@@ -155,7 +157,7 @@ def posterior_figure(fit, params: dict[str, tuple[float, float]], folder: Path) 
 
 
 def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, months: pd.DataFrame,
-           folder: Path) -> Path:
+           folder: Path, warmup: int = 0) -> Path:
     from cxsim.report import img, table_html, write_page
 
     lines = []
@@ -169,6 +171,7 @@ def report(company: Company, observed: Observed, fit, checked: pd.DataFrame, mon
     body = [
         f"<h1>cxsim calibration: {html.escape(company.name)}</h1>",
         f"<p>Today's regime <b>{html.escape(company.today)}</b>, {fit.runs} runs over {observed.period_days} days "
+        + (f"(after a {warmup}-day warm-up, not counted) " if warmup else "") +
         f"in {len(fit.generations)} generation(s), the first from the prior, each next one near the runs closest "
         f"to the measures so far; the {fit.accepted} closest of all runs kept, weighted by their kernel and "
         f"importance weights (sequential ABC, Beaumont et al. 2009"
@@ -206,7 +209,7 @@ def jointly(fit) -> str:
 
 
 def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: int, generations: int,
-              accept: float, checks: int, jobs: int | None) -> dict:
+              accept: float, checks: int, jobs: int | None, warmup: int = 0) -> dict:
     from cxsim.inference import sequential
 
     company = load_company(company_file)
@@ -222,13 +225,13 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
     def simulate(points: pd.DataFrame, generation: int) -> pd.DataFrame:
         print(f"cxsim-calibrate: generation {generation + 1} of {generations}", file=sys.stderr, flush=True)
         prefix = "cal" if generation == 0 else f"cal{generation}"  # generation 0 keeps the first design's names
-        return run_points(company, observed, folder, "design", prefix, points, jobs)
+        return run_points(company, observed, folder, "design", prefix, points, jobs, warmup)
 
     fitted = sequential(simulate, params, observed.measures, samples, generations, accept)
     rng = np.random.default_rng(0)
     picks = rng.choice(len(fitted.draws), size=checks, p=fitted.draws.weight / fitted.draws.weight.sum())
     again = run_points(company, observed, folder, "check", "ppc", fitted.draws.iloc[picks][list(params)]
-                       .reset_index(drop=True).drop_duplicates(), jobs)
+                       .reset_index(drop=True).drop_duplicates(), jobs, warmup)
     checked = check(fitted, observed, again)
     months = monthly_check(observed, again)
     fitted.posterior.to_csv(folder / "posterior.csv", index=False)
@@ -238,7 +241,7 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
     checked.to_csv(folder / "check.csv", index=False)
     if len(months):
         months.to_csv(folder / "monthly_churn.csv", index=False)
-    page = report(company, observed, fitted, checked, months, folder)
+    page = report(company, observed, fitted, checked, months, folder, warmup)
     out = calibrated_file(company_file, fitted.posterior, folder / "calibrated.yaml")
     return {"fit": fitted, "check": checked, "report": page, "calibrated": out}
 
@@ -251,12 +254,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--generations", type=int, default=3,
                     help="generations of the sequential fit; 1: plain rejection from the prior (default 3)")
     ap.add_argument("--accept", type=float, default=0.25, help="share of all runs kept (default 0.25)")
+    ap.add_argument("--warmup", type=int, default=0,
+                    help="days the model runs under today's regime before the measured period (default 0: "
+                         "the period starts where the comparison does)")
     ap.add_argument("--check", type=int, default=20, help="posterior predictive runs (default 20)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
     ap.add_argument("--out", default=None, help="folder (default: outputs/calibrate/COMPANY-STEM)")
     args = ap.parse_args(argv)
     try:
-        for flag, least in (("samples", 20), ("generations", 1), ("check", 2), ("jobs", 1)):
+        for flag, least in (("samples", 20), ("generations", 1), ("check", 2), ("jobs", 1), ("warmup", 0)):
             value = getattr(args, flag)
             if value is not None and value < least:
                 raise ConfigError(f"--{flag}: must be >= {least}, got {value}")
@@ -265,7 +271,7 @@ def main(argv: list[str] | None = None) -> int:
         company_file = Path(args.company)
         folder = ensure_writable(Path(args.out or f"outputs/calibrate/{company_file.stem}").resolve())
         r = calibrate(company_file, Path(args.observed), folder, args.samples, args.generations, args.accept,
-                      args.check, args.jobs)
+                      args.check, args.jobs, args.warmup)
     except (ConfigError, OSError) as exc:
         print(f"cxsim-calibrate: error: {message(exc)}", file=sys.stderr)
         return 2

@@ -147,6 +147,7 @@ class CXModel(mesa.Model):
         # Customers on day 0: active, idle until their first need
         self.customers: list[Customer] = []
         self.initial_customers = int(config.org.customers)
+        self.warmup_days = int(config.warmup_days)  # the model settles from its start before outcomes count
         for _ in range(self.initial_customers):
             self.activate(self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
 
@@ -164,6 +165,8 @@ class CXModel(mesa.Model):
     # ------------------------------------------------------------- the day
     def step(self) -> None:
         day = self.day
+        if day == self.warmup_days and day > 0:
+            self.recorder.start_counting()  # the warm-up is over: outcomes count from today
         arrived = self.arrivals()
         due = self.calendar.pop(day)
         self.recorder.events += len(due)

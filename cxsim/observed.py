@@ -28,7 +28,8 @@ expected complaints from dissatisfying journeys; monthly churn splits the
 period into equal months and divides each month's leavers by its average
 base (the fit uses their mean; the report shows every month).
 
-The model is run for `period_days` from the company's state today. Every name
+The model is run for `period_days` from the company's state today (after a
+warm-up, if `cxsim-calibrate --warmup` asks for one). Every name
 under `measures` must be an outcome the model reports (`cxsim.api.outcome_names`),
 every department and journey one of the company's org; a mistake is named
 with its file and line. Inside cxsim a measure is one name: an outcome
@@ -187,15 +188,17 @@ def month_column(month: int) -> str:
     return f"churn:month:{month + 1}"
 
 
-def months_of(timeseries, period: int, months: int):
-    """Each month's churn per run: the period cut into `months` equal months, leavers / average base."""
-    month = (timeseries.day * months // period).clip(upper=months - 1)  # days count from 0
+def months_of(timeseries, period: int, months: int, start: int = 0):
+    """Each month's churn per run: the `period` days from day `start` (after a warm-up) cut into `months`
+    equal months, leavers / average base."""
+    timeseries = timeseries[timeseries.day >= start]
+    month = ((timeseries.day - start) * months // period).clip(upper=months - 1)  # days count from 0
     per = timeseries.assign(month=month).groupby(["run_id", "month"]).agg(
         left=("churned_today", "sum"), base=("active", "mean"))
     return (per.left / per.base.clip(lower=1)).unstack("month")
 
 
-def run_measures(summary, read_table, names: list[str], period: int, months: int = 0):
+def run_measures(summary, read_table, names: list[str], period: int, months: int = 0, start: int = 0):
     """One row per run with a column per observed measure: from the summary, and from the store's
     other tables (`read_table(name)`) only when a measure needs them."""
     table = summary.set_index("run_id")[[n for n in names if ":" not in n]].copy()
@@ -214,7 +217,7 @@ def run_measures(summary, read_table, names: list[str], period: int, months: int
                 name, what = n.removeprefix(kind + ":").rsplit(":", 1)
                 table[n] = rows[rows[column] == name].set_index("run_id")[what]
     if MONTHLY_CHURN in names:  # the mean is fitted; each month is kept for the predictive check
-        per = months_of(read_table("timeseries"), period, months)
+        per = months_of(read_table("timeseries"), period, months, start)
         table[MONTHLY_CHURN] = per.mean(axis=1)
         for month in per:
             table[month_column(month)] = per[month]

@@ -16,8 +16,22 @@ from cxsim.schema import PHASES
 class Recorder:
     def __init__(self, model):
         self.model = model
-        n = len(model.departments)
-        nj = len(model.structure.journeys)
+        self.rows: list[dict] = []
+        self.last_day_pairs: dict[tuple[int, int], int] = {}
+        # population, kept up to date by the model's status changes
+        self.prospects = self.active = self.churned = self.lost = 0
+        self.sat_sum = 0.0
+        self.promoters = self.dissatisfied = 0
+        self.active_value = 0.0
+        self.events = 0  # customer work the engine handled: calendar events and cases worked (benchmarks)
+        self.start_counting()
+        self.reset_day()
+
+    def start_counting(self) -> None:
+        """Zero the run's counts: at the start, and again when a warm-up ends (`warmup_days`)."""
+        n = len(self.model.departments)
+        nj = len(self.model.structure.journeys)
+        self.counting_from = self.model.day
         # counts kept in Python lists while the model runs (an increment costs a
         # tenth of a numpy element's); read as numpy arrays through the properties below
         self._pair_attempts = [[0] * n for _ in range(n)]
@@ -36,17 +50,8 @@ class Recorder:
         self._journey_promoters = [0] * nj  # customers above promoter_above after the journey
         self._journey_detractors = [0] * nj  # ... and below dissatisfied_below
         self._journey_bad = [0] * nj  # journeys whose verdict fell below dissatisfied_below
-        self.rows: list[dict] = []
-        self.last_day_pairs: dict[tuple[int, int], int] = {}
-        # population, kept up to date by the model's status changes
-        self.prospects = self.active = self.churned = self.lost = 0
-        self.sat_sum = 0.0
-        self.promoters = self.dissatisfied = 0
-        self.active_value = 0.0
-        self.events = 0  # customer work the engine handled: calendar events and cases worked (benchmarks)
         self.totals = dict(escalated=0, decided=0, timed_out=0, decision_wait=0,
                            directives=0, resisted=0, fixes=0)
-        self.reset_day()
 
     def reset_day(self) -> None:
         self.d_attempts = self.d_failures = 0
@@ -212,13 +217,15 @@ class Recorder:
         })
 
     def summary(self) -> dict:
-        """One row per run: every outcome over the whole horizon."""
+        """One row per run: every outcome over the horizon after the warm-up (all of it without one)."""
         m = self.model
         ts = self.timeseries()
+        before = ts[ts.day < self.counting_from]
+        ts = ts[ts.day >= self.counting_from]
         sat = np.array([c.satisfaction for c in m.customers if c.status == "active"])
         days = len(ts)
         years = days / 365.0
-        start = m.initial_customers
+        start = int(before.active.iloc[-1]) if len(before) else m.initial_customers  # customers as counting began
         att, fail = self.phase_attempts, self.phase_failures
         out = dict(
             regime=m.regime_name_at_start, org=m.cfg.org.name, seed=m.cfg.seed, days=days,

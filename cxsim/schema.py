@@ -225,6 +225,7 @@ class CXConfig:
     mechanisms: MechanismsCfg = field(default_factory=MechanismsCfg)
     seed: int = 0
     days: int = 730
+    warmup_days: int = 0  # the first days of `days` are a warm-up: outcomes count from this day on [days]
     reorg: ReorgCfg = field(default_factory=ReorgCfg)
     levers: LeversCfg = field(default_factory=LeversCfg)
     experiment: str | None = None  # name of the named experiment a run belongs to

@@ -74,6 +74,8 @@ def unknown_keys(node, spec, prefix: str) -> None:
 def validate(cfg: DictConfig) -> None:
     against_schema(cfg)
     number("days", cfg.days, lo=1)
+    if number("warmup_days", cfg.warmup_days) >= cfg.days:
+        fail("warmup_days", f"must be shorter than days ({cfg.days}): outcomes count after it", cfg.warmup_days)
     validate_org(cfg.org)
     validate_regime(cfg.regime, cfg.org, "regime")
     validate_mechanisms(cfg.mechanisms)

@@ -166,7 +166,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
                         "journeys:\n  renewal: {time_to_resolve: 3.0, nps: 0, complaints: 1}\n")
     out = tmp_path / "cal"
     cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "24",
-           "--generations", "2", "--accept", "0.85", "--check", "4", "--jobs", "2", "--out", str(out)]
+           "--generations", "2", "--accept", "0.85", "--check", "4", "--warmup", "20", "--jobs", "2", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
     for name in ("posterior.csv", "measures.csv", "check.csv", "monthly_churn.csv", "draws.csv", "generations.csv",
@@ -180,6 +180,10 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     generations = pd.read_csv(out / "generations.csv")
     assert generations.runs.tolist() == [24, 24] and generations.pooled.tolist() == [24, 48]
     assert len(pd.read_csv(out / "monthly_churn.csv")) == 3
+    assert "after a 20-day warm-up" in (out / "report.html").read_text()
+    run = next((out / "design" / "runs").iterdir())
+    timeseries, summary = pd.read_parquet(run / "timeseries.parquet"), pd.read_parquet(run / "summary.parquet")
+    assert len(timeseries) == 110 and summary.days.iloc[0] == 90  # 20 days to settle, 90 measured
     calibrated = load_company(out / "calibrated.yaml")  # a company file the reorg comparison takes as it is
     for key, (low, high) in calibrated.uncertain.items():
         assert PRIOR[key][0] <= low < high <= PRIOR[key][1]

@@ -24,6 +24,7 @@ BAD = [
     (["org.journeys.renewal.stages.0.phase=during"], "org.journeys.renewal.stages.0.phase"),
     (["regime.owners.ceo.scope_journeys=[nope]"], "regime.owners.ceo.scope_journeys"),
     (["days=0"], "days"),
+    (["warmup_days=730"], "warmup_days: must be shorter than days"),
     (["+bogus=1"], "bogus"),
     (["+mechanisms.handoff.typo=1"], "typo"),
     (["reorg.day=10"], "reorg.to"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
 from cxsim.model import CXModel
@@ -143,3 +144,19 @@ def test_a_named_boundarys_friction_lands_on_that_boundary():
         for b in m.departments:
             expected = 0.45 if (a.origin, b.origin) == ("service", "finance") else m.mech.handoff.base_friction
             assert m.friction[a.index][b.index] == expected
+
+
+def test_a_warm_up_changes_no_day_and_counts_only_what_follows_it():
+    """`warmup_days` lets the model settle before outcomes count: the days are the same as without it,
+    and every per-run table adds up to the days after the warm-up."""
+    plain = CXModel(regime="no_owner", seed=4, days=160, customers=1500).run().recorder
+    warm = CXModel(regime="no_owner", seed=4, days=160, customers=1500, overrides=["warmup_days=60"]).run().recorder
+    pd.testing.assert_frame_equal(plain.timeseries(), warm.timeseries())
+    ts = warm.timeseries().query("day >= 60")
+    s = warm.summary()
+    assert s["days"] == 100 and s["customers_start"] == plain.timeseries().active.iloc[59]
+    assert warm.handoff_table().handoffs.sum() == ts.handoffs.sum() < plain.handoff_table().handoffs.sum()
+    assert warm.journey_table().completed.sum() == ts.journeys_done.sum()
+    assert warm.department_table().workload.sum() == pytest.approx(ts.contacts.sum())
+    assert s["churned"] == ts.churned_today.sum()
+    assert s["handoff_failure_rate"] == pytest.approx(ts.handoff_failures.sum() / ts.handoffs.sum())
