@@ -4,10 +4,14 @@ The basic sweeper composes every job's config in the main process before it
 launches any (0.1-0.2 s each: a minute for the 420 runs of regime_showdown,
 all serial). This one composes the first job, and one more for each new value
 of a config group (`regime=...`, `org=...`: a missing or broken file shows
-there). Every other swept value (`replicate=3`, `days=abc`) is set on the
-first job's composed config, where the schema checks its key and type in
-microseconds. Every job is validated again where it runs, and a failure there
-is recorded in the store.
+there), up to eight values a group; a group with more (the hundreds of
+sampled assumptions of a calibration, `+sample=...`: 0.35 s each, serial) has
+the other values looked up among the group's files, and each is composed
+where its job runs (a broken one stops the sweep there, naming its file; the
+finished runs are kept). Every other swept value (`replicate=3`, `days=abc`)
+is set on the first job's composed config, where the schema checks its key
+and type in microseconds. Every job is composed and validated again where it
+runs; a run that fails after that is recorded in the store.
 
 With the joblib launcher, its workers start and import the model while this
 validates, and each job's shared state is sent once per worker, not once per
@@ -34,17 +38,35 @@ from cxsim.errors import OutputError
 from cxsim.store import Store
 from hydra_plugins.cxsim_searchpath import _joblib
 
+PER_GROUP = 8  # values of one config group composed in full before the launch (every regime); the rest looked up
 
-def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: False) -> list[Sequence[str]]:
-    """The first job, and the first job that carries each new override that is not plain."""
+
+def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: False,
+                    option=lambda override: None, per_group: int = PER_GROUP) -> list[Sequence[str]]:
+    """The first job, and the first job that carries each new override that is not plain; of a config
+    group's values, only the first `per_group` (then a value is picked only if `option(override)` is
+    False: its file is missing). `option` gives None for an override that is not a config group's."""
     seen: set[str] = set()
+    composed: dict[str, int] = {}
     picked = []
     for i, overrides in enumerate(batch):
-        new = [o for o in overrides if o not in seen and not is_plain(o)]
-        if new or i == 0:
+        heavy = False
+        for o in overrides:
+            if o in seen or is_plain(o):
+                continue
+            seen.add(o)
+            found = option(o)
+            if not found or composed.get(group_of(o), 0) < per_group:  # not a group's, missing, or early
+                heavy = True
+                if found is not None:
+                    composed[group_of(o)] = composed.get(group_of(o), 0) + 1
+        if heavy or i == 0:
             picked.append(overrides)
-            seen.update(new)
     return picked
+
+
+def group_of(override: str) -> str:
+    return override.partition("=")[0].lstrip("+~")
 
 
 class CxsimSweeper(BasicSweeper):
@@ -65,7 +87,21 @@ class CxsimSweeper(BasicSweeper):
             override = parser.parse_override(text)
             return override.type == OverrideType.CHANGE and not loader.repository.group_exists(override.key_or_group)
 
-        picked = representatives(batch, is_plain)  # picked[0] is batch[0]
+        config_name = self.config.hydra.job.config_name
+        searchpath = [str(o) for o in self.config.hydra.overrides.hydra]  # e.g. hydra.searchpath=[...]
+
+        @functools.cache
+        def options(group: str) -> frozenset[str]:
+            """The files of a config group, on the search path the jobs will see (empty: no such group)."""
+            return frozenset(loader.get_group_options(group, config_name=config_name, overrides=searchpath))
+
+        def option(text: str) -> bool | None:
+            """Whether a config group override names a file of its group (None: not a group's)."""
+            override = parser.parse_override(text)
+            found = None if override.is_sweep_override() else options(override.key_or_group)
+            return str(override.value()) in found if found else None
+
+        picked = representatives(batch, is_plain, option)  # picked[0] is batch[0]
         first = loader.load_sweep_config(self.config, list(picked[0]))
         for overrides in picked[1:]:  # what Hydra's own check does, for the picked jobs only
             loader.load_sweep_config(self.config, list(overrides))
