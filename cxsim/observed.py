@@ -39,6 +39,7 @@ with its file and line. Inside cxsim a measure is one name: an outcome
 
 from __future__ import annotations
 
+import difflib
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -56,6 +57,9 @@ JOURNEY_MEASURES = {"failure_rate": SHARE, "time_to_resolve": DAYS, "satisfactio
 DEPARTMENT_MEASURES = {"contacts": COUNT, "repeat_contacts": COUNT, "repeat_contact_rate": SHARE}
 SATISFACTION_OUTCOMES = {"satisfaction_mean", "satisfaction_p10", "satisfaction_p50", "satisfaction_p90"}
 MONTHLY_CHURN = "churn:monthly"
+NOT_MEASURES = {"regime", "org", "seed", "days", "events"}  # summary columns that describe the run
+COMMON = ("handoff_failure_rate", "failure_demand_share", "repeat_contact_rate", "annual_churn_rate",
+          "satisfaction_mean", "complaints", "time_to_resolve")
 MONTH_DAYS = (28, 31)  # what a month may be: period_days / len(monthly_churn)
 
 
@@ -107,11 +111,13 @@ def load(path: str | Path, departments: list[str] | None = None, journeys: list[
         if not isinstance(data.get(section) or {}, dict):
             fail(section, "must be a mapping of names to values")
     values = {}
-    known = outcome_names()
+    known = outcome_names() - NOT_MEASURES
     for name, value in (data.get("measures") or {}).items():
         key = f"measures.{name}"
         if name not in known:
-            fail(key, f"not an outcome the model reports; one of {', '.join(sorted(known))}")
+            close = difflib.get_close_matches(str(name), sorted(known), n=3)
+            hint = f"did you mean {' or '.join(close)}?" if close else f"e.g. {', '.join(COMMON)}"
+            fail(key, f"not an outcome the model reports; {hint} (every outcome: docs/model.md, section 7.7)")
         if name in SATISFACTION_OUTCOMES:
             values[str(name)] = to_unit(value, key)
         else:

@@ -49,3 +49,12 @@ def test_every_lesson_has_a_teachers_guide():
     guide = (Path(__file__).parent.parent / "docs" / "lessons.md").read_text()
     for lesson in lessons:
         assert f"(`{lesson.stem}`)" in guide, lesson.stem
+
+
+def test_every_outcome_a_company_can_measure_is_listed_by_name():
+    """The observed-data file and a company's targets name outcomes; the doc lists every one."""
+    from cxsim.api import outcome_names
+    from cxsim.observed import NOT_MEASURES
+
+    missing = [name for name in outcome_names() - NOT_MEASURES if f"`{name}`" not in DOC]
+    assert not missing, f"outcomes not listed in docs/model.md: {missing}"

@@ -129,3 +129,61 @@ def test_random_text_is_refused_or_loaded_never_a_traceback(tmp_path_factory, te
         load(f)
     except ConfigError as exc:
         assert one_line(exc), str(exc)
+
+
+OBSERVED_WORDS = ["period_days", "satisfaction_scale", "measures", "monthly_churn", "departments", "transfers",
+                  "journeys", "service", "claims", "renewal", "contacts", "repeat_contact_rate", "nps", "satisfaction",
+                  "complaints", "service -> claims", "handoff_failure_rate", "satisfaction_mean", "x"]
+VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers(-400, 400) | st.floats(allow_nan=True) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(OBSERVED_WORDS), inner, max_size=4),
+    max_leaves=10)
+
+
+def valid_observed() -> dict:
+    return {"period_days": 90, "satisfaction_scale": [1, 5],
+            "measures": {"handoff_failure_rate": 0.2, "satisfaction_mean": 3.2, "complaints": 12},
+            "monthly_churn": [0.01, 0.012, 0.011], "departments": {"service": {"contacts": 900, "repeat_contacts": 80}},
+            "transfers": {"service -> claims": 0.2}, "journeys": {"renewal": {"nps": -5, "satisfaction": 3.5}}}
+
+
+PLACES = [("period_days",), ("satisfaction_scale",), ("measures",), ("measures", "satisfaction_mean"),
+          ("measures", "complaints"), ("monthly_churn",), ("departments",), ("departments", "service"),
+          ("departments", "service", "contacts"), ("transfers",), ("transfers", "service -> claims"),
+          ("journeys", "renewal"), ("journeys", "renewal", "nps"), ("journeys", "renewal", "satisfaction")]
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(PLACES), st.one_of(st.just("delete"), VALUES)), max_size=3))
+def test_a_mangled_observed_file_is_read_or_refused_in_one_line(tmp_path_factory, edits):
+    """A valid observed-data file with up to three places replaced by random values or deleted:
+    `cxsim-calibrate` reads it or names the key in one line; what it reads is finite and in range."""
+    from cxsim.observed import load as load_observed
+
+    data = valid_observed()
+    for path, value in edits:
+        node = data
+        for key in path[:-1]:
+            node = node.get(key) if isinstance(node, dict) else None
+        if not isinstance(node, dict):
+            continue
+        if value == "delete":
+            node.pop(path[-1], None)
+        else:
+            node[path[-1]] = value
+    f = tmp_path_factory.mktemp("obs") / "observed.yaml"
+    f.write_text(yaml.safe_dump(data))
+    try:
+        observed = load_observed(f, ["service", "claims"], ["renewal"])
+    except ConfigError as exc:
+        assert one_line(exc), str(exc)
+        event("refused")
+        return
+    event("read")
+    assert observed.period_days >= 1 and observed.measures
+    assert all(math.isfinite(v) for v in observed.measures.values())
+    for name, value in observed.measures.items():
+        if name.endswith(("rate", "satisfaction", "satisfaction_mean")) or name == "churn:monthly":
+            assert 0 <= value <= 1, (name, value)
+        if name.endswith("nps"):
+            assert -100 <= value <= 100, (name, value)
