@@ -3,7 +3,6 @@ parameters and unreachable measures, and the command end to end."""
 
 from __future__ import annotations
 
-import functools
 import subprocess
 import sys
 from pathlib import Path
@@ -107,23 +106,40 @@ def summary(config, values: dict[str, float], seed: int) -> dict:
 
 
 @pytest.fixture
-def design():
-    return shared_design()
+def design(tmp_path_factory):
+    """The design, built by the first pytest worker that asks and read by the others (a file lock
+    in the run's shared temporary folder: built per worker it cost 16 s twice)."""
+    import fcntl
+    import os
+
+    base = tmp_path_factory.getbasetemp()
+    folder = base.parent if "PYTEST_XDIST_WORKER" in os.environ else base  # the run's, shared by its workers
+    shared = folder / "calibration-design.parquet"
+    with open(f"{shared}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not shared.exists():
+            shared_design().to_parquet(shared)
+    return design_config(), pd.read_parquet(shared)
 
 
-@functools.cache  # once per worker process (a module fixture is rebuilt when pytest switches modules)
-def shared_design():
-    """300 runs of the example insurer (800 customers, 120 days, today's regime), prior draws, own seeds."""
+def design_config():
     config = load_company(EXAMPLE).config
     config.org.customers, config.days = 800, 120
+    return config
+
+
+def shared_design() -> pd.DataFrame:
+    """300 runs of the example insurer (800 customers, 120 days, today's regime), prior draws, own seeds."""
+    config = design_config()
     draws = latin_hypercube(PRIOR, 300, seed=1)
     rows = []
     for i, row in draws.iterrows():
         outcome = summary(config, row.to_dict(), 1000 + i)
         rows.append({**row.to_dict(), **{m: outcome[m] for m in MEASURES}})
-    return config, pd.DataFrame(rows)
+    return pd.DataFrame(rows)
 
 
+@pytest.mark.xdist_group("design")  # one worker builds the design and runs all three
 def test_known_parameters_are_recovered_and_an_inert_one_is_called_loose(design):
     """Data simulated at base friction 0.2 and CEO attention 3 (six replicates, new seeds): the true
     friction lies inside the reported 90% range in at least 5 of 6 (a 90% range may miss 1 in 10;
@@ -145,6 +161,7 @@ def test_known_parameters_are_recovered_and_an_inert_one_is_called_loose(design)
     assert inside >= 5, inside
 
 
+@pytest.mark.xdist_group("design")  # one worker builds the design and runs all three
 def test_a_measure_the_model_cannot_reach_is_named(design):
     _, runs = design
     observed = {"handoff_failure_rate": 0.18, "satisfaction_mean": 0.99}  # no run comes near 0.99
@@ -197,6 +214,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     assert bad.returncode == 2 and "missing.yaml: cannot read" in bad.stderr and "Traceback" not in bad.stderr
 
 
+@pytest.mark.xdist_group("design")  # one worker builds the design and runs all three
 def test_measures_that_no_run_matches_together_are_flagged_and_not_extrapolated(design):
     """Each measure at the edge of the runs' range, the combination not (churn high with few failures: in the
     model churn follows failures): the fit says so and makes no regression adjustment, which would
@@ -266,15 +284,15 @@ def test_a_sequential_fit_draws_the_same_runs_again_so_it_can_resume():
 
 def test_the_default_sequential_fit_recovers_the_insurers_friction():
     """The command's method (three generations) on the example insurer (800 customers, 120 days, 60 runs
-    a generation), data simulated at friction 0.2 and CEO attention 3, four replicates with new seeds:
-    the truth lies inside the 90% range in at least 3 of 4 (measured 8 of 8 over replicates 0-7), each
+    a generation), data simulated at friction 0.2 and CEO attention 3, three replicates with new seeds:
+    the truth lies inside the 90% range in at least 2 of 3 (measured 8 of 8 over replicates 0-7), each
     range narrower than 0.8 of the prior's (measured 0.43-0.73), CEO attention (no CEO owner today) loose."""
     config = load_company(EXAMPLE).config
     config.org.customers, config.days = 800, 120
     measures = [*MEASURES, "repeat_contact_rate", "complaints"]
     truth = {FRICTION: 0.2, ATTENTION: 3.0}
     inside = 0
-    for replicate in range(4):
+    for replicate in range(3):
         def simulate(points, generation, replicate=replicate):
             rows = []
             for i, row in points.iterrows():
@@ -288,7 +306,7 @@ def test_the_default_sequential_fit_recovers_the_insurers_friction():
         inside += post.loc[FRICTION, "p05"] <= 0.2 <= post.loc[FRICTION, "p95"]
         assert post.loc[FRICTION, "width_ratio"] < 0.8, post
         assert post.loc[ATTENTION, "verdict"].startswith("left loose"), post
-    assert inside >= 3, inside
+    assert inside >= 2, inside
 
 
 def test_a_boundarys_friction_is_fitted_from_its_transfer_log():

@@ -4,10 +4,11 @@ The basic sweeper composes every job's config in the main process before it
 launches any (0.1-0.2 s each: a minute for the 420 runs of regime_showdown,
 all serial). This one composes the first job, and one more for each new value
 of a config group (`regime=...`, `org=...`: a missing or broken file shows
-there), up to eight values a group; a group with more (the hundreds of
-sampled assumptions of a calibration, `+sample=...`: 0.35 s each, serial) has
-the other values looked up among the group's files, and each is composed
-where its job runs (a broken one stops the sweep there, naming its file; the
+there), when the group is swept over at most eight values; of a group swept
+over more (the hundreds of sampled assumptions of a calibration,
+`+sample=...`: 0.35 s each, serial) the first two are composed and the other
+values looked up among the group's files, and each is composed where its job
+runs (a broken one stops the sweep there, naming its file; the
 finished runs are kept). Every other swept value (`replicate=3`, `days=abc`)
 is set on the first job's composed config, where the schema checks its key
 and type in microseconds. Every job is composed and validated again where it
@@ -38,14 +39,21 @@ from cxsim.errors import OutputError
 from cxsim.store import Store
 from hydra_plugins.cxsim_searchpath import _joblib
 
-PER_GROUP = 8  # values of one config group composed in full before the launch (every regime); the rest looked up
+PER_GROUP = 8  # a config group swept over up to this many values has each composed before the launch (regimes)
+FEW = 2  # of a group swept over more (a calibration's sampled assumptions), only this many; the rest looked up
 
 
 def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: False,
-                    option=lambda override: None, per_group: int = PER_GROUP) -> list[Sequence[str]]:
-    """The first job, and the first job that carries each new override that is not plain; of a config
-    group's values, only the first `per_group` (then a value is picked only if `option(override)` is
-    False: its file is missing). `option` gives None for an override that is not a config group's."""
+                    option=lambda override: None) -> list[Sequence[str]]:
+    """The first job, and the first job that carries each new override that is not plain. Of a config
+    group swept over more than PER_GROUP values, only the first FEW are picked; another value is picked
+    only if `option(override)` is False (its file is missing). `option` gives None for an override that
+    is not a config group's."""
+    values: dict[str, set[str]] = {}
+    for overrides in batch:
+        for o in overrides:
+            if not is_plain(o) and option(o) is not None:
+                values.setdefault(group_of(o), set()).add(o)
     seen: set[str] = set()
     composed: dict[str, int] = {}
     picked = []
@@ -55,11 +63,11 @@ def representatives(batch: Sequence[Sequence[str]], is_plain=lambda override: Fa
             if o in seen or is_plain(o):
                 continue
             seen.add(o)
-            found = option(o)
-            if not found or composed.get(group_of(o), 0) < per_group:  # not a group's, missing, or early
+            found, group = option(o), group_of(o)
+            few = len(values.get(group, ())) <= PER_GROUP or composed.get(group, 0) < FEW
+            if not found or few:  # not a group's, its file missing, or one of the few composed in full
                 heavy = True
-                if found is not None:
-                    composed[group_of(o)] = composed.get(group_of(o), 0) + 1
+                composed[group] = composed.get(group, 0) + 1
         if heavy or i == 0:
             picked.append(overrides)
     return picked
@@ -95,6 +103,7 @@ class CxsimSweeper(BasicSweeper):
             """The files of a config group, on the search path the jobs will see (empty: no such group)."""
             return frozenset(loader.get_group_options(group, config_name=config_name, overrides=searchpath))
 
+        @functools.cache  # asked for every override of every job, twice
         def option(text: str) -> bool | None:
             """Whether a config group override names a file of its group (None: not a group's)."""
             override = parser.parse_override(text)
