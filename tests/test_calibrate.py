@@ -172,7 +172,7 @@ def test_a_measure_the_model_cannot_reach_is_named(design):
 
 def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     data = yaml.safe_load(EXAMPLE.read_text())
-    data["org"]["customers"] = 600
+    data["org"]["customers"] = 400
     data["uncertain"] = {FRICTION: [0.10, 0.30], ATTENTION: [0.5, 8.0]}
     company = tmp_path / "small.yaml"
     company.write_text(yaml.safe_dump(data))
@@ -182,7 +182,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
                         "departments:\n  service: {repeat_contact_rate: 0.1}\ntransfers:\n  service -> finance: 0.2\n"
                         "journeys:\n  renewal: {time_to_resolve: 3.0, nps: 0, complaints: 1}\n")
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "24",
+    cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "20",
            "--generations", "2", "--accept", "0.85", "--check", "4", "--warmup", "20", "--jobs", "2", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr
@@ -195,7 +195,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
         "transfer:service->finance", "journey:renewal:time_to_resolve", "journey:renewal:nps",
         "journey:renewal:complaints"}
     generations = pd.read_csv(out / "generations.csv")
-    assert generations.runs.tolist() == [24, 24] and generations.pooled.tolist() == [24, 48]
+    assert generations.runs.tolist() == [20, 20] and generations.pooled.tolist() == [20, 40]
     assert len(pd.read_csv(out / "monthly_churn.csv")) == 3
     assert "after a 20-day warm-up" in (out / "report.html").read_text()
     run = next((out / "design" / "runs").iterdir())
@@ -207,7 +207,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     assert "cxsim calibration" in (out / "report.html").read_text()
 
     again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)  # resumes: runs nothing new
-    assert again.returncode == 0 and again.stderr.count("24 runs done, 0 failed, of 24") == 2, again.stderr
+    assert again.returncode == 0 and again.stderr.count("20 runs done, 0 failed, of 20") == 2, again.stderr
     pd.testing.assert_frame_equal(posterior, pd.read_csv(out / "posterior.csv"), check_exact=True)
 
     bad = subprocess.run([*cmd[:4], str(tmp_path / "missing.yaml"), *cmd[5:]], capture_output=True, text=True)
