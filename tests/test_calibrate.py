@@ -107,8 +107,9 @@ def summary(config, values: dict[str, float], seed: int) -> dict:
 
 @pytest.fixture
 def design(tmp_path_factory):
-    """The design, built by the first pytest worker that asks and read by the others (a file lock
-    in the run's shared temporary folder: built per worker it cost 16 s twice)."""
+    """The design, built by the first pytest worker that asks and read by the others (a file lock in
+    the run's shared temporary folder): a worker that asks while another builds it waits rather than
+    spend 16 s of CPU building it again. (xdist_group with --dist loadgroup did not group these here.)"""
     import fcntl
     import os
 
@@ -139,7 +140,6 @@ def shared_design() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-@pytest.mark.xdist_group("design")  # one worker builds the design and runs all three
 def test_known_parameters_are_recovered_and_an_inert_one_is_called_loose(design):
     """Data simulated at base friction 0.2 and CEO attention 3 (six replicates, new seeds): the true
     friction lies inside the reported 90% range in at least 5 of 6 (a 90% range may miss 1 in 10;
@@ -161,7 +161,6 @@ def test_known_parameters_are_recovered_and_an_inert_one_is_called_loose(design)
     assert inside >= 5, inside
 
 
-@pytest.mark.xdist_group("design")  # one worker builds the design and runs all three
 def test_a_measure_the_model_cannot_reach_is_named(design):
     _, runs = design
     observed = {"handoff_failure_rate": 0.18, "satisfaction_mean": 0.99}  # no run comes near 0.99
@@ -214,7 +213,6 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
     assert bad.returncode == 2 and "missing.yaml: cannot read" in bad.stderr and "Traceback" not in bad.stderr
 
 
-@pytest.mark.xdist_group("design")  # one worker builds the design and runs all three
 def test_measures_that_no_run_matches_together_are_flagged_and_not_extrapolated(design):
     """Each measure at the edge of the runs' range, the combination not (churn high with few failures: in the
     model churn follows failures): the fit says so and makes no regression adjustment, which would
