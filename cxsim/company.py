@@ -119,16 +119,23 @@ def read_yaml(path: Path, what: str) -> tuple[dict, dict[str, int]]:
     return data, lines
 
 
-def load(path: str | Path) -> Company:
-    path = Path(path)
-    data, lines = read_yaml(path, "name, org, today, candidates, ...")
+def read_checked(path: Path, what: str, keys: set[str]):
+    """A user's YAML file (`read_yaml`) whose top-level keys are all in `keys`, and `fail(key, msg)`,
+    which raises the one-line ConfigError `file:line: key: msg`."""
+    data, lines = read_yaml(path, what)
 
     def fail(key: str, msg: str):
         raise ConfigError(f"{where(path, lines, key)}: {key}: {msg}")
 
     for key in data:
-        if key not in KEYS:
-            fail(key, f"unknown key; expected one of {', '.join(sorted(KEYS))}")
+        if key not in keys:
+            fail(key, f"unknown key; expected one of {', '.join(sorted(keys))}")
+    return data, fail
+
+
+def load(path: str | Path) -> Company:
+    path = Path(path)
+    data, fail = read_checked(path, "name, org, today, candidates, ...", KEYS)
     for key in interpolations(data):  # `${oc.env:...}` would read the environment into reports
         fail(key, "'${...}' is not allowed in a company file: write the value itself")
     for key in ("org", "today", "candidates"):

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxsim.company import read_yaml, where
+from cxsim.company import read_checked
 from cxsim.errors import ConfigError
 
 KEYS = {"period_days", "satisfaction_scale", "measures", "monthly_churn", "departments", "transfers",
@@ -95,14 +95,7 @@ def load(path: str | Path, departments: list[str] | None = None, journeys: list[
     from cxsim.api import outcome_names
 
     path = Path(path)
-    data, lines = read_yaml(path, "period_days, measures")
-
-    def fail(key: str, msg: str):
-        raise ConfigError(f"{where(path, lines, key)}: {key}: {msg}")
-
-    for key in data:
-        if key not in KEYS:
-            fail(key, f"unknown key; expected one of {', '.join(sorted(KEYS))}")
+    data, fail = read_checked(path, "period_days, measures", KEYS)
     period = data.get("period_days")
     if isinstance(period, bool) or not isinstance(period, int) or period < 1:
         fail("period_days", f"must be a whole number of days >= 1, got {period!r}")
