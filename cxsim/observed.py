@@ -47,7 +47,6 @@ from pathlib import Path
 import numpy as np
 
 from cxsim.company import read_checked
-from cxsim.errors import ConfigError
 
 KEYS = {"period_days", "satisfaction_scale", "measures", "monthly_churn", "departments", "transfers",
         "journeys", "description"}
