@@ -80,9 +80,9 @@ def default_scenario(repeat: int) -> dict:
 SCALED = """
 import json, resource, sys, time
 from cxsim.model import CXModel
-from cxsim import configuration
+from cxsim.config import composition
 n, days, activity = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-cfg = configuration.compose(["days=%d" % days])
+cfg = composition.compose(["days=%d" % days])
 factor = n / cfg.org.customers
 cfg.org.customers = n
 cfg.org.prospects_per_day *= factor * activity
@@ -143,7 +143,7 @@ def floor(repeat: int, n: int = 2_000_000) -> dict:
 def sweep(workers: int, days: int = 730) -> float:
     regimes = "ceo_led,coo_owned,cxo_facilitator,everyone_owns,journey_teams"
     with tempfile.TemporaryDirectory() as tmp:
-        cmd = [sys.executable, "-m", "cxsim.cli", "-m", f"regime={regimes}", "replicate=range(0,10)",
+        cmd = [sys.executable, "-m", "cxsim.runs.cli", "-m", f"regime={regimes}", "replicate=range(0,10)",
                f"days={days}", "hydra/launcher=joblib", f"hydra.launcher.n_jobs={workers}",
                f"hydra.sweep.dir={tmp}/sweep"]
         start = time.perf_counter()

@@ -3,60 +3,11 @@
 >>> from cxsim.api import simulate
 >>> result = simulate(regime="coo_owned", org="telecom", seed=3)
 >>> result.summary, result.timeseries, result.handoffs, result.journeys, result.departments
+
+A public name kept stable for users; the code lives in `cxsim.runs.api`.
 """
 
-from __future__ import annotations
-
-import functools
-from dataclasses import dataclass
-from pathlib import Path
-
-import pandas as pd
-from omegaconf import DictConfig, OmegaConf
-
 from cxsim.model import CXModel
+from cxsim.runs.api import TABLES, Result, outcome_names, simulate
 
-TABLES = ("summary", "timeseries", "handoffs", "journeys", "departments")
-
-
-@dataclass
-class Result:
-    model: CXModel
-    summary: pd.DataFrame  # one row, every outcome of the run
-    timeseries: pd.DataFrame  # one row per day
-    handoffs: pd.DataFrame  # one row per department boundary
-    journeys: pd.DataFrame  # one row per journey
-    departments: pd.DataFrame  # one row per department
-
-    @classmethod
-    def of(cls, model: CXModel) -> Result:
-        r = model.recorder
-        return cls(model, pd.DataFrame([r.summary()]), r.timeseries(), r.handoff_table(), r.journey_table(),
-                   r.department_table())
-
-    def save(self, folder: str | Path) -> Path:
-        """Write the config and one Parquet file per table; each file appears whole or not at all."""
-        folder = Path(folder)
-        folder.mkdir(parents=True, exist_ok=True)
-        for name in TABLES:
-            write_atomic(getattr(self, name), folder / f"{name}.parquet")
-        OmegaConf.save(self.model.cfg, folder / "cxsim_config.yaml")
-        return folder
-
-
-def write_atomic(df: pd.DataFrame, path: Path) -> None:
-    tmp = path.with_suffix(path.suffix + ".tmp")
-    df.to_parquet(tmp, index=False)
-    tmp.replace(path)
-
-
-@functools.cache
-def outcome_names() -> frozenset[str]:
-    """The outcomes a run reports (the columns of summary.parquet), from a one-day run of ten customers."""
-    return frozenset(CXModel(days=1, customers=10).run().recorder.summary())
-
-
-def simulate(regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
-             config: DictConfig | None = None, **kwargs) -> Result:
-    """Run one simulation to its horizon and return its tables."""
-    return Result.of(CXModel(regime=regime, org=org, seed=seed, config=config, **kwargs).run())
+__all__ = ["CXModel", "Result", "TABLES", "outcome_names", "simulate"]

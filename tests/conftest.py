@@ -12,8 +12,8 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from cxsim.analysis.statistics import ci_of_mean
 from cxsim.model import CXModel
-from cxsim.statistics import ci_of_mean
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
 

@@ -30,7 +30,7 @@ def free_port() -> int:
 @pytest.fixture(scope="module")
 def app_url():
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cxsim.app_server", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "cxsim.app.server", "--port", str(port)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}/"
     deadline = time.time() + 90
@@ -49,7 +49,7 @@ def app_url():
 
 
 def test_app_binds_localhost_by_default():
-    from cxsim.app_server import parser
+    from cxsim.app.server import parser
 
     assert parser().parse_args([]).host == "127.0.0.1"
 
@@ -133,7 +133,7 @@ def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp
 
 
 def test_classroom_model_reorg_moment_and_bad_input_fallback():
-    from cxsim.app import ClassroomModel, heatmap_figure, organisation_figure
+    from cxsim.app.app import ClassroomModel, heatmap_figure, organisation_figure
 
     m = ClassroomModel(regime="no_owner", seed=2, customers=800, reorg_day=10, reorg_to="ceo_led")
     for _ in range(15):
@@ -146,7 +146,7 @@ def test_classroom_model_reorg_moment_and_bad_input_fallback():
 
 
 def test_every_lesson_loads_runs_and_uses_only_app_parameters():
-    from cxsim.app import LESSONS, ClassroomModel, model_params
+    from cxsim.app.app import LESSONS, ClassroomModel, model_params
 
     assert len(LESSONS) >= 5
     for name, lesson in LESSONS.items():
@@ -160,7 +160,7 @@ def test_every_lesson_loads_runs_and_uses_only_app_parameters():
 
 
 def test_side_by_side_twin_shares_the_seed_and_exports():
-    from cxsim.app import ClassroomModel, charts_figure, png_bytes, run_csv
+    from cxsim.app.app import ClassroomModel, charts_figure, png_bytes, run_csv
 
     m = ClassroomModel(regime="ceo_led", compare_with="no_owner", seed=4, customers=600)
     for _ in range(6):
@@ -200,7 +200,7 @@ def test_a_long_student_session_does_not_grow_memory():
     import gc
     import weakref
 
-    from cxsim.app import ClassroomModel, charts_figure, heatmap_figure, organisation_figure, png_bytes
+    from cxsim.app.app import ClassroomModel, charts_figure, heatmap_figure, organisation_figure, png_bytes
 
     old, live = [], []
     for session in range(6):

@@ -13,12 +13,12 @@ import pytest
 import yaml
 from omegaconf import OmegaConf
 
-from cxsim.company import load as load_company
-from cxsim.errors import ConfigError
-from cxsim.inference import fit, sequential
+from cxsim.analysis.robust import latin_hypercube
+from cxsim.calibration.inference import fit, sequential
+from cxsim.calibration.observed import load as load_observed
+from cxsim.config.errors import ConfigError
+from cxsim.decide.company import load as load_company
 from cxsim.model import CXModel
-from cxsim.observed import load as load_observed
-from cxsim.robust import latin_hypercube
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "examples" / "mid_size_insurer.yaml"
@@ -181,7 +181,7 @@ def test_calibrate_end_to_end_resumes_and_feeds_the_reorg(tmp_path):
                         "departments:\n  service: {repeat_contact_rate: 0.1}\ntransfers:\n  service -> finance: 0.2\n"
                         "journeys:\n  renewal: {time_to_resolve: 3.0, nps: 0, complaints: 1}\n")
     out = tmp_path / "cal"
-    cmd = [sys.executable, "-m", "cxsim.calibrate", str(company), str(observed), "--samples", "20",
+    cmd = [sys.executable, "-m", "cxsim.calibration.calibrate", str(company), str(observed), "--samples", "20",
            "--generations", "2", "--accept", "0.85", "--check", "4", "--warmup", "20", "--jobs", "2", "--out", str(out)]
     first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path)
     assert first.returncode == 0, first.stderr

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from cxsim.company import load
-from cxsim.errors import ConfigError
+from cxsim.config.errors import ConfigError
+from cxsim.decide.company import load
 from cxsim.model import CXModel
 
 EXAMPLE = Path(__file__).parent.parent / "examples" / "mid_size_insurer.yaml"
@@ -76,7 +76,7 @@ def test_reorg_end_to_end_small_with_a_report_that_opens_in_chromium(tmp_path, c
     import pandas as pd
     from playwright.sync_api import sync_playwright
 
-    from cxsim.compare import main
+    from cxsim.decide.compare import main
 
     text = (EXAMPLE.read_text().replace("days: 730", "days: 60").replace("customers: 8000", "customers: 1500")
             .replace("switch_day: 90 ", "switch_day: 20 "))

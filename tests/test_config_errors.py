@@ -7,8 +7,8 @@ import sys
 
 import pytest
 
-from cxsim.configuration import compose
-from cxsim.errors import ConfigError
+from cxsim.config.composition import compose
+from cxsim.config.errors import ConfigError
 from cxsim.model import CXModel
 
 BAD = [
@@ -59,7 +59,7 @@ def test_model_keywords_are_validated_too():
     (["org.journeys.renewal.stages.0.department=legal"], "department"),
 ])
 def test_cli_prints_one_line_and_no_traceback(args, key, tmp_path):
-    p = subprocess.run([sys.executable, "-m", "cxsim.cli", *args, f"hydra.run.dir={tmp_path}"],
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", *args, f"hydra.run.dir={tmp_path}"],
                        capture_output=True, text=True)
     assert p.returncode != 0
     assert "Traceback" not in p.stderr + p.stdout
@@ -68,13 +68,13 @@ def test_cli_prints_one_line_and_no_traceback(args, key, tmp_path):
 
 
 def test_cli_unknown_regime_gets_hydras_message_not_a_traceback(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "cxsim.cli", "regime=nope", f"hydra.run.dir={tmp_path}"],
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "regime=nope", f"hydra.run.dir={tmp_path}"],
                        capture_output=True, text=True)
     assert p.returncode != 0
     assert "Traceback" not in p.stderr and "regime/nope" in p.stderr
 
 
 def test_compare_refuses_bad_input_before_running(tmp_path):
-    from cxsim.compare import main
+    from cxsim.decide.compare import main
     assert main(["--seeds", "2", "--out", str(tmp_path), "org.customers=-5"]) == 2
     assert not list(tmp_path.iterdir())

@@ -17,7 +17,7 @@ CASES = [
 
 @pytest.mark.parametrize("regime,org,kw", CASES)
 def test_every_customer_in_exactly_one_state_every_day(regime, org, kw):
-    """The debug mode checks conservation, rates and money after every day (cxsim.invariants)."""
+    """The debug mode checks conservation, rates and money after every day (cxsim.model.invariants)."""
     m = CXModel(regime=regime, org=org, seed=11, days=120, customers=1500,
                 **{**kw, "overrides": [*kw.get("overrides", []), "debug=true"]})
     assert m.debug
@@ -43,7 +43,7 @@ def test_every_customer_in_exactly_one_state_every_day(regime, org, kw):
 ])
 def test_the_debug_check_catches_a_planted_breach(breach, needle):
     """Each invariant can fail: break the bookkeeping after a day and the check names it."""
-    from cxsim import invariants
+    from cxsim.model import invariants
 
     m = CXModel(seed=2, days=30, customers=500)
     for _ in range(10):

@@ -23,8 +23,8 @@ from omegaconf import OmegaConf
 from pandas.testing import assert_frame_equal
 
 from cxsim.api import TABLES, simulate
-from cxsim.errors import OutputError
-from cxsim.store import Store, run_id
+from cxsim.config.errors import OutputError
+from cxsim.runs.store import Store, run_id
 
 SMALL = ["days=40", "org.customers=400"]
 GRID = ["regime=ceo_led,no_owner", "replicate=range(0,8)", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
@@ -33,7 +33,7 @@ FILES = {f"{t}.parquet" for t in TABLES} | {"run.json", "config.yaml"}
 
 
 def sweep(folder: Path, wait: bool = True):
-    cmd = [sys.executable, "-m", "cxsim.cli", "-m", *GRID, *SMALL, f"hydra.sweep.dir={folder}"]
+    cmd = [sys.executable, "-m", "cxsim.runs.cli", "-m", *GRID, *SMALL, f"hydra.sweep.dir={folder}"]
     if not wait:
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     return subprocess.run(cmd, capture_output=True, text=True)

@@ -30,7 +30,7 @@ def test_same_seed_same_run_in_new_processes(tmp_path):
     outs = []
     for i, hashseed in enumerate(("1", "2")):
         out = tmp_path / f"run{i}"
-        subprocess.run([sys.executable, "-m", "cxsim.cli", "regime=journey_teams", "org=telecom", "seed=7",
+        subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "regime=journey_teams", "org=telecom", "seed=7",
                         "days=120", "org.customers=1500", f"hydra.run.dir={out}"],
                        check=True, capture_output=True, env={"PYTHONHASHSEED": hashseed, "PATH": "/usr/bin:/bin"})
         outs.append(out)

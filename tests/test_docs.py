@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from cxsim import schema
+from cxsim.config import schema
 
 DOC = (Path(__file__).parent.parent / "docs" / "model.md").read_text()
 
@@ -33,7 +33,7 @@ def test_every_parameter_is_documented(cls):
 
 def test_every_documented_default_matches_the_config():
     """Spot-check: the defaults quoted in the doc are the config's."""
-    from cxsim.configuration import compose
+    from cxsim.config.composition import compose
     m = compose([]).mechanisms
     for text, value in [("(`act_prob` = 0.8", m.diffusion.act_prob), ("`beta` = 1.5", m.diffusion.beta),
                         ("`exception_rate` (0.10", m.escalation.exception_rate),
@@ -54,7 +54,7 @@ def test_every_lesson_has_a_teachers_guide():
 def test_every_outcome_a_company_can_measure_is_listed_by_name():
     """The observed-data file and a company's targets name outcomes; the doc lists every one."""
     from cxsim.api import outcome_names
-    from cxsim.observed import NOT_MEASURES
+    from cxsim.calibration.observed import NOT_MEASURES
 
     missing = [name for name in outcome_names() - NOT_MEASURES if f"`{name}`" not in DOC]
     assert not missing, f"outcomes not listed in docs/model.md: {missing}"

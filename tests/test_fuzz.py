@@ -3,7 +3,7 @@
 Hypothesis draws schema-valid company files -- 1 to 30 departments, journeys of
 1 to 12 stages, capacities from 0 to huge, probabilities at 0 and 1, zero
 volumes -- and malformed ones. A valid file must run with the debug checks on
-(`cxsim.invariants`: conservation, rates, money) and give finite outcomes, or
+(`cxsim.model.invariants`: conservation, rates, money) and give finite outcomes, or
 be refused with a one-line ConfigError; never another exception.
 """
 
@@ -15,11 +15,11 @@ import yaml
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from cxsim.company import load
-from cxsim.errors import ConfigError
+from cxsim.config.errors import ConfigError
+from cxsim.config.schema import FUNCTIONS
+from cxsim.config.validation import validate
+from cxsim.decide.company import load
 from cxsim.model import CXModel
-from cxsim.schema import FUNCTIONS
-from cxsim.validation import validate
 
 EXAMPLES = {"valid": 60, "junk": 80}
 FINITE = ("handoff_failure_rate", "failure_demand_share", "annual_churn_rate", "revenue", "cost_to_serve",
@@ -158,7 +158,7 @@ PLACES = [("period_days",), ("satisfaction_scale",), ("measures",), ("measures",
 def test_a_mangled_observed_file_is_read_or_refused_in_one_line(tmp_path_factory, edits):
     """A valid observed-data file with up to three places replaced by random values or deleted:
     `cxsim-calibrate` reads it or names the key in one line; what it reads is finite and in range."""
-    from cxsim.observed import load as load_observed
+    from cxsim.calibration.observed import load as load_observed
 
     data = valid_observed()
     for path, value in edits:

@@ -9,12 +9,12 @@ import mesa
 import pandas as pd
 
 from cxsim.api import TABLES, simulate
-from cxsim.compare import main as compare_main
+from cxsim.decide.compare import main as compare_main
 from cxsim.model import CXModel
 
 
 def test_cli_writes_config_and_tables(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "cxsim.cli", "regime=ceo_led", "org=auto_insurer", "seed=3",
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "regime=ceo_led", "org=auto_insurer", "seed=3",
                         "days=90", "org.customers=1000", f"hydra.run.dir={tmp_path}"],
                        capture_output=True, text=True, check=True)
     assert "regime=ceo_led" in p.stdout and "handoff failure rate" in p.stdout
@@ -29,9 +29,9 @@ def test_cli_writes_config_and_tables(tmp_path):
 
 
 def test_cli_multirun_sweeps(tmp_path):
-    subprocess.run([sys.executable, "-m", "cxsim.cli", "-m", "regime=ceo_led,no_owner", "days=30",
+    subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "-m", "regime=ceo_led,no_owner", "days=30",
                     "org.customers=500", f"hydra.sweep.dir={tmp_path}"], capture_output=True, check=True)
-    from cxsim.store import Store
+    from cxsim.runs.store import Store
 
     assert len(Store(tmp_path).finished_ids()) == 2  # a multirun writes into the sweep's store
 

@@ -9,10 +9,8 @@ paired t-test at alpha = 0.01 (`greater`) or a 95% CI (`paired`).
 from __future__ import annotations
 
 import numpy as np
-import pytest
-
 import pandas as pd
-
+import pytest
 from conftest import greater, outcomes, paired, series
 
 

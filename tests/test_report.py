@@ -7,10 +7,10 @@ import re
 
 import pytest
 
+from cxsim.analysis.report import build
+from cxsim.analysis.statistics import paired_differences, tidy
 from cxsim.api import simulate
-from cxsim.report import build
-from cxsim.statistics import paired_differences, tidy
-from cxsim.store import Store, run_id
+from cxsim.runs.store import Store, run_id
 
 EVIL = "<script>alert('x')</script>"
 

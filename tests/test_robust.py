@@ -10,9 +10,9 @@ from __future__ import annotations
 import pandas as pd
 import yaml
 
-from cxsim.company import load
-from cxsim.reorg import analyse
-from cxsim.robust import latin_hypercube
+from cxsim.analysis.robust import latin_hypercube
+from cxsim.decide.company import load
+from cxsim.decide.reorg import analyse
 
 
 def company(tmp_path, **fields):
@@ -72,7 +72,7 @@ def test_when_ceo_attention_straddles_the_crossover_sensitivity_names_it(tmp_pat
 
 
 def test_with_nothing_uncertain_one_future_and_intervals_over_seeds(tmp_path):
-    from cxsim.decision_report import build
+    from cxsim.decide.decision_report import build
 
     c = company(tmp_path, today="no_owner", candidates=["coo_owned"], days=30, seeds=3, samples=4, switch_day=10)
     r = analyse(c, tmp_path / "out", jobs=2)
@@ -86,8 +86,8 @@ def test_with_nothing_uncertain_one_future_and_intervals_over_seeds(tmp_path):
 
 def test_runs_that_did_not_finish_are_reported_not_silently_dropped(tmp_path, monkeypatch):
     """If the comparison store lacks a run (it failed: see test_sweep), the CLI warns and the report says so."""
-    import cxsim.reorg as reorg
-    from cxsim.decision_report import build
+    import cxsim.decide.reorg as reorg
+    from cxsim.decide.decision_report import build
 
     c = company(tmp_path, today="no_owner", candidates=["coo_owned"], days=20, seeds=2, samples=2, switch_day=5,
                 uncertain={"levers.ceo_attention": [1, 5]})

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxsim.sensitivity import main
+from cxsim.analysis.sensitivity import main
 
 
 def test_morris_names_ceo_attention_for_ceo_led_and_ignores_an_inert_lever(tmp_path):

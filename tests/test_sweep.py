@@ -14,14 +14,14 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
-from cxsim.store import Store
-from cxsim.sweep import derived_seed
+from cxsim.config.resolvers import derived_seed
+from cxsim.runs.store import Store
 
 SMALL = ["days=40", "org.customers=400"]
 
 
 def sweep(folder: Path, *args: str, wait: bool = True):
-    cmd = [sys.executable, "-m", "cxsim.cli", "-m", *args, *SMALL, f"hydra.sweep.dir={folder}"]
+    cmd = [sys.executable, "-m", "cxsim.runs.cli", "-m", *args, *SMALL, f"hydra.sweep.dir={folder}"]
     if not wait:
         return subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     return subprocess.run(cmd, capture_output=True, text=True)
@@ -63,10 +63,10 @@ def test_seeds_derive_from_master_seed_and_replicate_not_regime(tmp_path):
 
 
 def test_named_experiment_and_bad_names(tmp_path):
-    from cxsim.sweep import main
+    from cxsim.runs.cli import sweep_main as main
 
     assert main(["no_such_experiment"]) == 2
-    p = subprocess.run([sys.executable, "-m", "cxsim.cli", "-m", "+experiments=no_such", f"hydra.sweep.dir={tmp_path}"],
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "-m", "+experiments=no_such", f"hydra.sweep.dir={tmp_path}"],
                        capture_output=True, text=True)
     assert p.returncode != 0 and "no_such" in p.stderr and "Traceback" not in p.stderr
     p = sweep(tmp_path / "bad", "regime=ceo_led", "bogus_key=1")
@@ -79,8 +79,8 @@ def test_every_named_experiment_composes(name):
     from hydra import compose, initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra
 
-    from cxsim import schema
-    from cxsim.configuration import CONFIG_DIR
+    from cxsim.config import schema
+    from cxsim.config.composition import CONFIG_DIR
 
     schema.register()
     GlobalHydra.instance().clear()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from cxsim.transition import measures, transition
+from cxsim.analysis.transition import measures, transition
 
 
 def test_measures_on_a_constructed_j_curve():

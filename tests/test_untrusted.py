@@ -5,7 +5,6 @@ from __future__ import annotations
 import html
 import subprocess
 import sys
-
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cxsim.analysis.report import build
 from cxsim.api import Result, simulate
-from cxsim.company import load as load_company
-from cxsim.configuration import CONFIG_DIR
-from cxsim.errors import ConfigError
+from cxsim.config.composition import CONFIG_DIR
+from cxsim.config.errors import ConfigError
+from cxsim.config.names import file_name
+from cxsim.decide.company import load as load_company
 from cxsim.model import CXModel
-from cxsim.names import file_name
-from cxsim.report import build
-from cxsim.store import Store, run_id
+from cxsim.runs.store import Store, run_id
 
 EVIL_ORG = "../../escaped/<img src=x onerror=alert(1)>\"'é"
 
@@ -50,7 +49,7 @@ def test_a_hostile_org_name_stays_inside_the_report_and_is_escaped(tmp_path):
 
 
 def test_a_hostile_org_name_in_a_single_run_stays_under_outputs(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "cxsim.cli", "days=5", "org.customers=100",
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "days=5", "org.customers=100",
                         "org.name='../../x/<b>'"], capture_output=True, text=True, cwd=tmp_path)
     assert p.returncode == 0, p.stderr
     made = [q for q in tmp_path.rglob("*") if q.is_file()]
@@ -62,9 +61,9 @@ def test_an_unwritable_output_folder_is_refused_in_one_line_before_any_run(tmp_p
     blocker = tmp_path / "a_file"
     blocker.write_text("in the way")
     commands = [
-        ["-m", "cxsim.cli", "-m", "days=5", "org.customers=100", f"hydra.sweep.dir={blocker}/sweep"],
-        ["-m", "cxsim.compare", "--seeds", "2", "--regimes", "ceo_led", "--out", f"{blocker}/c", "days=5"],
-        ["-m", "cxsim.report", str(tmp_path), "--out", f"{blocker}/r"],
+        ["-m", "cxsim.runs.cli", "-m", "days=5", "org.customers=100", f"hydra.sweep.dir={blocker}/sweep"],
+        ["-m", "cxsim.decide.compare", "--seeds", "2", "--regimes", "ceo_led", "--out", f"{blocker}/c", "days=5"],
+        ["-m", "cxsim.analysis.report", str(tmp_path), "--out", f"{blocker}/r"],
     ]
     (tmp_path / "runs").mkdir()  # a sweep folder for the report command
     for args in commands:
@@ -100,7 +99,7 @@ def hostile_company(tmp_path) -> Path:
 
 
 def test_hostile_department_and_journey_names_are_drawn_as_text_and_escaped_in_the_report(tmp_path):
-    from cxsim.app import charts_figure, heatmap_figure, organisation_figure, png_bytes
+    from cxsim.app.app import charts_figure, heatmap_figure, organisation_figure, png_bytes
 
     config = load_company(hostile_company(tmp_path)).config
     assert HOSTILE["marketing"] in config.org.departments

@@ -33,9 +33,10 @@ def is_joblib(launcher: Any) -> bool:
 
 def import_the_model() -> None:
     """Run in each worker before its first job: what every job imports anyway."""
-    import cxsim.api  # noqa: F401 - Mesa, numpy and the model
     import pandas  # noqa: F401 - the store writes tables
     import pyarrow.parquet  # noqa: F401
+
+    import cxsim.runs.api  # noqa: F401 - Mesa, numpy and the model
 
 
 def start_workers(launcher: Any) -> threading.Thread | None:
@@ -104,8 +105,9 @@ def execute_shared(idx: int, overrides: Sequence[str], shared: Shared) -> JobRet
 
 def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
     """`hydra_joblib_launcher._core.launch`, sending the shared state once per worker."""
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
     from joblib import Parallel, delayed
+
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
 
     setup_globals()
     configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)

@@ -35,8 +35,8 @@ from hydra.errors import ConfigCompositionException
 from omegaconf import OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from cxsim.errors import OutputError
-from cxsim.store import Store
+from cxsim.config.errors import OutputError
+from cxsim.runs.store import Store
 from hydra_plugins.cxsim_searchpath import _joblib
 
 PER_GROUP = 8  # a config group swept over up to this many values has each composed before the launch (regimes)

@@ -1,0 +1,166 @@
+"""`cxsim-report PATH`: one self-contained HTML report of a sweep, plus CSV.
+
+    cxsim-report multirun/regime_showdown            # writes multirun/regime_showdown/report/
+
+The report holds the ranking (with which regimes cannot be told apart), mean
+and 95% CI of every outcome, paired differences against the best regime on
+common seeds, the plots (embedded PNG; SVG beside them), failed runs, and the
+sweep's config and provenance. Every name that comes from a user's config is
+HTML-escaped. It reads only the store, so it can run while a sweep works.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import html
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pandas as pd
+
+from cxsim.analysis import plots
+from cxsim.analysis.statistics import OUTCOMES, factors, mean_ci, paired_differences, tidy
+from cxsim.config.errors import ConfigError
+from cxsim.runs.store import Store, ensure_writable
+
+CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
+table{border-collapse:collapse;font-size:12px;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
+th{background:#f3f3f3}img{max-width:100%;border:1px solid #eee;margin:.5em 0}pre{background:#f7f7f7;padding:1em;font-size:11px;overflow:auto}
+.note{color:#555;font-size:13px}"""
+
+
+def img(path: Path) -> str:
+    data = base64.b64encode(path.read_bytes()).decode()
+    return f'<img alt="{html.escape(path.stem)}" src="data:image/png;base64,{data}">'
+
+
+def table_html(df: pd.DataFrame) -> str:
+    return df.to_html(index=False, escape=True, float_format=number, border=0)
+
+
+def number(x: float) -> str:
+    """Money-sized numbers in full with thousands separators, small ones to 4 significant digits."""
+    return f"{x:,.0f}" if abs(x) >= 1e4 else f"{x:,.4g}"
+
+
+def ranking_text(diffs: pd.DataFrame) -> str:
+    parts = []
+    for key, g in diffs.groupby([c for c in diffs.columns if c == "org" or c.startswith("coord.")]):
+        scen = ", ".join(f"{html.escape(str(c).removeprefix('coord.'))}={html.escape(str(v))}"
+                         for c, v in zip([c for c in diffs.columns if c == "org" or c.startswith("coord.")],
+                                         key if isinstance(key, tuple) else (key,)))
+        tied = g[g.rank_group == 1].regime.tolist()
+        line = f"<li><b>{scen}</b>: best on profit is <b>{html.escape(g.iloc[0].regime)}</b>"
+        if len(tied) > 1:
+            line += " — not distinguishable (paired t, p ≥ 0.05) from " + ", ".join(
+                html.escape(r) for r in tied[1:])
+        parts.append(line + "</li>")
+    return "<ul>" + "".join(parts) + "</ul>"
+
+
+def build(folder: str | Path, out: str | Path | None = None, everything: bool = False) -> Path:
+    store = Store(folder)
+    summary = store.table("summary", everything)
+    if summary.empty:
+        raise SystemExit(f"cxsim-report: error: no finished runs in {store.runs}")
+    summary = tidy(summary)
+    timeseries = store.table("timeseries", everything)
+    timeseries = timeseries.merge(summary[["run_id", "org"]], on="run_id", how="left")
+    handoffs = store.table("handoffs", everything).merge(summary[["run_id", "org", "regime"]], on="run_id", how="left")
+    out = Path(out) if out else store.folder / "report"
+    figdir = out / "figures"
+    out.mkdir(parents=True, exist_ok=True)
+
+    table = mean_ci(summary)
+    diffs = paired_differences(summary, "profit")
+    summary.to_csv(out / "runs.csv", index=False)
+    handoffs.to_csv(out / "handoffs.csv", index=False)
+    store.table("journeys", everything).to_csv(out / "journeys.csv", index=False)
+    store.table("departments", everything).to_csv(out / "departments.csv", index=False)
+    table.to_csv(out / "regime_stats.csv", index=False)
+    diffs.to_csv(out / "paired_differences.csv", index=False)
+    failures = store.failures(everything)
+    failures.to_csv(out / "failed_runs.csv", index=False)
+
+    figures = []
+    for org in sorted(summary.org.unique()):
+        # the main comparison at the first setting of any swept parameter is pooled here
+        figures.append((f"Regime comparison — {org}", plots.save(
+            plots.regime_comparison(mean_ci(summary, by=["regime", "org"]), org), figdir, f"comparison_{org}")))
+        figures.append((f"Outcomes over time — {org}", plots.save(
+            plots.over_time(timeseries, org), figdir, f"over_time_{org}")))
+        figures.append((f"Handoff failures by department pair — {org}", plots.save(
+            plots.handoff_heatmap(handoffs, org), figdir, f"heatmap_{org}")))
+        figures.append((f"Journey funnel — {org}", plots.save(
+            plots.journey_funnel(summary, timeseries, org), figdir, f"funnel_{org}")))
+    for param in factors(summary):
+        if pd.api.types.is_numeric_dtype(summary[param]):
+            name = param.removeprefix("coord.")
+            figures.append((f"Response to {name}", plots.save(
+                plots.response_curve(summary, param), figdir, f"response_{name}")))
+
+    shown = ["regime", "org", *factors(summary), "runs"] + [
+        c for col in OUTCOMES for c in (col, f"{col}_lo", f"{col}_hi")]
+    prov = store.provenance(everything)
+    first = prov.iloc[0] if len(prov) else {}
+    config_path = store.folder / "multirun.yaml"
+    config_text = config_path.read_text() if config_path.exists() else "(no multirun.yaml)"
+    body = [
+        f"<h1>cxsim sweep report: {html.escape(str(first.get('experiment') or store.folder.name))}</h1>",
+        f"<p class=note>{len(summary)} finished runs, {len(failures)} failed; "
+        f"generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; cxsim {html.escape(str(first.get('cxsim_version', '?')))}, "
+        f"Mesa {html.escape(str(first.get('mesa_version', '?')))}, Python {html.escape(str(first.get('python', '?')))}.</p>",
+        "<h2>Ranking</h2>", ranking_text(diffs),
+        "<h2>Paired differences against the best regime (profit)</h2>",
+        "<p class=note>regime minus best, per seed (common random numbers); 95% CI of the mean; "
+        "paired t-test p-value; regimes in rank group 1 cannot be told apart from the best.</p>",
+        table_html(diffs),
+        "<h2>Mean and 95% CI per regime</h2>", table_html(table[[c for c in shown if c in table]]),
+    ]
+    for title, path in figures:
+        body += [f"<h2>{html.escape(title)}</h2>", img(path)]
+    if len(failures):
+        body += ["<h2>Failed runs</h2>", table_html(failures)]
+    body += ["<h2>Sweep configuration</h2>", f"<pre>{html.escape(config_text)}</pre>",
+             "<h2>Provenance</h2>",
+             table_html(prov[[c for c in ("run_id", "seed", "replicate", "started", "wall_seconds", "host")
+                              if c in prov]].head(50)),
+             "<p class=note>First 50 runs shown; all are in runs.csv (and per boundary in handoffs.csv, "
+             "per journey in journeys.csv, per department in departments.csv; per day in the store's timeseries.parquet files).</p>"]
+    return write_page(out / "report.html", "cxsim report", body)
+
+
+def write_page(path: Path, title: str, body: list[str], css: str = "") -> Path:
+    """A self-contained HTML page (no scripts, nothing fetched), written whole or not at all."""
+    page = (f"<!doctype html><html><head><meta charset='utf-8'><title>{html.escape(title)}</title>"
+            f"<style>{CSS}{css}</style></head><body>{''.join(body)}</body></html>")
+    tmp = path.with_suffix(".html.tmp")
+    tmp.write_text(page, encoding="utf-8")
+    tmp.replace(path)
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="cxsim-report", description=__doc__.splitlines()[0])
+    ap.add_argument("path", help="a sweep folder (e.g. multirun/regime_showdown)")
+    ap.add_argument("--out", default=None, help="report folder (default: PATH/report)")
+    ap.add_argument("--all", action="store_true",
+                    help="every run the folder holds, not only the latest sweep's")
+    args = ap.parse_args(argv)
+    if not (Path(args.path) / "runs").is_dir():
+        print(f"cxsim-report: error: {args.path}: not a sweep folder (no runs/ inside)", file=sys.stderr)
+        return 2
+    try:
+        ensure_writable(args.out or Path(args.path) / "report")
+    except ConfigError as exc:
+        print(f"cxsim-report: error: {exc}", file=sys.stderr)
+        return 2
+    report = build(args.path, args.out, everything=args.all)
+    print(f"cxsim-report: {report}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,248 @@
+"""The structured config schema, registered in Hydra's ConfigStore.
+
+Hydra checks types and unknown keys against these dataclasses when it composes
+a config; `cxsim.config.validation` adds the semantic checks (ranges, references
+between departments, journeys and regimes) that a type system cannot express.
+Units and sources of every parameter are in the YAML files under `configs/`
+and in `docs/model.md`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hydra.core.config_store import ConfigStore
+from omegaconf import MISSING
+
+from cxsim.config import resolvers
+
+PHASES = ("pre_purchase", "post_purchase")
+# Department functions: a regime grants authority by function (or by name),
+# so one regime file fits every organisation.
+FUNCTIONS = ("marketing", "sales", "operations", "service", "finance", "it", "hr", "product")
+
+
+# --------------------------------------------------------------------- org
+@dataclass
+class DepartmentCfg:
+    function: str = MISSING  # one of FUNCTIONS
+    capacity: float = MISSING  # cases per day the department can work
+    cost_per_capacity: float = MISSING  # money per day per unit of capacity (staff)
+    culture: float = 0.4  # initial customer orientation, 0..1
+    cost_centre: bool = False  # staffed from the service budget, not from demand
+    description: str = ""
+
+
+@dataclass
+class StageCfg:
+    department: str = MISSING
+    phase: str = "post_purchase"  # pre_purchase | post_purchase
+    moment_of_truth: bool = False  # weighs more on satisfaction
+
+
+@dataclass
+class JourneyCfg:
+    stages: list[StageCfg] = MISSING
+    rate: float = 0.0  # journeys per active customer per year (0 for acquisition)
+    acquisition: bool = False  # the journey a prospect takes to become a customer
+    lead: str | None = None  # lead department under journey teams (default: most stages)
+    description: str = ""
+
+
+@dataclass
+class SegmentCfg:
+    share: float = MISSING  # share of customers, 0..1, shares sum to 1
+    annual_value: float = MISSING  # revenue per active customer per year
+    expectation: float = 0.6  # expected quality, 0..1 (Oliver 1980)
+    effort_tolerance: float = 1.0  # effort units a customer takes in stride
+
+
+@dataclass
+class OrgCfg:
+    name: str = MISSING
+    description: str = ""
+    customers: int = MISSING  # active customers on day 0
+    departments: dict[str, DepartmentCfg] = MISSING
+    journeys: dict[str, JourneyCfg] = MISSING
+    segments: dict[str, SegmentCfg] = MISSING
+    split_departments: int = 1  # split every department into this many silos
+    # friction today at named boundaries, from department -> to department -> P(handoff fails) before
+    # the other terms [prob]; a boundary not named starts at mechanisms.handoff.base_friction
+    friction: dict[str, dict[str, float]] = field(default_factory=dict)
+    prospects_per_day: float = 2.0  # prospects arriving from paid marketing
+    acquisition_cost: float = 0.0  # marketing spend per prospect
+
+
+# ------------------------------------------------------------------ regime
+@dataclass
+class OwnerCfg:
+    role: str = MISSING  # CEO, CMO, COO, CXO, journey lead ...
+    attention: float = MISSING  # CX decisions per day (escalations, fixes)
+    authority: dict[str, float] = field(default_factory=dict)  # dept -> 0..1, "*" default
+    backing: float = 1.0  # multiplies authority: the CEO's backing of this owner
+    scope_phases: list[str] = field(default_factory=lambda: list(PHASES))
+    scope_journeys: list[str] = field(default_factory=lambda: ["*"])
+    culture_signal: float = 0.0  # customer orientation the owner radiates, 0..1
+    cost_per_day: float = 0.0  # salary and office of the CX role (0 if existing exec)
+
+
+@dataclass
+class JourneyLeadCfg:
+    """Journey teams (seed 001): one owner per journey, the head of its lead department."""
+
+    enabled: bool = False
+    attention: float = 0.0  # CX decisions per day of each journey lead
+    authority_own: float = 1.0  # over the lead's own department
+    authority_team: float = 0.5  # over the other departments on the journey
+    culture_signal: float = 0.0
+    cost_per_day: float = 0.0  # cost of running one journey team
+
+
+@dataclass
+class RegimeCfg:
+    name: str = MISSING
+    description: str = ""
+    owners: dict[str, OwnerCfg] = field(default_factory=dict)
+    shared_responsibility: bool = False  # every department counts itself responsible
+    journey_kpi: float = 0.1  # weight of journey outcomes in departments' KPIs, 0..1
+    culture_signal: float = 0.0  # org-wide signal (beyond what owners radiate), 0..1
+    efficiency_pressure: float = 0.0  # push on handling time, 0..1
+    promise_inflation: float = 0.0  # added to new customers' expectation, 0..1
+    overhead_per_day: float = 0.0  # money per day for the regime's structures
+    journey_leads: JourneyLeadCfg = field(default_factory=JourneyLeadCfg)
+
+
+# -------------------------------------------------------------- mechanisms
+@dataclass
+class HandoffCfg:
+    base_friction: float = MISSING
+    friction_max: float = MISSING
+    neglect_drift: float = MISSING
+    overload_effect: float = MISSING
+    culture_effect: float = MISSING
+    efficiency_effect: float = MISSING
+    efficiency_capacity_gain: float = MISSING
+    drop_share: float = MISSING
+    info_loss_share: float = MISSING
+    recontact_days: int = MISSING
+    delay_days: int = MISSING
+    chase_prob: float = MISSING
+
+
+@dataclass
+class EscalationCfg:
+    exception_rate: float = MISSING
+    timeout_days: int = MISSING
+    local_default_right: float = MISSING
+
+
+@dataclass
+class GovernanceCfg:
+    review_every_days: int = MISSING
+    fix_cost: float = MISSING
+    fix_effect: float = MISSING
+    directive_noise: float = MISSING
+    local_fix_rate: float = MISSING
+    persuasion: float = MISSING
+
+
+@dataclass
+class DiffusionCfg:
+    act_prob: float = MISSING
+    beta: float = MISSING
+
+
+@dataclass
+class AccountabilityCfg:
+    strength: float = MISSING
+    info_effect: float = MISSING
+
+
+@dataclass
+class CultureCfg:
+    drift_per_week: float = MISSING
+    reorg_disruption: float = MISSING
+    fit_recovery_per_week: float = MISSING
+    disruption_effect: float = MISSING
+
+
+@dataclass
+class CustomerCfg:
+    base_quality: float = MISSING
+    effort_sensitivity: float = MISSING
+    wait_sensitivity: float = MISSING
+    expected_days_per_stage: float = MISSING
+    moment_of_truth_weight: float = MISSING
+    learning_rate: float = MISSING
+    initial_satisfaction: float = MISSING
+    churn_base: float = MISSING
+    churn_per_effort: float = MISSING
+    churn_dissatisfaction: float = MISSING
+    dissatisfied_below: float = MISSING
+    promoter_above: float = MISSING
+    prospect_effort_limit: float = MISSING
+    complaint_propensity: float = MISSING
+    annual_attrition: float = MISSING
+    word_of_mouth: float = MISSING
+    promise_pull: float = MISSING
+
+
+@dataclass
+class FinanceCfg:
+    service_budget: float = MISSING
+    cost_per_case: float = MISSING
+
+
+@dataclass
+class MechanismsCfg:
+    handoff: HandoffCfg = field(default_factory=HandoffCfg)
+    escalation: EscalationCfg = field(default_factory=EscalationCfg)
+    governance: GovernanceCfg = field(default_factory=GovernanceCfg)
+    diffusion: DiffusionCfg = field(default_factory=DiffusionCfg)
+    accountability: AccountabilityCfg = field(default_factory=AccountabilityCfg)
+    culture: CultureCfg = field(default_factory=CultureCfg)
+    customer: CustomerCfg = field(default_factory=CustomerCfg)
+    finance: FinanceCfg = field(default_factory=FinanceCfg)
+
+
+@dataclass
+class ReorgCfg:
+    day: int | None = None  # day on which the regime is switched (None: never)
+    to: str | None = None  # name of the regime switched to (a file in configs/regime/)
+
+
+@dataclass
+class LeversCfg:
+    """Levers set on every owner with a given role, whatever the regime (no-ops
+    where the regime has no such owner): for sweeps across regimes."""
+
+    ceo_attention: float | None = None  # CX decisions per day of a CEO owner
+    cxo_authority: float | None = None  # authority of a CXO owner over every department
+
+
+# ------------------------------------------------------------------ run
+@dataclass
+class CXConfig:
+    org: OrgCfg = MISSING
+    regime: RegimeCfg = MISSING
+    mechanisms: MechanismsCfg = field(default_factory=MechanismsCfg)
+    seed: int = 0
+    days: int = 730
+    warmup_days: int = 0  # the first days of `days` are a warm-up: outcomes count from this day on [days]
+    reorg: ReorgCfg = field(default_factory=ReorgCfg)
+    levers: LeversCfg = field(default_factory=LeversCfg)
+    experiment: str | None = None  # name of the named experiment a run belongs to
+    replicate: int = 0  # replicate number within a sweep (seeds derive from it)
+    master_seed: int = 0  # the sweep's master seed
+    debug: bool = False  # check the bookkeeping every day (cxsim.model.invariants); slower
+
+
+def register() -> None:
+    """Register the schema so `configs/config.yaml` can extend it, and the
+    resolvers the config uses (`cxsim.config.resolvers`)."""
+    resolvers.register()
+    cs = ConfigStore.instance()
+    cs.store(name="cxsim_schema", node=CXConfig)
+    cs.store(group="org", name="org_schema", node=OrgCfg)
+    cs.store(group="regime", name="regime_schema", node=RegimeCfg)
+    cs.store(group="mechanisms", name="mechanisms_schema", node=MechanismsCfg)

@@ -1,0 +1,188 @@
+"""Semantic checks on a composed config: the errors a schema cannot catch.
+
+Every check raises `ConfigError` with one line that names the key and the
+value, e.g. ``org.departments.claims.capacity: must be >= 0, got -3``.
+Hydra's schema has already checked types and unknown keys; a `+key=value`
+override bypasses the schema, so the checks here also look for keys that are
+not in it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import typing
+
+from omegaconf import DictConfig, OmegaConf
+
+from cxsim.config.errors import ConfigError
+from cxsim.config.schema import FUNCTIONS, PHASES, CXConfig
+
+PROBABILITY_KEYS = {
+    "handoff": ("base_friction", "friction_max", "culture_effect", "drop_share",
+                "info_loss_share", "chase_prob"),
+    "escalation": ("exception_rate", "local_default_right"),
+    "governance": ("fix_effect", "local_fix_rate", "persuasion"),
+    "diffusion": ("act_prob",),
+    "accountability": ("info_effect",),
+    "culture": ("drift_per_week", "reorg_disruption", "fit_recovery_per_week"),
+    "customer": ("base_quality", "learning_rate", "initial_satisfaction", "churn_base",
+                 "dissatisfied_below", "promoter_above", "annual_attrition",
+                 "complaint_propensity"),
+}
+REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure", "promise_inflation")
+
+
+def fail(key: str, msg: str, value=None) -> None:
+    got = "" if value is None else f", got {value!r}"
+    raise ConfigError(f"{key}: {msg}{got}")
+
+
+def number(key: str, value, lo: float | None = 0.0, hi: float | None = None) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
+        fail(key, "must be a number", value)
+    if lo is not None and value < lo:
+        fail(key, f"must be >= {lo:g}", value)
+    if hi is not None and value > hi:
+        fail(key, f"must be <= {hi:g}", value)
+    return float(value)
+
+
+def against_schema(cfg: DictConfig) -> None:
+    """Keys unknown to the schema: a `+key=value` override slips them past Hydra
+    (which has already checked the types of the keys it knows)."""
+    unknown_keys(OmegaConf.to_container(cfg, resolve=False), CXConfig, "")
+
+
+def unknown_keys(node, spec, prefix: str) -> None:
+    if dataclasses.is_dataclass(spec):
+        if not isinstance(node, dict):
+            return
+        hints = typing.get_type_hints(spec)
+        for key, value in node.items():
+            if key not in hints:
+                fail(f"{prefix}{key}", f"unknown key (not in {spec.__name__})")
+            unknown_keys(value, hints[key], f"{prefix}{key}.")
+    elif typing.get_origin(spec) is dict and isinstance(node, dict):
+        for key, value in node.items():
+            unknown_keys(value, typing.get_args(spec)[1], f"{prefix}{key}.")
+    elif typing.get_origin(spec) is list and isinstance(node, list):
+        for i, value in enumerate(node):
+            unknown_keys(value, typing.get_args(spec)[0], f"{prefix}{i}.")
+
+
+def validate(cfg: DictConfig) -> None:
+    against_schema(cfg)
+    number("days", cfg.days, lo=1)
+    if number("warmup_days", cfg.warmup_days) >= cfg.days:
+        fail("warmup_days", f"must be shorter than days ({cfg.days}): outcomes count after it", cfg.warmup_days)
+    validate_org(cfg.org)
+    validate_regime(cfg.regime, cfg.org, "regime")
+    validate_mechanisms(cfg.mechanisms)
+    if cfg.levers.ceo_attention is not None:
+        number("levers.ceo_attention", cfg.levers.ceo_attention)
+    if cfg.levers.cxo_authority is not None:
+        number("levers.cxo_authority", cfg.levers.cxo_authority, hi=1)
+    if cfg.reorg.day is not None:
+        number("reorg.day", cfg.reorg.day, lo=0, hi=cfg.days)
+        if not cfg.reorg.to:
+            fail("reorg.to", "name the regime to switch to when reorg.day is set")
+
+
+def validate_org(org: DictConfig) -> None:
+    p = "org."
+    if number(p + "customers", org.customers, lo=0) < 1:
+        fail(p + "customers", "must be at least 1", org.customers)
+    number(p + "split_departments", org.split_departments, lo=1, hi=50)
+    number(p + "prospects_per_day", org.prospects_per_day)
+    number(p + "acquisition_cost", org.acquisition_cost)
+    if not org.departments:
+        fail(p + "departments", "at least one department is needed")
+    for name, d in org.departments.items():
+        k = f"{p}departments.{name}."
+        if d.function not in FUNCTIONS:
+            fail(k + "function", f"must be one of {', '.join(FUNCTIONS)}", d.function)
+        number(k + "capacity", d.capacity)
+        number(k + "cost_per_capacity", d.cost_per_capacity)
+        number(k + "culture", d.culture, hi=1)
+    if not org.journeys:
+        fail(p + "journeys", "at least one journey is needed")
+    acquisition = [n for n, j in org.journeys.items() if j.acquisition]
+    if len(acquisition) > 1:
+        fail(p + "journeys", f"only one journey may be the acquisition journey, got {acquisition}")
+    for name, j in org.journeys.items():
+        k = f"{p}journeys.{name}."
+        number(k + "rate", j.rate)
+        if not j.stages:
+            fail(k + "stages", "a journey needs at least one stage")
+        for i, s in enumerate(j.stages):
+            if s.department not in org.departments:
+                fail(f"{k}stages.{i}.department", "no such department in org.departments", s.department)
+            if s.phase not in PHASES:
+                fail(f"{k}stages.{i}.phase", f"must be one of {', '.join(PHASES)}", s.phase)
+        if j.lead is not None and j.lead not in {s.department for s in j.stages}:
+            fail(k + "lead", "the lead must be a department on the journey", j.lead)
+    for a, row in org.friction.items():
+        for b, value in row.items():
+            k = f"{p}friction.{a}.{b}"
+            for name in (a, b):
+                if name not in org.departments:
+                    fail(k, f"no department named {name!r} in org.departments", value)
+            if a == b:
+                fail(k, "a boundary joins two different departments", value)
+            number(k, value, hi=1)
+    if not org.segments:
+        fail(p + "segments", "at least one customer segment is needed")
+    total = 0.0
+    for name, s in org.segments.items():
+        k = f"{p}segments.{name}."
+        total += number(k + "share", s.share, hi=1)
+        number(k + "annual_value", s.annual_value)
+        number(k + "expectation", s.expectation, hi=1)
+        number(k + "effort_tolerance", s.effort_tolerance)
+    if abs(total - 1.0) > 1e-6:
+        fail(p + "segments", f"shares must sum to 1, got {total:g}")
+
+
+def validate_regime(regime: DictConfig, org: DictConfig, p: str) -> None:
+    for key in REGIME_UNIT_KEYS:
+        number(f"{p}.{key}", regime[key], hi=1)
+    number(f"{p}.overhead_per_day", regime.overhead_per_day)
+    known = set(org.departments.keys()) | set(FUNCTIONS) | {"*"}
+    for name, o in regime.owners.items():
+        k = f"{p}.owners.{name}."
+        number(k + "attention", o.attention)
+        number(k + "backing", o.backing, hi=1)
+        number(k + "culture_signal", o.culture_signal, hi=1)
+        number(k + "cost_per_day", o.cost_per_day)
+        for dept, a in o.authority.items():
+            if dept not in known:
+                fail(f"{k}authority.{dept}", "no such department or function in the org")
+            number(f"{k}authority.{dept}", a, hi=1)
+        for ph in o.scope_phases:
+            if ph not in PHASES:
+                fail(k + "scope_phases", f"must be among {', '.join(PHASES)}", ph)
+        for j in o.scope_journeys:
+            if j != "*" and j not in org.journeys:
+                fail(k + "scope_journeys", "no such journey in org.journeys", j)
+    jl = regime.journey_leads
+    for key in ("authority_own", "authority_team", "culture_signal"):
+        number(f"{p}.journey_leads.{key}", jl[key], hi=1)
+    number(f"{p}.journey_leads.attention", jl.attention)
+    number(f"{p}.journey_leads.cost_per_day", jl.cost_per_day)
+
+
+def validate_mechanisms(m: DictConfig) -> None:
+    for group, keys in PROBABILITY_KEYS.items():
+        for key in keys:
+            if key in m[group]:
+                number(f"mechanisms.{group}.{key}", m[group][key], hi=1)
+    for group in m.keys():
+        for key, value in m[group].items():
+            number(f"mechanisms.{group}.{key}", value)
+    if m.handoff.drop_share + m.handoff.info_loss_share > 1:
+        fail("mechanisms.handoff", "drop_share + info_loss_share must be <= 1")
+    if m.handoff.base_friction > m.handoff.friction_max:
+        fail("mechanisms.handoff.base_friction", "must not exceed friction_max", m.handoff.base_friction)
+    if m.governance.review_every_days < 1:
+        fail("mechanisms.governance.review_every_days", "must be at least 1", m.governance.review_every_days)

@@ -1,0 +1,213 @@
+"""A company's own file: its organisation, today's regime, the candidates, and
+the assumptions it is unsure of (issue 5, the reorg comparison).
+
+    name: Mid-size motor insurer
+    org: {...}                      # an org as in configs/org/*.yaml, or a preset's name
+    today: no_owner                 # today's regime
+    candidates: [ceo_led, coo_owned, cxo_facilitator, journey_teams]
+    uncertain:                      # config key: [low, high]
+      levers.ceo_attention: [2, 10]
+    targets:                        # outcome: {max: x} or {min: x}
+      annual_churn_rate: {max: 0.12}
+
+Every error names the file, the line and the key, e.g.
+``my_org.yaml:23: org.departments.claims.capacity: must be >= 0, got -3.0``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
+
+from cxsim.analysis.statistics import OUTCOMES
+from cxsim.config.composition import available, compose
+from cxsim.config.errors import ConfigError
+from cxsim.config.schema import OrgCfg
+from cxsim.config.validation import validate
+from cxsim.runs.api import outcome_names
+
+KEYS = {"name", "description", "org", "today", "candidates", "uncertain", "targets", "days", "seeds", "samples",
+        "trajectories", "switch_day"}
+
+
+@dataclass
+class Company:
+    name: str
+    config: DictConfig  # the full run config with the company's org and today's regime
+    today: str
+    candidates: list[str]
+    uncertain: dict[str, tuple[float, float]]
+    targets: dict[str, dict[str, float]]
+    days: int
+    seeds: int
+    samples: int  # Latin hypercube samples of the uncertain assumptions
+    trajectories: int  # Morris trajectories for the sensitivity of the winner's lead
+    switch_day: int  # day of the switch in the transition
+    org_preset: str | None = None  # the org's preset name when the file names one
+
+
+def line_map(text: str) -> dict[str, int]:
+    """Dotted key path -> line number (1-based) of every key in a YAML text."""
+    lines: dict[str, int] = {}
+
+    def walk(node, path):
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                p = f"{path}.{key.value}" if path else str(key.value)
+                lines[p] = key.start_mark.line + 1
+                walk(value, p)
+        elif isinstance(node, yaml.SequenceNode):
+            for i, item in enumerate(node.value):
+                p = f"{path}.{i}"
+                lines.setdefault(p, item.start_mark.line + 1)
+                walk(item, p)
+
+    walk(yaml.compose(text), "")
+    return lines
+
+
+def where(path: Path, lines: dict[str, int], key: str) -> str:
+    """`file:line` of the key, or of its nearest parent that is in the file (a list item: the list's)."""
+    parts = re.sub(r"\[\d+\]", "", str(key)).split(".")
+    while parts:
+        if ".".join(parts) in lines:
+            return f"{path}:{lines['.'.join(parts)]}"
+        parts.pop()
+    return str(path)
+
+
+def boundary(cfg: DictConfig, key: str) -> bool:
+    """Whether `key` is `org.friction.FROM.TO` for two of the org's departments: a boundary's friction
+    today, which the org need not name to be uncertain (it starts at the base friction)."""
+    parts = key.split(".")
+    return (len(parts) == 4 and parts[:2] == ["org", "friction"]
+            and all(p in cfg.org.departments for p in parts[2:]) and parts[2] != parts[3])
+
+
+def interpolations(value, key: str = "") -> list[str]:
+    """Dotted keys whose value (or the key itself) holds an OmegaConf interpolation `${...}`."""
+    if isinstance(value, dict):
+        return [k for sub, v in value.items() for k in interpolations(v, f"{key}.{sub}" if key else str(sub))
+                ] + ([f"{key}.{sub}" if key else str(sub) for sub in value if "${" in str(sub)])
+    if isinstance(value, list):
+        return [k for i, v in enumerate(value) for k in interpolations(v, f"{key}.{i}")]
+    return [key] if isinstance(value, str) and "${" in value else []
+
+
+def read_yaml(path: Path, what: str) -> tuple[dict, dict[str, int]]:
+    """A user's YAML file as a mapping, with the line of every key; a one-line ConfigError otherwise."""
+    try:
+        text = path.read_text()
+        data = yaml.safe_load(text)
+        lines = line_map(text)
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        at = f"{path}:{mark.line + 1}" if mark else str(path)
+        why = str(getattr(exc, "problem", None) or exc).splitlines()[0]
+        raise ConfigError(f"{at}: not valid YAML: {why}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: the file must be a mapping of keys ({what})")
+    return data, lines
+
+
+def read_checked(path: Path, what: str, keys: set[str]):
+    """A user's YAML file (`read_yaml`) whose top-level keys are all in `keys`, and `fail(key, msg)`,
+    which raises the one-line ConfigError `file:line: key: msg`."""
+    data, lines = read_yaml(path, what)
+
+    def fail(key: str, msg: str):
+        raise ConfigError(f"{where(path, lines, key)}: {key}: {msg}")
+
+    for key in data:
+        if key not in keys:
+            fail(key, f"unknown key; expected one of {', '.join(sorted(keys))}")
+    return data, fail
+
+
+def load(path: str | Path) -> Company:
+    path = Path(path)
+    data, fail = read_checked(path, "name, org, today, candidates, ...", KEYS)
+    for key in interpolations(data):  # `${oc.env:...}` would read the environment into reports
+        fail(key, "'${...}' is not allowed in a company file: write the value itself")
+    for key in ("org", "today", "candidates"):
+        if key not in data:
+            raise ConfigError(f"{path}: {key}: missing")
+    regimes = [r for r in available("regime") if not r.endswith("_schema")]
+    if data["today"] not in regimes:
+        fail("today", f"no regime named {data['today']!r}; available: {', '.join(regimes)}")
+    candidates = data["candidates"]
+    if not isinstance(candidates, list) or not candidates:
+        fail("candidates", "a list of regimes is needed")
+    for i, r in enumerate(candidates):
+        if r not in regimes:
+            fail(f"candidates.{i}", f"no regime named {r!r}; available: {', '.join(regimes)}")
+
+    org = data["org"]
+    presets = [o for o in available("org") if not o.endswith("_schema")]
+    try:
+        if isinstance(org, str):
+            if org not in presets:
+                fail("org", f"no org preset named {org!r}; available: {', '.join(presets)}")
+            cfg = compose([f"regime={data['today']}", f"org={org}"])
+        else:
+            cfg = compose([f"regime={data['today']}"])
+            merged = OmegaConf.merge(OmegaConf.structured(OrgCfg), org)
+            OmegaConf.set_struct(cfg, False)
+            cfg.org = merged
+            OmegaConf.set_struct(cfg, True)
+        if "days" in data:
+            cfg.days = data["days"]
+        validate(cfg)
+    except OmegaConfBaseException as exc:
+        key = "org." + (getattr(exc, "full_key", "") or "")
+        fail(key.rstrip("."), str(exc).splitlines()[0])
+    except ConfigError as exc:
+        key, _, msg = str(exc).partition(": ")
+        fail(key, msg)
+
+    uncertain = {}
+    for key, bounds in (data.get("uncertain") or {}).items():
+        if OmegaConf.select(cfg, key, default="__missing__") == "__missing__" and not boundary(cfg, key):
+            fail(f"uncertain.{key}", "no such parameter in the config")
+        if not (isinstance(bounds, list) and len(bounds) == 2
+                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
+                and bounds[0] < bounds[1]):
+            fail(f"uncertain.{key}", f"must be [low, high] with low < high, got {bounds!r}")
+        uncertain[key] = (float(bounds[0]), float(bounds[1]))
+        for end in bounds:  # both ends must be values the model accepts
+            trial = cfg.copy()
+            try:
+                OmegaConf.update(trial, key, float(end), force_add=True)  # a boundary's friction may be new
+                validate(trial)
+            except (ConfigError, OmegaConfBaseException) as exc:
+                fail(f"uncertain.{key}", f"{end!r} is not a valid value: {str(exc).splitlines()[0]}")
+    targets = {}
+    known = outcome_names()
+    for outcome, bound in (data.get("targets") or {}).items():
+        if outcome not in known:
+            fail(f"targets.{outcome}", f"no outcome named {outcome!r}; e.g. {', '.join(sorted(OUTCOMES))}")
+        if (not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}
+                or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())):
+            fail(f"targets.{outcome}", f"give {{max: x}} or {{min: x}} with a number x, got {bound!r}")
+        targets[outcome] = {k: float(v) for k, v in bound.items()}
+    for key in ("seeds", "samples", "trajectories", "switch_day"):
+        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1):
+            fail(key, f"must be a whole number >= 1, got {data[key]!r}")
+    switch_day = int(data.get("switch_day", min(90, int(cfg.days) // 4)))
+    if switch_day >= int(cfg.days):
+        fail("switch_day", f"must be before the horizon (days: {int(cfg.days)}), got {switch_day}")
+    return Company(name=str(data.get("name", path.stem)), config=cfg, today=data["today"],
+                   candidates=list(candidates), uncertain=uncertain, targets=targets,
+                   days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)),
+                   trajectories=int(data.get("trajectories", 4)), switch_day=switch_day,
+                   org_preset=org if isinstance(org, str) else None)
+

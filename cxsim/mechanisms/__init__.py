@@ -1,0 +1,12 @@
+"""The submodels (ODD section 7), one module per mechanism:
+
+* `handoff`: a case crossing a department boundary, and how it fails (7.2);
+* `governance`: the owners (`Owner` agents), escalated exceptions, the weekly review (7.3);
+* `responsibility`: alignment, compliance, diffusion of responsibility (7.4);
+* `customer_response`: verdicts, satisfaction, churn, acquisition; the customer lifecycle (7.5);
+* `culture`: culture drift, and routines lost in a reorg (7.6);
+* `finance`: revenue, cost to serve, governance overhead (7.7).
+
+A mechanism reads the model it is given (duck-typed) and may import
+`cxsim.config` and other mechanisms, never the model or anything above.
+"""

@@ -1,0 +1,89 @@
+"""How customers respond to a journey: satisfaction, giving up, churn.
+
+Satisfaction follows expectation-disconfirmation (Oliver 1980). A journey's
+perceived quality is
+
+    q = base_quality * exp(-effort_sensitivity * effort)
+                     * exp(-wait_sensitivity * max(0, days - expected_days))
+
+(effort: repeat contacts and repeated information, weighted at moments of
+truth; Dixon, Freeman & Toman 2010). The journey's verdict is
+``0.5 + q - expectation`` (clipped to [0, 1]), where expectation is the
+segment's plus the regime's promise inflation; satisfaction moves
+`learning_rate` of the way to the verdict.
+
+After a journey a customer leaves with probability
+
+    churn_base + churn_per_effort * max(0, effort - tolerance)
+               + churn_dissatisfaction * max(0, dissatisfied_below - satisfaction)
+
+(CEB 2010: high effort breeds disloyalty; PwC 2018: one bad experience is
+enough for a third). A prospect gives up buying once its effort reaches
+`prospect_effort_limit`.
+
+Complaints are an observation, not a lever: a journey whose verdict falls
+below `dissatisfied_below` ends in a complaint with probability
+`complaint_propensity` (TARP 1986: about one dissatisfied customer in 26
+complains). The model counts the expected number, `complaint_propensity` times
+the dissatisfying journeys, so counting them draws no random number and
+changes nothing else; a calibration fits the propensity with the rest.
+"""
+
+from __future__ import annotations
+
+import math
+
+# The customer lifecycle this submodel moves customers through (status of `Customer`).
+PROSPECT, ACTIVE, CHURNED, LOST = "prospect", "active", "churned", "lost"
+
+
+class CustomerResponse:
+    def __init__(self, model):
+        self.model = model
+        self.c = model.mech.customer
+
+    def verdict(self, customer, days: int) -> float:
+        c = self.c
+        expected = len(customer.journey.stages) * c.expected_days_per_stage
+        late = days - expected if days > expected else 0.0  # max(0, days - expected), without the call
+        q = c.base_quality * math.exp(-c.effort_sensitivity * customer.effort - c.wait_sensitivity * late)
+        expectation = customer.segment.expectation + self.model.regime.promise_inflation
+        v = 0.5 + q - expectation
+        return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
+
+    def finish(self, customer) -> None:
+        """The journey is over: update satisfaction, then keep or lose the customer."""
+        model = self.model
+        days = model.day - customer.started
+        v = self.verdict(customer, days)
+        if customer.status == PROSPECT:
+            model.recorder.journey_done(customer, days, v, v)
+            model.activate(customer, satisfaction=v)
+            return
+        after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
+        model.recorder.journey_done(customer, days, v, after)
+        model.set_satisfaction(customer, after)
+        if model.random.random() < self.p_churn(customer):
+            model.churn(customer)
+        else:
+            model.end_journey(customer)
+
+    def complaints(self, dissatisfying_journeys):
+        """Expected complaints from a number (or array) of dissatisfying journeys."""
+        return self.c.complaint_propensity * dissatisfying_journeys
+
+    def p_churn(self, customer) -> float:
+        c = self.c
+        excess = customer.effort - customer.segment.effort_tolerance
+        shortfall = c.dissatisfied_below - customer.satisfaction
+        p = (c.churn_base + c.churn_per_effort * (excess if excess > 0.0 else 0.0)
+             + c.churn_dissatisfaction * (shortfall if shortfall > 0.0 else 0.0))
+        return 1.0 if p > 1.0 else p
+
+    def gives_up(self, customer) -> bool:
+        """A prospect abandons the purchase when buying has cost it too much effort."""
+        if customer.status == PROSPECT and customer.effort >= self.c.prospect_effort_limit:
+            self.model.lose_prospect(customer)
+            return True
+        return False
+

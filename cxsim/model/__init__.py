@@ -1,0 +1,15 @@
+"""The Model: entities, their state and the daily schedule (ODD sections 1-3).
+
+* `model`: `CXModel`, the Mesa model: set-up and one day's schedule;
+* `agents`: departments and customers (owners live with `governance`);
+* `journey`: journeys, their stages and the organisation's boundaries (7.1);
+* `calendar`: the customer touchpoints due each day;
+* `outcomes`: what is observed: the daily series and the per-run tables;
+* `invariants`: bookkeeping checks for `debug=true`.
+
+Imports `cxsim.config` and `cxsim.mechanisms` only.
+"""
+
+from cxsim.model.model import CXModel
+
+__all__ = ["CXModel"]

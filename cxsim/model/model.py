@@ -1,0 +1,347 @@
+"""The cxsim Model: who owns customer experience, and what follows from it.
+
+One step is one day:
+
+1. prospects arrive (paid marketing, promise inflation, word of mouth);
+2. customers whose event is due act: a new need starts a journey, a case
+   reaches a department's queue, a customer leaves for outside reasons;
+3. departments work their queues up to capacity and hand cases on; handoffs
+   fail or succeed (`cxsim.mechanisms.handoff`), exceptions go to owners;
+4. owners decide escalated exceptions within their attention (`cxsim.mechanisms.governance`);
+5. money and outcomes are recorded.
+
+Every `review_every_days` (Mesa event) owners and departments fix boundaries
+and culture drifts; an optional reorg (Mesa event) switches the regime.
+Parameters are keyword arguments with defaults, so Mesa's `batch_run` and
+SolaraViz can drive the model; a full config can be given instead.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect
+from functools import partial
+from itertools import accumulate
+
+import mesa
+from mesa.time import Priority, Schedule
+from omegaconf import DictConfig, OmegaConf
+
+from cxsim.config import composition
+from cxsim.config.errors import ConfigError
+from cxsim.config.validation import validate
+from cxsim.mechanisms import culture, finance, handoff, responsibility
+from cxsim.mechanisms.customer_response import CustomerResponse
+from cxsim.mechanisms.governance import Governance
+from cxsim.model import invariants
+from cxsim.model.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
+from cxsim.model.calendar import Calendar
+from cxsim.model.journey import build_structure
+from cxsim.model.outcomes import Recorder
+
+NEED, LEAVE = 1, 2  # calendar event kinds (handoff.ARRIVE is 0)
+
+# Model-level series exposed through Mesa's DataCollector (for batch_run and
+# SolaraViz); the full daily table is `model.recorder.timeseries()`.
+REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "share_dissatisfied",
+            "active", "churned", "acquired", "profit", "culture", "backlog")
+
+# Model keyword -> where it lives in the config. `ceo_attention` and
+# `cxo_authority` are set on every owner with that role (see apply_shortcuts).
+SHORTCUTS = {
+    "days": "days",
+    "customers": "org.customers",
+    "split_departments": "org.split_departments",
+    "journey_kpi": "regime.journey_kpi",
+    "service_budget": "mechanisms.finance.service_budget",
+    "diffusion_beta": "mechanisms.diffusion.beta",
+    "reorg_day": "reorg.day",
+    "reorg_to": "reorg.to",
+}
+
+
+def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, **values) -> None:
+    """Put the Model's keyword arguments into the config, then apply the levers."""
+    for key, value in values.items():
+        if value is not None:
+            OmegaConf.update(cfg, SHORTCUTS[key], value)
+    if ceo_attention is not None:
+        cfg.levers.ceo_attention = ceo_attention
+    if cxo_authority is not None:
+        cfg.levers.cxo_authority = cxo_authority
+    apply_levers(cfg.regime, cfg.levers)
+
+
+def apply_levers(regime: DictConfig, levers: DictConfig) -> None:
+    """Set each lever on every owner with its role (none: the regime is unchanged)."""
+    for owner in regime.owners.values():
+        if levers.ceo_attention is not None and owner.role == "CEO":
+            owner.attention = levers.ceo_attention
+        if levers.cxo_authority is not None and owner.role == "CXO":
+            owner.authority = {"*": levers.cxo_authority}
+
+
+def latest(model: CXModel, key: str):
+    """Today's value of one outcome (a DataCollector reporter)."""
+    return model.recorder.rows[-1][key]
+
+
+class CXModel(mesa.Model):
+    """Departments, customers and CX owners in one organisation under one regime."""
+
+    def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
+                 days: int | None = None, customers: int | None = None,
+                 split_departments: int | None = None, ceo_attention: float | None = None,
+                 cxo_authority: float | None = None, journey_kpi: float | None = None,
+                 service_budget: float | None = None, diffusion_beta: float | None = None,
+                 reorg_day: int | None = None, reorg_to: str | None = None,
+                 overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
+                 rng=None, scenario=None):
+        if config is None:
+            config = composition.compose([f"regime={regime}", f"org={org}", *overrides])
+        else:
+            config = config.copy()
+        # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
+        # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
+        if seed is None:
+            seed = rng if isinstance(rng, int) else int(config.seed)
+        try:
+            config.seed = int(seed)
+        except (TypeError, ValueError):
+            raise ConfigError(f"seed: must be a whole number, got {seed!r}") from None
+        apply_shortcuts(config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
+                        days=days, customers=customers, split_departments=split_departments,
+                        journey_kpi=journey_kpi, service_budget=service_budget,
+                        diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
+        validate(config)
+        super().__init__(rng=int(seed))
+        self.cfg = config
+        self.mech = composition.Params.of(config.mechanisms)
+        self.regime = composition.Params.of(config.regime)
+        self.regime_name_at_start = config.regime.name
+        self.days = int(config.days)
+        self.debug = bool(config.debug)
+        self.day = 0
+        self.org_params = composition.Params.of({k: v for k, v in config.org.items() if not isinstance(v, DictConfig)})
+        self.structure = build_structure(config.org)
+        self.segments = list(composition.Params.of(config.org.segments).values())
+        self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
+
+        # Departments and the boundaries between them
+        self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
+        self.friction = handoff.initial_friction(self)
+        self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
+                                  for j in self.structure.journeys for i in range(len(j.stages) - 1)
+                                  if j.stages[i].dept != j.stages[i + 1].dept})
+
+        self.calendar = Calendar()
+        self.recorder = Recorder(self)
+        self.customer_response = CustomerResponse(self)
+        self.governance = Governance(self)
+        self.governance.install(self.regime)
+        self.refresh_boundaries()
+
+        service = self.structure.service_journeys
+        self.need_rate = sum(j.rate for j in service) / 365.0  # journeys per customer per day
+        self.need_journeys = list(service)
+        self.need_weights = list(accumulate(j.rate for j in service))  # cumulative, for choices()
+
+        # Customers on day 0: active, idle until their first need
+        self.customers: list[Customer] = []
+        self.initial_customers = int(config.org.customers)
+        self.warmup_days = int(config.warmup_days)  # the model settles from its start before outcomes count
+        for _ in range(self.initial_customers):
+            self.activate(self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
+
+        review = int(self.mech.governance.review_every_days)
+        self.schedule_recurring(self.review, Schedule(interval=review, start=review), Priority.LOW)
+        if config.reorg.day is not None:
+            reorg_to = composition.regime(config.reorg.to)
+            apply_levers(reorg_to, config.levers)
+            self.reorg_to = composition.Params.of(reorg_to)
+            self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: partial(latest, key=k) for k in REPORTED})
+        self.running = True
+
+    # ------------------------------------------------------------- the day
+    def step(self) -> None:
+        day = self.day
+        if day == self.warmup_days and day > 0:
+            self.recorder.start_counting()  # the warm-up is over: outcomes count from today
+        arrived = self.arrivals()
+        due = self.calendar.pop(day)
+        self.recorder.events += len(due)
+        for kind, customer, arg in due:
+            if kind == handoff.ARRIVE:
+                if customer.journey is not None:  # still on its journey (not given up)
+                    self.departments[arg].queue.append(customer)
+            elif customer.status != ACTIVE:
+                continue
+            elif kind == NEED:
+                journey = self.pick(self.need_journeys, self.need_weights)
+                self.start_journey(customer, journey)
+            elif kind == LEAVE:
+                if customer.busy:
+                    customer.leaving = True
+                else:
+                    self.churn(customer)
+        for dept in self.random.sample(self.departments, len(self.departments)):
+            dept.work()
+        for owner in self.governance.owners:
+            owner.attend()
+        worked = sum(d.worked for d in self.departments)
+        self.recorder.end_of_day(finance.day(self, arrived, worked))
+        self.datacollector.collect(self)
+        self.day += 1
+        if self.debug:
+            invariants.check(self)
+        if self.day >= self.days:
+            self.running = False
+
+    def arrivals(self) -> int:
+        """Prospects from paid marketing (pulled by promises) and word of mouth."""
+        c = self.mech.customer
+        rate = (self.org_params.prospects_per_day * (1.0 + c.promise_pull * self.regime.promise_inflation)
+                + c.word_of_mouth / 365.0 * self.recorder.promoters)
+        n = int(self.rng.poisson(rate))
+        acquisition = self.structure.acquisition
+        for _ in range(n):
+            prospect = self.new_customer(PROSPECT)
+            if acquisition is None:
+                self.activate(prospect, c.initial_satisfaction)
+            else:
+                self.start_journey(prospect, acquisition)
+        self.recorder.d_arrived += n
+        return n
+
+    # ------------------------------------------------------- case flow
+    def start_journey(self, customer: Customer, journey) -> None:
+        customer.journey = journey
+        customer.stage = 0
+        customer.started = self.day
+        customer.effort = 0.0
+        self.departments[journey.stages[0].dept].queue.append(customer)
+
+    def advance(self, customer: Customer, dept: Department) -> None:
+        """A department has worked the customer's case: pass it on or finish."""
+        stages = customer.journey.stages
+        if customer.stage + 1 == len(stages):
+            self.customer_response.finish(customer)
+            return
+        nxt = stages[customer.stage + 1].dept
+        if nxt == dept.index:
+            handoff.pass_on(self, customer, nxt)  # same department: no boundary crossed
+        else:
+            handoff.attempt(self, customer, dept.index, nxt)
+
+    def effective_capacity(self, dept: Department) -> float:
+        """Staffed capacity, stretched by efficiency pressure (faster handling)."""
+        gain = self.mech.handoff.efficiency_capacity_gain * self.regime.efficiency_pressure
+        return finance.staffed_capacity(self, dept) * (1.0 + gain)
+
+    # ------------------------------------------------------ population
+    def new_customer(self, status: str) -> Customer:
+        segment = self.pick(self.segments, self.segment_weights)
+        customer = Customer(self, segment, status, self.mech.customer.initial_satisfaction)
+        self.customers.append(customer)
+        if status == PROSPECT:
+            self.recorder.prospects += 1
+        return customer
+
+    def activate(self, customer: Customer, satisfaction: float) -> None:
+        """A prospect becomes a customer: revenue starts, the first need is scheduled."""
+        r = self.recorder
+        r.prospects -= 1
+        r.active += 1
+        r.active_value += customer.segment.annual_value
+        if self.day > 0:
+            r.d_acquired += 1
+        customer.status = ACTIVE
+        customer.since = self.day
+        customer.satisfaction = satisfaction
+        r.satisfaction_changed(None, satisfaction)
+        customer.journey = None
+        leave = self.day + self.wait(self.mech.customer.annual_attrition / 365.0)
+        if leave < self.days:
+            self.calendar.add(leave, LEAVE, customer)
+        self.schedule_need(customer)
+
+    def end_journey(self, customer: Customer) -> None:
+        customer.journey = None
+        if customer.leaving:
+            self.churn(customer)
+        else:
+            self.schedule_need(customer)
+
+    def schedule_need(self, customer: Customer) -> None:
+        day = self.day + self.wait(self.need_rate)
+        if day < self.days:
+            self.calendar.add(day, NEED, customer)
+
+    def pick(self, items: list, cum_weights: list[float]):
+        """One of `items` by cumulative weight: `random.choices(items, cum_weights=...)[0]`,
+        the same draw and result, without building a list each time."""
+        return items[bisect(cum_weights, self.random.random() * cum_weights[-1], 0, len(cum_weights) - 1)]
+
+    def wait(self, rate_per_day: float) -> int:
+        """Whole days until an event of the given daily rate (at least 1)."""
+        if rate_per_day <= 0:
+            return self.days + 1
+        return max(1, math.ceil(self.random.expovariate(rate_per_day)))
+
+    def set_satisfaction(self, customer: Customer, value: float) -> None:
+        value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value  # clipped to [0, 1]
+        self.recorder.satisfaction_changed(customer.satisfaction, value)
+        customer.satisfaction = value
+
+    def churn(self, customer: Customer) -> None:
+        r = self.recorder
+        r.satisfaction_changed(customer.satisfaction, None)
+        r.active -= 1
+        r.churned += 1
+        r.d_churned += 1
+        r.active_value -= customer.segment.annual_value
+        customer.status = CHURNED
+        customer.since = self.day
+        customer.journey = None
+
+    def lose_prospect(self, customer: Customer) -> None:
+        r = self.recorder
+        r.prospects -= 1
+        r.lost += 1
+        r.d_lost += 1
+        customer.status = LOST
+        customer.since = self.day
+        customer.journey = None
+
+    # ------------------------------------------------- coarse processes
+    def review(self) -> None:
+        """Weekly: boundary fixes, culture drift, then who-acts probabilities."""
+        self.governance.review()
+        culture.weekly(self)
+        self.refresh_boundaries()
+
+    def reorganise(self) -> None:
+        """Switch to the reorg regime: new owners, broken routines, same culture."""
+        self.switch_regime(self.reorg_to)
+
+    def switch_regime(self, regime) -> None:
+        """Install another regime now (a Params or DictConfig regime section)."""
+        regime = composition.Params.of(regime)
+        self.regime = regime
+        self.governance.install(regime)
+        culture.disrupt(self)
+        self.refresh_boundaries()
+
+    def refresh_boundaries(self) -> None:
+        """Recompute what depends on culture, routines and the regime: who acts on a
+        defect (`cxsim.mechanisms.responsibility`) and the handoff failure terms (`cxsim.mechanisms.handoff`)."""
+        self.p_local = responsibility.p_anyone_matrix(self)
+        handoff.refresh_factors(self)
+
+    # ------------------------------------------------------------- run
+    def run(self) -> CXModel:
+        while self.running:
+            self.step()
+        return self

@@ -1,0 +1,258 @@
+"""Outcomes: counters kept as events happen, one row per day, tables per run.
+
+Nothing here loops over customers: every count is updated where the event
+happens (a handoff, a failure, a finished journey, a status change), so a day's
+record costs the same with a thousand customers or a million.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxsim.config.schema import PHASES
+
+
+class Recorder:
+    def __init__(self, model):
+        self.model = model
+        self.rows: list[dict] = []
+        self.last_day_pairs: dict[tuple[int, int], int] = {}
+        # population, kept up to date by the model's status changes
+        self.prospects = self.active = self.churned = self.lost = 0
+        self.sat_sum = 0.0
+        self.promoters = self.dissatisfied = 0
+        self.active_value = 0.0
+        self.events = 0  # customer work the engine handled: calendar events and cases worked (benchmarks)
+        self.start_counting()
+        self.reset_day()
+
+    def start_counting(self) -> None:
+        """Zero the run's counts: at the start, and again when a warm-up ends (`warmup_days`)."""
+        n = len(self.model.departments)
+        nj = len(self.model.structure.journeys)
+        self.counting_from = self.model.day
+        # counts kept in Python lists while the model runs (an increment costs a
+        # tenth of a numpy element's); read as numpy arrays through the properties below
+        self._pair_attempts = [[0] * n for _ in range(n)]
+        self._pair_failures = [[0] * n for _ in range(n)]
+        self._journey_attempts = [0] * nj
+        self._journey_failures = [0] * nj
+        self._journey_done_count = [0] * nj
+        self._journey_days = [0] * nj
+        self._phase_attempts = [0] * len(PHASES)
+        self._phase_failures = [0] * len(PHASES)
+        self._dept_cases = [0] * n  # cases worked per department
+        self._dept_repeats = [0] * n  # repeat contacts those cases carried (failure demand)
+        self._dept_units = [0.0] * n  # capacity units worked
+        self._dept_rework = [0.0] * n  # of which failure demand (repeats and redone stages)
+        self._journey_verdicts = [0.0] * nj  # sum of journey verdicts (a post-journey survey)
+        self._journey_promoters = [0] * nj  # customers above promoter_above after the journey
+        self._journey_detractors = [0] * nj  # ... and below dissatisfied_below
+        self._journey_bad = [0] * nj  # journeys whose verdict fell below dissatisfied_below
+        self.totals = dict(escalated=0, decided=0, timed_out=0, decision_wait=0,
+                           directives=0, resisted=0, fixes=0)
+
+    def reset_day(self) -> None:
+        self.d_attempts = self.d_failures = 0
+        self.d_units = self.d_rework = 0.0
+        self.d_done = self.d_done_days = 0
+        self.d_acquired = self.d_churned = self.d_lost = self.d_arrived = 0
+        self.d_pairs: dict[tuple[int, int], int] = {}  # failures per boundary today
+
+    # ------------------------------------------------------------ events
+    def handoff(self, customer, a: int, b: int) -> None:
+        self.d_attempts += 1
+        self._pair_attempts[a][b] += 1
+        journey = customer.journey
+        self._journey_attempts[journey.index] += 1
+        self._phase_attempts[journey.stages[customer.stage + 1].phase] += 1
+
+    def failure(self, customer, a: int, b: int) -> None:
+        self.d_failures += 1
+        self._pair_failures[a][b] += 1
+        self.d_pairs[(a, b)] = self.d_pairs.get((a, b), 0) + 1
+        journey = customer.journey
+        self._journey_failures[journey.index] += 1
+        self._phase_failures[journey.stages[customer.stage + 1].phase] += 1
+
+    pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64))
+    pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64))
+    journey_attempts = property(lambda self: np.array(self._journey_attempts, dtype=np.int64))
+    journey_failures = property(lambda self: np.array(self._journey_failures, dtype=np.int64))
+    journey_done_count = property(lambda self: np.array(self._journey_done_count, dtype=np.int64))
+    journey_days = property(lambda self: np.array(self._journey_days, dtype=np.int64))
+    phase_attempts = property(lambda self: np.array(self._phase_attempts, dtype=np.int64))
+    phase_failures = property(lambda self: np.array(self._phase_failures, dtype=np.int64))
+
+    def worked(self, dept: int, cases: int, repeats: int, units: float, rework: float) -> None:
+        """A department's day of work: `cases` worked, carrying `repeats` repeat contacts."""
+        self.events += cases
+        self._dept_cases[dept] += cases
+        self._dept_repeats[dept] += repeats
+        self._dept_units[dept] += units
+        self._dept_rework[dept] += rework
+        self.d_units += units
+        self.d_rework += rework
+
+    def journey_done(self, customer, days: int, verdict: float, satisfaction: float) -> None:
+        """A journey ended with this verdict, leaving the customer at `satisfaction` (what a
+        post-journey survey would read: the verdict as CSAT, the satisfaction as NPS)."""
+        j = customer.journey.index
+        c = self.model.mech.customer
+        self._journey_done_count[j] += 1
+        self._journey_days[j] += days
+        self._journey_verdicts[j] += verdict
+        self._journey_promoters[j] += satisfaction > c.promoter_above
+        self._journey_detractors[j] += satisfaction < c.dissatisfied_below
+        self._journey_bad[j] += verdict < c.dissatisfied_below
+        self.d_done += 1
+        self.d_done_days += days
+
+    def escalated(self) -> None:
+        self.totals["escalated"] += 1
+
+    def decided(self, wait: int) -> None:
+        self.totals["decided"] += 1
+        self.totals["decision_wait"] += wait
+
+    def timed_out(self) -> None:
+        self.totals["timed_out"] += 1
+
+    def directive(self, resisted: bool) -> None:
+        self.totals["directives"] += 1
+        self.totals["resisted"] += int(resisted)
+
+    def fixed(self) -> None:
+        self.totals["fixes"] += 1
+
+    # ------------------------------------------------------ population
+    def satisfaction_changed(self, old: float | None, new: float | None) -> None:
+        """Keep satisfaction aggregates of active customers (None: not active)."""
+        c = self.model.mech.customer
+        if old is not None:
+            self.sat_sum -= old
+            self.promoters -= old > c.promoter_above
+            self.dissatisfied -= old < c.dissatisfied_below
+        if new is not None:
+            self.sat_sum += new
+            self.promoters += new > c.promoter_above
+            self.dissatisfied += new < c.dissatisfied_below
+
+    # ------------------------------------------------------------- day
+    def end_of_day(self, finance: dict) -> None:
+        m = self.model
+        depts = m.departments
+        row = dict(
+            day=m.day,
+            regime=m.regime.name,
+            prospects=self.prospects, active=self.active, churned=self.churned, lost=self.lost,
+            acquired=self.d_acquired, churned_today=self.d_churned, lost_today=self.d_lost,
+            prospects_arrived=self.d_arrived,
+            handoffs=self.d_attempts, handoff_failures=self.d_failures,
+            handoff_failure_rate=self.d_failures / self.d_attempts if self.d_attempts else 0.0,
+            contacts=self.d_units, repeat_contacts=self.d_rework,
+            failure_demand_share=self.d_rework / self.d_units if self.d_units else 0.0,
+            journeys_done=self.d_done,
+            time_to_resolve=self.d_done_days / self.d_done if self.d_done else np.nan,
+            satisfaction=self.sat_sum / self.active if self.active else np.nan,
+            share_dissatisfied=self.dissatisfied / self.active if self.active else 0.0,
+            share_promoters=self.promoters / self.active if self.active else 0.0,
+            culture=sum(d.culture for d in depts) / len(depts),
+            routine_fit=sum(d.fit for d in depts) / len(depts),
+            friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])) if m.boundaries else 0.0,
+            backlog=sum(len(d.queue) for d in depts),
+            open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
+            **finance,
+        )
+        self.rows.append(row)
+        self.last_day_pairs = self.d_pairs  # for pictures of the day that just ended
+        self.reset_day()
+
+    # ------------------------------------------------------------ tables
+    def timeseries(self) -> pd.DataFrame:
+        return pd.DataFrame(self.rows)
+
+    def handoff_table(self) -> pd.DataFrame:
+        names = [d.name for d in self.model.departments]
+        a, b = np.nonzero(self.pair_attempts)
+        att, fail = self.pair_attempts[a, b], self.pair_failures[a, b]
+        return pd.DataFrame({
+            "from_department": [names[i] for i in a], "to_department": [names[i] for i in b],
+            "handoffs": att, "failures": fail, "failure_rate": fail / att,
+            "friction_end": [self.model.friction[i][j] for i, j in zip(a, b)],
+        })
+
+    def journey_table(self) -> pd.DataFrame:
+        """Per journey: its handoffs, and what a post-journey survey and the complaint log would show."""
+        att, fail = self.journey_attempts, self.journey_failures
+        done = self.journey_done_count
+
+        def share(counts):  # per completed journey
+            return np.divide(np.array(counts, dtype=float), done, out=np.full(len(done), np.nan), where=done > 0)
+
+        return pd.DataFrame({
+            "journey": [j.name for j in self.model.structure.journeys],
+            "handoffs": att, "failures": fail,
+            "failure_rate": np.divide(fail, att, out=np.zeros(len(att)), where=att > 0),
+            "completed": done,
+            "time_to_resolve": share(self._journey_days),
+            "satisfaction": share(self._journey_verdicts),  # mean verdict: a post-journey CSAT, 0..1
+            "nps": 100 * (share(self._journey_promoters) - share(self._journey_detractors)),
+            "complaints": self.model.customer_response.complaints(np.array(self._journey_bad, dtype=float)),
+        })
+
+    def department_table(self) -> pd.DataFrame:
+        """Per department: contacts worked and repeat contacts (failure demand arriving there)."""
+        cases = np.array(self._dept_cases, dtype=np.int64)
+        repeats = np.array(self._dept_repeats, dtype=np.int64)
+        contacts = cases + repeats  # a case carrying r repeats is 1 + r contacts of the customer
+        units, rework = np.array(self._dept_units), np.array(self._dept_rework)
+        return pd.DataFrame({
+            "department": [d.name for d in self.model.departments],
+            "contacts": contacts, "repeat_contacts": repeats,
+            "repeat_contact_rate": np.divide(repeats, contacts, out=np.zeros(len(cases)), where=contacts > 0),
+            "workload": units,
+            "failure_demand_share": np.divide(rework, units, out=np.zeros(len(cases)), where=units > 0),
+        })
+
+    def summary(self) -> dict:
+        """One row per run: every outcome over the horizon after the warm-up (all of it without one)."""
+        m = self.model
+        ts = self.timeseries()
+        before = ts[ts.day < self.counting_from]
+        ts = ts[ts.day >= self.counting_from]
+        sat = np.array([c.satisfaction for c in m.customers if c.status == "active"])
+        days = len(ts)
+        years = days / 365.0
+        start = int(before.active.iloc[-1]) if len(before) else m.initial_customers  # customers as counting began
+        att, fail = self.phase_attempts, self.phase_failures
+        out = dict(
+            regime=m.regime_name_at_start, org=m.cfg.org.name, seed=m.cfg.seed, days=days,
+            customers_start=start, customers_end=self.active,
+            handoff_failure_rate=ts.handoff_failures.sum() / max(ts.handoffs.sum(), 1),
+            failure_demand_share=ts.repeat_contacts.sum() / max(ts.contacts.sum(), 1),
+            satisfaction_mean=float(sat.mean()) if len(sat) else np.nan,
+            satisfaction_p10=float(np.quantile(sat, 0.1)) if len(sat) else np.nan,
+            satisfaction_p50=float(np.quantile(sat, 0.5)) if len(sat) else np.nan,
+            satisfaction_p90=float(np.quantile(sat, 0.9)) if len(sat) else np.nan,
+            share_dissatisfied=self.dissatisfied / self.active if self.active else 0.0,
+            churned=int(ts.churned_today.sum()),
+            annual_churn_rate=ts.churned_today.sum() / max(ts.active.mean(), 1) / years,
+            retention=1.0 - ts.churned_today.sum() / max(start, 1),
+            acquired=int(ts.acquired.sum()), prospects_lost=int(ts.lost_today.sum()),
+            revenue=ts.revenue.sum(), cost_to_serve=ts.service_cost.sum(),
+            cost_to_serve_per_customer_year=ts.service_cost.sum() / max(ts.active.mean(), 1) / years,
+            acquisition_spend=ts.acquisition_spend.sum(),
+            governance_overhead=ts.governance_overhead.sum(), profit=ts.profit.sum(),
+            time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
+            repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_cases) + sum(self._dept_repeats), 1),
+            complaints=float(m.customer_response.complaints(sum(self._journey_bad))),
+            culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1],
+            **{f"handoff_failure_rate_{p}": fail[i] / att[i] if att[i] else np.nan
+               for i, p in enumerate(PHASES)},
+            events=self.events,
+            **self.totals,
+        )
+        out["decision_wait_mean"] = out.pop("decision_wait") / max(out["decided"], 1)
+        return out
