@@ -61,6 +61,7 @@ def ranking_text(diffs: pd.DataFrame) -> str:
 
 
 def build(folder: str | Path, out: str | Path | None = None, everything: bool = False) -> Path:
+    """The report of a sweep's finished runs: CSV tables, figures and one HTML page, in `out`."""
     store = Store(folder)
     summary = store.table("summary", everything)
     if summary.empty:
@@ -70,9 +71,20 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
     timeseries = timeseries.merge(summary[["run_id", "org"]], on="run_id", how="left")
     handoffs = store.table("handoffs", everything).merge(summary[["run_id", "org", "regime"]], on="run_id", how="left")
     out = Path(out) if out else store.folder / "report"
-    figdir = out / "figures"
     out.mkdir(parents=True, exist_ok=True)
+    table, diffs, failures = write_tables(store, out, summary, handoffs, everything)
+    figures = draw_figures(summary, timeseries, handoffs, out / "figures")
+    prov = store.provenance(everything)
+    body = results_section(store, summary, table, diffs, failures, prov)
+    for title, path in figures:
+        body += [f"<h2>{html.escape(title)}</h2>", img(path)]
+    body += provenance_section(store, failures, prov)
+    return write_page(out / "report.html", "cxsim report", body)
 
+
+def write_tables(store: Store, out: Path, summary: pd.DataFrame, handoffs: pd.DataFrame,
+                 everything: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The CSV files beside the report; returns the per-regime table, the paired differences, the failures."""
     table = mean_ci(summary)
     diffs = paired_differences(summary, "profit")
     summary.to_csv(out / "runs.csv", index=False)
@@ -83,7 +95,12 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
     diffs.to_csv(out / "paired_differences.csv", index=False)
     failures = store.failures(everything)
     failures.to_csv(out / "failed_runs.csv", index=False)
+    return table, diffs, failures
 
+
+def draw_figures(summary: pd.DataFrame, timeseries: pd.DataFrame, handoffs: pd.DataFrame,
+                 figdir: Path) -> list[tuple[str, Path]]:
+    """Four figures per org, and a response curve per swept numeric parameter: (title, PNG path)."""
     figures = []
     for org in sorted(summary.org.unique()):
         # the main comparison at the first setting of any swept parameter is pooled here
@@ -100,14 +117,16 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
             name = param.removeprefix("coord.")
             figures.append((f"Response to {name}", plots.save(
                 plots.response_curve(summary, param), figdir, f"response_{name}")))
+    return figures
 
+
+def results_section(store: Store, summary: pd.DataFrame, table: pd.DataFrame, diffs: pd.DataFrame,
+                    failures: pd.DataFrame, prov: pd.DataFrame) -> list[str]:
+    """The page's head, the ranking, the paired differences and the table of every outcome."""
     shown = ["regime", "org", *factors(summary), "runs"] + [
         c for col in OUTCOMES for c in (col, f"{col}_lo", f"{col}_hi")]
-    prov = store.provenance(everything)
     first = prov.iloc[0] if len(prov) else {}
-    config_path = store.folder / "multirun.yaml"
-    config_text = config_path.read_text() if config_path.exists() else "(no multirun.yaml)"
-    body = [
+    return [
         f"<h1>cxsim sweep report: {html.escape(str(first.get('experiment') or store.folder.name))}</h1>",
         f"<p class=note>{len(summary)} finished runs, {len(failures)} failed; "
         f"generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; cxsim {html.escape(str(first.get('cxsim_version', '?')))}, "
@@ -119,17 +138,21 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
         table_html(diffs),
         "<h2>Mean and 95% CI per regime</h2>", table_html(table[[c for c in shown if c in table]]),
     ]
-    for title, path in figures:
-        body += [f"<h2>{html.escape(title)}</h2>", img(path)]
-    if len(failures):
-        body += ["<h2>Failed runs</h2>", table_html(failures)]
-    body += ["<h2>Sweep configuration</h2>", f"<pre>{html.escape(config_text)}</pre>",
-             "<h2>Provenance</h2>",
-             table_html(prov[[c for c in ("run_id", "seed", "replicate", "started", "wall_seconds", "host")
-                              if c in prov]].head(50)),
-             "<p class=note>First 50 runs shown; all are in runs.csv (and per boundary in handoffs.csv, "
-             "per journey in journeys.csv, per department in departments.csv; per day in the store's timeseries.parquet files).</p>"]
-    return write_page(out / "report.html", "cxsim report", body)
+
+
+def provenance_section(store: Store, failures: pd.DataFrame, prov: pd.DataFrame) -> list[str]:
+    """Failed runs, the sweep's config and where each run came from."""
+    config_path = store.folder / "multirun.yaml"
+    config_text = config_path.read_text() if config_path.exists() else "(no multirun.yaml)"
+    body = ["<h2>Failed runs</h2>", table_html(failures)] if len(failures) else []
+    return body + [
+        "<h2>Sweep configuration</h2>", f"<pre>{html.escape(config_text)}</pre>",
+        "<h2>Provenance</h2>",
+        table_html(prov[[c for c in ("run_id", "seed", "replicate", "started", "wall_seconds", "host")
+                         if c in prov]].head(50)),
+        "<p class=note>First 50 runs shown; all are in runs.csv (and per boundary in handoffs.csv, "
+        "per journey in journeys.csv, per department in departments.csv; per day in the store's "
+        "timeseries.parquet files).</p>"]
 
 
 def write_page(path: Path, title: str, body: list[str], css: str = "") -> Path:

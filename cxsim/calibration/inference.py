@@ -131,23 +131,41 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
     lo = np.array([params[p][0] for p in params])
     hi = np.array([params[p][1] for p in params])
     theta = runs.iloc[keep][list(params)].to_numpy(float)
-    theta_t = to_logit(theta, lo, hi)  # adjusted on the logit of the prior range: stays inside it
     X = z.iloc[keep].to_numpy()  # measures minus observed, scaled: the regression is about x = y
     surrounded, gap, typical = joint_fit(z.to_numpy(), dist)
     # The adjustment extrapolates the kept runs to the observed measures: only where the runs surround
     # them (else an inert parameter was seen pushed to a bound), and with enough runs per term.
-    adjusted, regression = theta.copy(), surrounded and k >= ADJUST_PER_TERM * (len(usable) + 1)
-    moved = np.zeros(len(params), dtype=bool)
-    if regression:  # too few kept runs make the regression, and so the adjustment, noise
-        A = np.column_stack([np.ones(len(keep)), X])
-        sw = np.sqrt(w)[:, None]
-        beta, *_ = np.linalg.lstsq(A * sw, theta_t * sw, rcond=None)
-        unit = (theta - lo) / np.where(hi > lo, hi - lo, 1.0)  # tested on the prior's own scale: the
-        fit_unit, *_ = np.linalg.lstsq(A * sw, unit * sw, rcond=None)  # logit's long tails fake significance
-        moved = regression_matters(A * sw, unit * sw, fit_unit)
-        shifted = from_logit(theta_t - X @ beta[1:], lo, hi)
-        adjusted[:, moved] = shifted[:, moved]
+    regression = surrounded and k >= ADJUST_PER_TERM * (len(usable) + 1)
+    adjusted, moved = adjust(theta, X, w, lo, hi) if regression else (theta.copy(), np.zeros(len(params), bool))
+    posterior = posterior_table(list(params), adjusted, w, lo, hi, moved)
+    measures = measures_table(observed, usable, sim, keep, w, scale)
+    draws = pd.DataFrame(adjusted, columns=list(params))
+    draws["weight"], draws["distance"] = w, dist[keep]
+    draws["run_id"] = runs.iloc[keep]["run_id"].to_numpy() if "run_id" in runs else None
+    return Fit(posterior, measures, draws, k, len(runs), regression, surrounded, gap, typical,
+               kept=runs.iloc[keep][list(params)].assign(weight=w), tolerance=float(dist[keep].max()))
 
+
+def adjust(theta: np.ndarray, X: np.ndarray, w: np.ndarray, lo: np.ndarray,
+           hi: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Beaumont's local-linear regression adjustment of the kept draws towards x = y (X = 0), on the
+    logit of the prior range (stays inside it), for the parameters the measures explain (F test).
+    Too few kept runs make the regression, and so the adjustment, noise: the caller checks that."""
+    theta_t = to_logit(theta, lo, hi)
+    A = np.column_stack([np.ones(len(theta)), X])
+    sw = np.sqrt(w)[:, None]
+    beta, *_ = np.linalg.lstsq(A * sw, theta_t * sw, rcond=None)
+    unit = (theta - lo) / np.where(hi > lo, hi - lo, 1.0)  # tested on the prior's own scale: the
+    fit_unit, *_ = np.linalg.lstsq(A * sw, unit * sw, rcond=None)  # logit's long tails fake significance
+    moved = regression_matters(A * sw, unit * sw, fit_unit)
+    adjusted = theta.copy()
+    adjusted[:, moved] = from_logit(theta_t - X @ beta[1:], lo, hi)[:, moved]
+    return adjusted, moved
+
+
+def posterior_table(params: list[str], adjusted: np.ndarray, w: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+                    moved: np.ndarray) -> pd.DataFrame:
+    """Per parameter: the posterior's 5/50/95% and how much narrower it is than the prior."""
     rows = []
     for j, p in enumerate(params):
         q5, q50, q95 = weighted_quantiles(adjusted[:, j], w, [0.05, 0.5, 0.95])
@@ -156,29 +174,27 @@ def fit(runs: pd.DataFrame, params: dict[str, tuple[float, float]], observed: di
                    "partly constrained" if ratio < PARTLY else "left loose: the data hardly tell")
         rows.append({"parameter": p, "prior_low": lo[j], "prior_high": hi[j], "p05": q5, "median": q50,
                      "p95": q95, "width_ratio": ratio, "verdict": verdict, "regression_adjusted": bool(moved[j])})
-    posterior = pd.DataFrame(rows)
+    return pd.DataFrame(rows)
 
-    mrows = []
+
+def measures_table(observed: dict[str, float], usable: list[str], sim: pd.DataFrame, keep: np.ndarray,
+                   w: np.ndarray, scale: pd.Series) -> pd.DataFrame:
+    """Per measure: observed against the kept runs' 5/50/95%, and whether any run reproduces it."""
+    rows = []
     kept = sim.iloc[keep]
-    for m in names:
-        x = kept[m].to_numpy()
-        q5, q50, q95 = weighted_quantiles(x, w, [0.05, 0.5, 0.95])
+    for m, obs in observed.items():
+        q5, q50, q95 = weighted_quantiles(kept[m].to_numpy(), w, [0.05, 0.5, 0.95])
         lo_all, hi_all = sim[m].min(), sim[m].max()
-        obs = observed[m]
         if m not in usable:
             verdict = "not used: the same in every run"
         elif not lo_all <= obs <= hi_all:
             verdict = "CANNOT BE REPRODUCED: outside every run's value"
         else:
             verdict = "reproduced"
-        mrows.append({"measure": m, "observed": obs, "scale": scale[m], "all_runs_min": lo_all,
-                      "all_runs_max": hi_all, "fitted_p05": q5, "fitted_median": q50, "fitted_p95": q95,
-                      "verdict": verdict})
-    draws = pd.DataFrame(adjusted, columns=list(params))
-    draws["weight"], draws["distance"] = w, dist[keep]
-    draws["run_id"] = runs.iloc[keep]["run_id"].to_numpy() if "run_id" in runs else None
-    return Fit(posterior, pd.DataFrame(mrows), draws, k, len(runs), regression, surrounded, gap, typical,
-               kept=runs.iloc[keep][list(params)].assign(weight=w), tolerance=float(dist[keep].max()))
+        rows.append({"measure": m, "observed": obs, "scale": scale[m], "all_runs_min": lo_all,
+                     "all_runs_max": hi_all, "fitted_p05": q5, "fitted_median": q50, "fitted_p95": q95,
+                     "verdict": verdict})
+    return pd.DataFrame(rows)
 
 
 class Proposal:

@@ -134,6 +134,7 @@ def read_checked(path: Path, what: str, keys: set[str]):
 
 
 def load(path: str | Path) -> Company:
+    """Read and check a company file; every mistake is one line `file:line: key: why`."""
     path = Path(path)
     data, fail = read_checked(path, "name, org, today, candidates, ...", KEYS)
     for key in interpolations(data):  # `${oc.env:...}` would read the environment into reports
@@ -141,6 +142,25 @@ def load(path: str | Path) -> Company:
     for key in ("org", "today", "candidates"):
         if key not in data:
             raise ConfigError(f"{path}: {key}: missing")
+    check_regimes(data, fail)
+    cfg = company_config(data, fail)
+    uncertain, targets = uncertain_ranges(data, cfg, fail), targets_of(data, fail)
+    for key in ("seeds", "samples", "trajectories", "switch_day"):
+        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1):
+            fail(key, f"must be a whole number >= 1, got {data[key]!r}")
+    switch_day = int(data.get("switch_day", min(90, int(cfg.days) // 4)))
+    if switch_day >= int(cfg.days):
+        fail("switch_day", f"must be before the horizon (days: {int(cfg.days)}), got {switch_day}")
+    org = data["org"]
+    return Company(name=str(data.get("name", path.stem)), config=cfg, today=data["today"],
+                   candidates=list(data["candidates"]), uncertain=uncertain, targets=targets,
+                   days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)),
+                   trajectories=int(data.get("trajectories", 4)),
+                   switch_day=switch_day, org_preset=org if isinstance(org, str) else None)
+
+
+def check_regimes(data: dict, fail) -> None:
+    """Today's regime and the candidates name regimes in `configs/regime/`."""
     regimes = [r for r in available("regime") if not r.endswith("_schema")]
     if data["today"] not in regimes:
         fail("today", f"no regime named {data['today']!r}; available: {', '.join(regimes)}")
@@ -151,6 +171,9 @@ def load(path: str | Path) -> Company:
         if r not in regimes:
             fail(f"candidates.{i}", f"no regime named {r!r}; available: {', '.join(regimes)}")
 
+
+def company_config(data: dict, fail) -> DictConfig:
+    """Today's config: today's regime on the company's org (a preset's name or the org itself), validated."""
     org = data["org"]
     presets = [o for o in available("org") if not o.endswith("_schema")]
     try:
@@ -173,7 +196,11 @@ def load(path: str | Path) -> Company:
     except ConfigError as exc:
         key, _, msg = str(exc).partition(": ")
         fail(key, msg)
+    return cfg
 
+
+def uncertain_ranges(data: dict, cfg: DictConfig, fail) -> dict[str, tuple[float, float]]:
+    """The uncertain assumptions: config keys with [low, high], both ends values the model accepts."""
     uncertain = {}
     for key, bounds in (data.get("uncertain") or {}).items():
         if OmegaConf.select(cfg, key, default="__missing__") == "__missing__" and not boundary(cfg, key):
@@ -183,13 +210,18 @@ def load(path: str | Path) -> Company:
                 and bounds[0] < bounds[1]):
             fail(f"uncertain.{key}", f"must be [low, high] with low < high, got {bounds!r}")
         uncertain[key] = (float(bounds[0]), float(bounds[1]))
-        for end in bounds:  # both ends must be values the model accepts
+        for end in bounds:
             trial = cfg.copy()
             try:
                 OmegaConf.update(trial, key, float(end), force_add=True)  # a boundary's friction may be new
                 validate(trial)
             except (ConfigError, OmegaConfBaseException) as exc:
                 fail(f"uncertain.{key}", f"{end!r} is not a valid value: {str(exc).splitlines()[0]}")
+    return uncertain
+
+
+def targets_of(data: dict, fail) -> dict[str, dict[str, float]]:
+    """The company's targets: an outcome with a {min: x} and/or {max: x} bound."""
     targets = {}
     known = outcome_names()
     for outcome, bound in (data.get("targets") or {}).items():
@@ -199,15 +231,4 @@ def load(path: str | Path) -> Company:
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())):
             fail(f"targets.{outcome}", f"give {{max: x}} or {{min: x}} with a number x, got {bound!r}")
         targets[outcome] = {k: float(v) for k, v in bound.items()}
-    for key in ("seeds", "samples", "trajectories", "switch_day"):
-        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1):
-            fail(key, f"must be a whole number >= 1, got {data[key]!r}")
-    switch_day = int(data.get("switch_day", min(90, int(cfg.days) // 4)))
-    if switch_day >= int(cfg.days):
-        fail("switch_day", f"must be before the horizon (days: {int(cfg.days)}), got {switch_day}")
-    return Company(name=str(data.get("name", path.stem)), config=cfg, today=data["today"],
-                   candidates=list(candidates), uncertain=uncertain, targets=targets,
-                   days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)),
-                   trajectories=int(data.get("trajectories", 4)), switch_day=switch_day,
-                   org_preset=org if isinstance(org, str) else None)
-
+    return targets

@@ -67,17 +67,32 @@ def targets_text(targets: dict) -> str:
 
 
 def summary_html(company: Company, r: dict) -> str:
+    """The report's first box: the recommendation and what it rests on, in sentences."""
+    paras = recommendation(company, r)
+    if "sensitivity" in r:
+        paras.append(depends_on(r))
+    if "scenarios" in r:
+        paras.append(where_each_wins(r["scenarios"]))
+    if "transition" in r:
+        paras.append(transition_text(company, r))
+    paras.append("<p class=note>These are results of a model of mechanisms from the literature, fitted to nothing "
+                 "but the figures in your file: read them as a comparison of options under stated assumptions, "
+                 "not as a forecast.</p>")
+    return "<div class=summary>" + "".join(paras) + "</div>"
+
+
+def recommendation(company: Company, r: dict) -> list[str]:
+    """The recommended option, the runner-up, the change against today, and the targets met."""
     table, outcome = r["robustness"], r["outcome"]
     label, fmt, _ = OUTCOMES[outcome]
     top = table.iloc[0]
     best, runner_up = r["best"], r["runner_up"]
-    n_samples = len(r["samples"])
     if company.uncertain:
-        first = (f"Across {n_samples} plausible futures (Latin hypercube samples of the {len(company.uncertain)} "
-                 f"assumptions you are unsure of, {company.seeds} seeds each, {company.days} days), "
-                 f"<b>{e(best)}</b> has the lowest expected regret on {e(label)} ({money(top.expected_regret)}; "
-                 f"worst case {money(top.worst_regret)}) and is best in <b>{top.p_best:.0%}</b> of the futures — "
-                 f"{confidence(top.p_best)}.")
+        first = (f"Across {len(r['samples'])} plausible futures (Latin hypercube samples of the "
+                 f"{len(company.uncertain)} assumptions you are unsure of, {company.seeds} seeds each, "
+                 f"{company.days} days), <b>{e(best)}</b> has the lowest expected regret on {e(label)} "
+                 f"({money(top.expected_regret)}; worst case {money(top.worst_regret)}) and is best in "
+                 f"<b>{top.p_best:.0%}</b> of the futures — {confidence(top.p_best)}.")
     else:
         first = (f"With every assumption fixed as in your file ({company.seeds} seeds, {company.days} days), "
                  f"<b>{e(best)}</b> has the best mean {e(label)}. Give ranges under <code>uncertain</code> to see "
@@ -101,69 +116,92 @@ def summary_html(company: Company, r: dict) -> str:
         paras.append(f"<p><b>Today's regime ({e(company.today)}) is the most robust option:</b> no candidate "
                      f"beats keeping it on expected regret.</p>")
     if company.targets:
-        sat = top.satisficing_share
         paras.append(f"<p><b>Your targets</b> ({e(targets_text(company.targets))}): {e(best)} meets all of them in "
-                     f"{sat:.0%} of futures; the best share of any option is "
+                     f"{top.satisficing_share:.0%} of futures; the best share of any option is "
                      f"{table.satisficing_share.max():.0%} ({e(table.loc[table.satisficing_share.idxmax(), 'regime'])}).</p>")
-    if "sensitivity" in r:
-        s = r["sensitivity"].iloc[0]
-        direction = "widens" if s.mu > 0 else "narrows"
-        text = (f"<p><b>What it depends on:</b> the lead of {e(best)} over {e(runner_up)} is most sensitive to "
-                f"<b>{e(s.parameter)}</b> (Morris mu* {money(s.mu_star)}; raising it {direction} the lead)")
-        if len(r["sensitivity"]) > 1:
-            s2 = r["sensitivity"].iloc[1]
-            text += f", then {e(s2.parameter)} (mu* {money(s2.mu_star)})"
-        text += ".</p>"
-        paras.append(text)
-    if "scenarios" in r:
-        sc = r["scenarios"]
-        wins = [f"<b>{e(reg)}</b> wins when {e(describe_box(g))} ({g.density.iloc[0]:.0%} of futures in that box "
-                f"are its wins; the box holds {g.coverage.iloc[0]:.0%} of its wins)"
-                for reg, g in sc.groupby("regime") if not g.assumption.iloc[0].startswith("(")]
-        everywhere = [reg for reg, g in sc.groupby("regime") if g.note.iloc[0] == "wins in every sample"]
-        if everywhere:
-            paras.append(f"<p>{e(everywhere[0])} wins in every sampled future: the ranges you gave do not "
-                         f"change the answer.</p>")
-        elif wins:
-            paras.append("<p><b>Where each option wins</b> (scenario discovery, PRIM): " + "; ".join(wins) + ".</p>")
-    if "transition" in r:
-        t = r["transition"].set_index("measure")
-        target = r["transition_target"]
+    return paras
 
-        def after(m: str) -> str:
-            """'after about N days' (with how many seeds got there), or 'not within the horizon'."""
-            row = t.loc[m]
-            if pd.isna(row["mean"]):
-                return "not within the horizon"
-            short = "" if row.seeds_with_value == row.seeds else \
-                f" ({int(row.seeds - row.seeds_with_value)} of {int(row.seeds)} seeds: not within the horizon)"
-            return f"after about {row['mean']:,.0f} days{short}"
 
-        cumulative = t.loc["cumulative_difference", "mean"]
-        dip = t.loc["dip", "mean"]
-        paras.append(
-            f"<p><b>The transition</b> from {e(company.today)} to {e(target)} on day {company.switch_day}"
-            + (" (assumptions at the middle of their ranges)" if company.uncertain else "") + ": "
-            + (f"profit per day falls below staying by up to {money(-dip)} (30-day mean, "
-               f"{t.loc['dip_day', 'mean']:,.0f} days after the switch); back at the old level: "
-               f"{after('days_to_recover')}; " if dip < 0 else "no dip in profit; ")
-            + f"paid for itself (overhead included): {after('days_to_break_even')}. "
-            + f"Over the horizon it {'gains' if cumulative >= 0 else 'loses'} {money(abs(cumulative))} "
-            f"against staying.</p>")
-    paras.append("<p class=note>These are results of a model of mechanisms from the literature, fitted to nothing "
-                 "but the figures in your file: read them as a comparison of options under stated assumptions, "
-                 "not as a forecast.</p>")
-    return "<div class=summary>" + "".join(paras) + "</div>"
+def depends_on(r: dict) -> str:
+    """The assumptions the lead of the best option over the runner-up is most sensitive to (Morris)."""
+    s = r["sensitivity"].iloc[0]
+    direction = "widens" if s.mu > 0 else "narrows"
+    text = (f"<p><b>What it depends on:</b> the lead of {e(r['best'])} over {e(r['runner_up'])} is most sensitive to "
+            f"<b>{e(s.parameter)}</b> (Morris mu* {money(s.mu_star)}; raising it {direction} the lead)")
+    if len(r["sensitivity"]) > 1:
+        s2 = r["sensitivity"].iloc[1]
+        text += f", then {e(s2.parameter)} (mu* {money(s2.mu_star)})"
+    return text + ".</p>"
+
+
+def where_each_wins(sc: pd.DataFrame) -> str:
+    """The box of assumptions where each option wins (PRIM), or that one option wins everywhere."""
+    wins = [f"<b>{e(reg)}</b> wins when {e(describe_box(g))} ({g.density.iloc[0]:.0%} of futures in that box "
+            f"are its wins; the box holds {g.coverage.iloc[0]:.0%} of its wins)"
+            for reg, g in sc.groupby("regime") if not g.assumption.iloc[0].startswith("(")]
+    everywhere = [reg for reg, g in sc.groupby("regime") if g.note.iloc[0] == "wins in every sample"]
+    if everywhere:
+        return (f"<p>{e(everywhere[0])} wins in every sampled future: the ranges you gave do not "
+                f"change the answer.</p>")
+    if wins:
+        return "<p><b>Where each option wins</b> (scenario discovery, PRIM): " + "; ".join(wins) + ".</p>"
+    return ""
+
+
+def transition_text(company: Company, r: dict) -> str:
+    """The switch from today's regime: its dip, recovery, break-even and what it gains over the horizon."""
+    t = r["transition"].set_index("measure")
+
+    def after(m: str) -> str:
+        """'after about N days' (with how many seeds got there), or 'not within the horizon'."""
+        row = t.loc[m]
+        if pd.isna(row["mean"]):
+            return "not within the horizon"
+        short = "" if row.seeds_with_value == row.seeds else \
+            f" ({int(row.seeds - row.seeds_with_value)} of {int(row.seeds)} seeds: not within the horizon)"
+        return f"after about {row['mean']:,.0f} days{short}"
+
+    cumulative = t.loc["cumulative_difference", "mean"]
+    dip = t.loc["dip", "mean"]
+    return (
+        f"<p><b>The transition</b> from {e(company.today)} to {e(r['transition_target'])} on day {company.switch_day}"
+        + (" (assumptions at the middle of their ranges)" if company.uncertain else "") + ": "
+        + (f"profit per day falls below staying by up to {money(-dip)} (30-day mean, "
+           f"{t.loc['dip_day', 'mean']:,.0f} days after the switch); back at the old level: "
+           f"{after('days_to_recover')}; " if dip < 0 else "no dip in profit; ")
+        + f"paid for itself (overhead included): {after('days_to_break_even')}. "
+        + f"Over the horizon it {'gains' if cumulative >= 0 else 'loses'} {money(abs(cumulative))} "
+        f"against staying.</p>")
 
 
 def build(company: Company, r: dict, out: Path) -> Path:
+    """The decision report of `cxsim-reorg`'s results `r`: CSV files, figures and one HTML page in `out`."""
     out.mkdir(parents=True, exist_ok=True)
-    figdir = out / "figures"
-    outcome, table, runs = r["outcome"], r["robustness"], r["runs"]
-    stats = mean_ci(runs.assign(org=company.config.org.name), by=["regime", "org"])
+    stats = mean_ci(r["runs"].assign(org=company.config.org.name), by=["regime", "org"])
+    write_tables(r, stats, out)
+    body = [f"<h1>Who should own customer experience at {e(company.name)}?</h1>",
+            f"<p class=note>cxsim decision report, generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}.</p>",
+            summary_html(company, r),
+            "<h2>Robustness of each option</h2>",
+            "<p class=note>Per regime over the sampled futures: mean outcome with 95% CI; probability of being best "
+            "(share of futures where its mean over seeds is best); regret = best option's outcome minus its own in "
+            "each future (expected and worst case); satisficing share = share of futures in which it meets every "
+            "target. Sorted by expected regret. Confidence words: P(best) ≥ 90% robust, ≥ 60% likely, else no "
+            "clear winner.</p>", table_html(r["robustness"])]
+    for title, path in figures(company, r, stats, out / "figures"):
+        body += [f"<h2>{e(title)}</h2>", img(path)]
+    body += analysis_sections(company, r)
+    body += ["<h2>Mean and 95% CI of every outcome</h2>",
+             table_html(stats[[c for c in ["regime", "runs"] + [x for col in OUTCOMES for x in
+                                                                  (col, f"{col}_lo", f"{col}_hi")] if c in stats]])]
+    body += assumptions_section(company, out) + provenance_section(out)
+    return write_page(out / "decision.html", f"cxsim decision report: {company.name}", body, SUMMARY_CSS)
 
-    runs.to_csv(out / "runs.csv", index=False)
-    table.to_csv(out / "robustness.csv", index=False)
+
+def write_tables(r: dict, stats: pd.DataFrame, out: Path) -> None:
+    """The CSV files beside the report."""
+    r["runs"].to_csv(out / "runs.csv", index=False)
+    r["robustness"].to_csv(out / "robustness.csv", index=False)
     stats.to_csv(out / "regime_stats.csv", index=False)
     r["samples"].rename_axis("sample").to_csv(out / "samples.csv")
     for key in ("sensitivity", "scenarios", "transition", "transition_per_seed"):
@@ -172,7 +210,11 @@ def build(company: Company, r: dict, out: Path) -> Path:
     if "morris" in r:
         r["morris"].rename_axis("sample").to_csv(out / "morris_points.csv")
 
-    figures = [
+
+def figures(company: Company, r: dict, stats: pd.DataFrame, figdir: Path) -> list[tuple[str, Path]]:
+    """(title, PNG path) of every figure the results allow."""
+    outcome, table, runs = r["outcome"], r["robustness"], r["runs"]
+    out = [
         (f"{OUTCOMES[outcome][0]} in every sampled future",
          plots.save(plots.across_futures(runs, outcome, list(table.regime)), figdir, "across_futures")),
         ("Robustness", plots.save(plots.robustness_bars(table), figdir, "robustness")),
@@ -182,29 +224,23 @@ def build(company: Company, r: dict, out: Path) -> Path:
     if "sensitivity" in r:
         from cxsim.analysis.sensitivity import plot as morris_plot
 
-        figures.append((f"What moves the lead of {r['best']} over {r['runner_up']} (Morris screening)",
-                        morris_plot(r["sensitivity"], f"lead of {r['best']} over {r['runner_up']}", figdir)))
+        out.append((f"What moves the lead of {r['best']} over {r['runner_up']} (Morris screening)",
+                    morris_plot(r["sensitivity"], f"lead of {r['best']} over {r['runner_up']}", figdir)))
     if "scenarios" in r:
         order = list(r["sensitivity"].parameter) if "sensitivity" in r else list(r["samples"].columns)
         x, y = order[0], (order[1] if len(order) > 1 else None)
-        figures.append(("Which regime wins where", plots.save(
+        out.append(("Which regime wins where", plots.save(
             plots.winner_map(r["samples"], r["winners"], x, y, r["scenarios"]), figdir, "winner_map")))
     if "transition" in r:
-        figures.append((f"Transition {company.today} → {r['transition_target']} on day {company.switch_day}",
-                        plots.save(plots.transition_curve(r["transition_curves"], company.switch_day),
-                                   figdir, "transition")))
+        out.append((f"Transition {company.today} → {r['transition_target']} on day {company.switch_day}",
+                    plots.save(plots.transition_curve(r["transition_curves"], company.switch_day),
+                               figdir, "transition")))
+    return out
 
-    body = [f"<h1>Who should own customer experience at {e(company.name)}?</h1>",
-            f"<p class=note>cxsim decision report, generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}.</p>",
-            summary_html(company, r),
-            "<h2>Robustness of each option</h2>",
-            "<p class=note>Per regime over the sampled futures: mean outcome with 95% CI; probability of being best "
-            "(share of futures where its mean over seeds is best); regret = best option's outcome minus its own in "
-            "each future (expected and worst case); satisficing share = share of futures in which it meets every "
-            "target. Sorted by expected regret. Confidence words: P(best) ≥ 90% robust, ≥ 60% likely, else no "
-            "clear winner.</p>", table_html(table)]
-    for title, path in figures:
-        body += [f"<h2>{e(title)}</h2>", img(path)]
+
+def analysis_sections(company: Company, r: dict) -> list[str]:
+    """The sensitivity of the lead, the scenarios where each regime wins, and the transition, where run."""
+    body = []
     if "sensitivity" in r:
         body += ["<h2>Sensitivity of the lead (Morris, SALib)</h2>",
                  f"<p class=note>{len(r['morris'])} Morris points ({company.trajectories} trajectories), "
@@ -225,26 +261,31 @@ def build(company: Company, r: dict, out: Path) -> Path:
                  "Dip: lowest 30-day mean of the daily profit difference; recover: days until that mean is back "
                  "to 0; break even: days until the cumulative difference stays positive.</p>",
                  table_html(r["transition"]), table_html(r["transition_per_seed"])]
-    body += ["<h2>Mean and 95% CI of every outcome</h2>",
-             table_html(stats[[c for c in ["regime", "runs"] + [x for col in OUTCOMES for x in
-                                                                  (col, f"{col}_lo", f"{col}_hi")] if c in stats]])]
+    return body
+
+
+def assumptions_section(company: Company, out: Path) -> list[str]:
+    """The uncertain assumptions' ranges, the targets, and the company file itself."""
     assumptions = pd.DataFrame([{"assumption": k, "low": lo, "high": hi} for k, (lo, hi) in company.uncertain.items()])
-    body += ["<h2>Assumptions</h2>",
-             table_html(assumptions) if len(assumptions) else "<p>No uncertain assumptions were given.</p>",
-             f"<p>Targets: {e(targets_text(company.targets) or 'none')}. Today's regime: {e(company.today)}; "
-             f"candidates: {e(', '.join(company.candidates))}.</p>",
-             "<h3>The company file</h3>", f"<pre>{e(company_text(out))}</pre>"]
+    return ["<h2>Assumptions</h2>",
+            table_html(assumptions) if len(assumptions) else "<p>No uncertain assumptions were given.</p>",
+            f"<p>Targets: {e(targets_text(company.targets) or 'none')}. Today's regime: {e(company.today)}; "
+            f"candidates: {e(', '.join(company.candidates))}.</p>",
+            "<h3>The company file</h3>", f"<pre>{e(company_text(out))}</pre>"]
+
+
+def provenance_section(out: Path) -> list[str]:
+    """Versions, seeds, and how many runs each store beside the report holds."""
     counts = {name: len(list((out.parent / name / "runs").glob("*"))) if (out.parent / name / "runs").is_dir() else 0
               for name in ("comparison", "sensitivity", "transition")}
-    body += ["<h2>Provenance</h2>",
-             f"<p class=note>cxsim {e(version('cxsim'))}, Mesa {e(version('mesa'))}, Hydra {e(version('hydra-core'))}, "
-             f"SALib {e(version('salib'))}, EMA Workbench {e(version('ema-workbench'))}. Latin hypercube and Morris "
-             f"designs seeded with 0; run seeds derived from master_seed 0 and the replicate, the same for every "
-             f"regime (common random numbers). Runs in the stores: {e(counts)} (folders beside this report: "
-             f"comparison/, sensitivity/, transition/, each a cxsim sweep store with one folder per run). "
-             f"CSV: runs.csv (every comparison run), robustness.csv, regime_stats.csv, samples.csv, "
-             f"sensitivity.csv, morris_points.csv, scenarios.csv, transition.csv, transition_per_seed.csv.</p>"]
-    return write_page(out / "decision.html", f"cxsim decision report: {company.name}", body, SUMMARY_CSS)
+    return ["<h2>Provenance</h2>",
+            f"<p class=note>cxsim {e(version('cxsim'))}, Mesa {e(version('mesa'))}, Hydra {e(version('hydra-core'))}, "
+            f"SALib {e(version('salib'))}, EMA Workbench {e(version('ema-workbench'))}. Latin hypercube and Morris "
+            f"designs seeded with 0; run seeds derived from master_seed 0 and the replicate, the same for every "
+            f"regime (common random numbers). Runs in the stores: {e(counts)} (folders beside this report: "
+            f"comparison/, sensitivity/, transition/, each a cxsim sweep store with one folder per run). "
+            f"CSV: runs.csv (every comparison run), robustness.csv, regime_stats.csv, samples.csv, "
+            f"sensitivity.csv, morris_points.csv, scenarios.csv, transition.csv, transition_per_seed.csv.</p>"]
 
 
 def company_text(out: Path) -> str:

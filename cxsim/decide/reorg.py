@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -92,43 +93,71 @@ def names(prefix: str, points: pd.DataFrame) -> list[str]:
 
 def analyse(company: Company, folder: Path, jobs: int | None = None, outcome: str = "profit") -> dict:
     """Run the three sweeps (resuming any finished runs) and compute every table of the report."""
-    from cxsim.analysis import drivers
-    from cxsim.analysis.robust import latin_hypercube, robustness, winners
-    from cxsim.analysis.sensitivity import design
-    from cxsim.analysis.statistics import OUTCOMES
-    from cxsim.analysis.transition import measures, summarise
-    from cxsim.runs.sweep import launch
-
     regimes = list(dict.fromkeys([company.today, *company.candidates]))
-    higher = OUTCOMES[outcome][2]
+    lhs, morris, problem, X, row_names = designs(company)
+    points = {**lhs.to_dict("index"), **(morris.to_dict("index") if morris is not None else {})}
+    sweep = Sweeps(folder, prepare(company, folder, points), f"replicate=range(0,{company.seeds})", jobs)
+    out = compare_options(company, sweep, regimes, lhs, outcome)
+    best, runner_up = out["best"], out["runner_up"]
+    if morris is not None and runner_up is not None:
+        out.update(lead_sensitivity(company, sweep, morris, problem, X, row_names, best, runner_up, outcome))
+    target = best if best != company.today else runner_up
+    if target is not None:
+        out.update(transition_cost(company, sweep, target))
+    return out
+
+
+@dataclass
+class Sweeps:
+    """Where a reorg analysis launches its sweeps, and what every one of them shares."""
+
+    folder: Path
+    common: list[str]  # the overrides of every run (the company's org, its assumptions' files)
+    replicates: str  # the seeds, as a Hydra override (placed as before: the store's columns follow the order)
+    jobs: int | None
+
+    def launch(self, name: str, overrides: list[str]) -> Path:
+        from cxsim.runs.sweep import launch
+
+        launch(self.folder / name, [*self.common, *overrides], self.folder / "configs", self.jobs)
+        return self.folder / name
+
+
+def designs(company: Company):
+    """The Latin hypercube of the comparison, and the Morris design (its distinct points named) of the
+    sensitivity step: (lhs, morris, problem, X, row_names); no Morris design with nothing uncertain."""
+    from cxsim.analysis.robust import latin_hypercube
+    from cxsim.analysis.sensitivity import design
+
     # nothing uncertain: one point (every "sample" would be the same config, and the same stored run)
     lhs = (latin_hypercube(company.uncertain, company.samples, seed=0) if company.uncertain
            else pd.DataFrame(index=range(1)))
     lhs.index = names("lhs", lhs) if company.uncertain else ["lhs_fixed"]
-    problem = X = None
-    if company.uncertain:
-        problem, X = design(company.uncertain, company.trajectories, seed=0)
-    morris = row_names = None
-    if X is not None:  # a Morris design can visit a point twice: one sample (and one run) per distinct point
-        distinct = pd.DataFrame(X, columns=list(company.uncertain)).drop_duplicates()
-        morris = distinct.set_axis(names("mor", distinct))
-        lookup = {tuple(row): name for name, row in zip(morris.index, morris.to_numpy())}
-        row_names = [lookup[tuple(row)] for row in X]
-    points = {**lhs.to_dict("index"), **(morris.to_dict("index") if morris is not None else {})}
-    common = prepare(company, folder, points)
-    replicates = f"replicate=range(0,{company.seeds})"
-    configs = folder / "configs"
+    if not company.uncertain:
+        return lhs, None, None, None, None
+    problem, X = design(company.uncertain, company.trajectories, seed=0)
+    # a Morris design can visit a point twice: one sample (and one run) per distinct point
+    distinct = pd.DataFrame(X, columns=list(company.uncertain)).drop_duplicates()
+    morris = distinct.set_axis(names("mor", distinct))
+    lookup = {tuple(row): name for name, row in zip(morris.index, morris.to_numpy())}
+    return lhs, morris, problem, X, [lookup[tuple(row)] for row in X]
+
+
+def compare_options(company: Company, sweep: Sweeps, regimes: list[str], lhs: pd.DataFrame, outcome: str) -> dict:
+    """Step 1: every option on every sampled world; how robust each is, and which wins where."""
+    from cxsim.analysis import drivers
+    from cxsim.analysis.robust import robustness, winners
 
     n = len(lhs) * company.seeds * len(regimes)
     print(f"cxsim-reorg: 1/3 comparison: {len(regimes)} regimes x {len(lhs)} samples x {company.seeds} seeds "
           f"= {n} runs", file=sys.stderr, flush=True)
-    launch(folder / "comparison", [*common, f"regime={','.join(regimes)}", f"+sample={','.join(lhs.index)}",
-                                   replicates], configs, jobs)
-    runs = swept_runs(folder / "comparison", lhs)
+    folder = sweep.launch("comparison", [f"regime={','.join(regimes)}", f"+sample={','.join(lhs.index)}",
+                                         sweep.replicates])
+    runs = swept_runs(folder, lhs)
     missing = n - len(runs)
     if missing:  # failed runs are in comparison/failed/; say so rather than rank on a silent subset
         print(f"cxsim-reorg: warning: {missing} of {n} comparison runs did not finish "
-              f"(see {folder / 'comparison' / 'failed'}); the tables use the {len(runs)} that did",
+              f"(see {folder / 'failed'}); the tables use the {len(runs)} that did",
               file=sys.stderr, flush=True)
     table = robustness(runs, outcome, company.targets)
     won = winners(runs, outcome)
@@ -136,47 +165,53 @@ def analyse(company: Company, folder: Path, jobs: int | None = None, outcome: st
            "outcome": outcome, "missing_runs": (missing, n)}
     if company.uncertain:
         out["scenarios"] = drivers.scenarios(lhs.loc[won.index], won)
-    best = table.regime.iloc[0]
-    runner_up = table.regime.iloc[1] if len(table) > 1 else None
-    out["best"], out["runner_up"] = best, runner_up
-
-    if morris is not None and runner_up is not None:
-        n = len(morris) * company.seeds * 2
-        print(f"cxsim-reorg: 2/3 sensitivity of the lead of {best} over {runner_up}: {len(morris)} Morris points "
-              f"x {company.seeds} seeds x 2 = {n} runs", file=sys.stderr, flush=True)
-        launch(folder / "sensitivity", [*common, f"regime={best},{runner_up}", f"+sample={','.join(morris.index)}",
-                                        replicates], configs, jobs)
-        mruns = swept_runs(folder / "sensitivity", morris)
-        gap = drivers.lead(mruns, best, runner_up, outcome, higher)
-        out["sensitivity"] = drivers.sensitivity(problem, X, row_names, gap)
-        out["morris"] = morris.assign(lead=gap.reindex(morris.index))
-
-    target = best if best != company.today else runner_up
-    if target is not None:
-        middle = {k: (lo + hi) / 2 for k, (lo, hi) in company.uncertain.items()}
-        print(f"cxsim-reorg: 3/3 transition {company.today} -> {target} on day {company.switch_day}: "
-              f"{2 * company.seeds} runs", file=sys.stderr, flush=True)
-        launch(folder / "transition", [*common, f"regime={company.today}", f"reorg.day=null,{company.switch_day}",
-                                       f"reorg.to={target}", replicates,
-                                       *[f"{k}={v!r}" for k, v in middle.items()]], configs, jobs)
-        from cxsim.runs.store import Store
-
-        ts = Store(folder / "transition").table("timeseries")
-        ts["replicate"] = pd.to_numeric(ts["coord.replicate"])
-        rows, curves = [], []
-        for rep, g in ts.groupby("replicate"):
-            stay = g[g["coord.reorg.day"] == "null"].set_index("day").profit.sort_index()
-            switch = g[g["coord.reorg.day"] != "null"].set_index("day").profit.sort_index()
-            if stay.empty or switch.empty:  # one of the pair failed: see transition/failed/
-                continue
-            rows.append({"replicate": rep, **measures(stay, switch, company.switch_day, 30)})
-            curves.append(pd.DataFrame({"replicate": rep, "day": stay.index, "difference": (switch - stay).values}))
-        if not rows:
-            raise ConfigError(f"no seed has both transition runs finished (see {folder / 'transition' / 'failed'})")
-        per_seed = pd.DataFrame(rows)
-        out.update(transition_target=target, transition_middle=middle, transition_per_seed=per_seed,
-                   transition=summarise(per_seed), transition_curves=pd.concat(curves, ignore_index=True))
+    out["best"] = table.regime.iloc[0]
+    out["runner_up"] = table.regime.iloc[1] if len(table) > 1 else None
     return out
+
+
+def lead_sensitivity(company: Company, sweep: Sweeps, morris: pd.DataFrame, problem, X, row_names,
+                     best: str, runner_up: str, outcome: str) -> dict:
+    """Step 2: which assumptions the lead of the best option over the runner-up hinges on (Morris)."""
+    from cxsim.analysis import drivers
+    from cxsim.analysis.statistics import OUTCOMES
+
+    n = len(morris) * company.seeds * 2
+    print(f"cxsim-reorg: 2/3 sensitivity of the lead of {best} over {runner_up}: {len(morris)} Morris points "
+          f"x {company.seeds} seeds x 2 = {n} runs", file=sys.stderr, flush=True)
+    folder = sweep.launch("sensitivity", [f"regime={best},{runner_up}", f"+sample={','.join(morris.index)}",
+                                          sweep.replicates])
+    gap = drivers.lead(swept_runs(folder, morris), best, runner_up, outcome, OUTCOMES[outcome][2])
+    return {"sensitivity": drivers.sensitivity(problem, X, row_names, gap),
+            "morris": morris.assign(lead=gap.reindex(morris.index))}
+
+
+def transition_cost(company: Company, sweep: Sweeps, target: str) -> dict:
+    """Step 3: switching from today's regime to `target` against staying, per seed, at mid-range assumptions."""
+    from cxsim.analysis.transition import measures, summarise
+    from cxsim.runs.store import Store
+
+    middle = {k: (lo + hi) / 2 for k, (lo, hi) in company.uncertain.items()}
+    print(f"cxsim-reorg: 3/3 transition {company.today} -> {target} on day {company.switch_day}: "
+          f"{2 * company.seeds} runs", file=sys.stderr, flush=True)
+    folder = sweep.launch("transition", [f"regime={company.today}", f"reorg.day=null,{company.switch_day}",
+                                         f"reorg.to={target}", sweep.replicates,
+                                         *[f"{k}={v!r}" for k, v in middle.items()]])
+    ts = Store(folder).table("timeseries")
+    ts["replicate"] = pd.to_numeric(ts["coord.replicate"])
+    rows, curves = [], []
+    for rep, g in ts.groupby("replicate"):
+        stay = g[g["coord.reorg.day"] == "null"].set_index("day").profit.sort_index()
+        switch = g[g["coord.reorg.day"] != "null"].set_index("day").profit.sort_index()
+        if stay.empty or switch.empty:  # one of the pair failed: see transition/failed/
+            continue
+        rows.append({"replicate": rep, **measures(stay, switch, company.switch_day, 30)})
+        curves.append(pd.DataFrame({"replicate": rep, "day": stay.index, "difference": (switch - stay).values}))
+    if not rows:
+        raise ConfigError(f"no seed has both transition runs finished (see {folder / 'failed'})")
+    per_seed = pd.DataFrame(rows)
+    return dict(transition_target=target, transition_middle=middle, transition_per_seed=per_seed,
+                transition=summarise(per_seed), transition_curves=pd.concat(curves, ignore_index=True))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,6 +81,26 @@ def apply_levers(regime: DictConfig, levers: DictConfig) -> None:
             owner.authority = {"*": levers.cxo_authority}
 
 
+def prepared_config(regime: str, org: str, seed, rng, overrides, config: DictConfig | None,
+                    **shortcuts) -> DictConfig:
+    """The run's config: composed (or copied), seeded, the keyword arguments applied, validated."""
+    if config is None:
+        config = composition.compose([f"regime={regime}", f"org={org}", *overrides])
+    else:
+        config = config.copy()
+    # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
+    # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
+    if seed is None:
+        seed = rng if isinstance(rng, int) else int(config.seed)
+    try:
+        config.seed = int(seed)
+    except (TypeError, ValueError):
+        raise ConfigError(f"seed: must be a whole number, got {seed!r}") from None
+    apply_shortcuts(config, **shortcuts)
+    validate(config)
+    return config
+
+
 def latest(model: CXModel, key: str):
     """Today's value of one outcome (a DataCollector reporter)."""
     return model.recorder.rows[-1][key]
@@ -97,24 +117,11 @@ class CXModel(mesa.Model):
                  reorg_day: int | None = None, reorg_to: str | None = None,
                  overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
                  rng=None, scenario=None):
-        if config is None:
-            config = composition.compose([f"regime={regime}", f"org={org}", *overrides])
-        else:
-            config = config.copy()
-        # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
-        # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
-        if seed is None:
-            seed = rng if isinstance(rng, int) else int(config.seed)
-        try:
-            config.seed = int(seed)
-        except (TypeError, ValueError):
-            raise ConfigError(f"seed: must be a whole number, got {seed!r}") from None
-        apply_shortcuts(config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
-                        days=days, customers=customers, split_departments=split_departments,
-                        journey_kpi=journey_kpi, service_budget=service_budget,
-                        diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
-        validate(config)
-        super().__init__(rng=int(seed))
+        config = prepared_config(
+            regime, org, seed, rng, overrides, config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
+            days=days, customers=customers, split_departments=split_departments, journey_kpi=journey_kpi,
+            service_budget=service_budget, diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
+        super().__init__(rng=int(config.seed))
         self.cfg = config
         self.mech = composition.Params.of(config.mechanisms)
         self.regime = composition.Params.of(config.regime)
@@ -122,18 +129,25 @@ class CXModel(mesa.Model):
         self.days = int(config.days)
         self.debug = bool(config.debug)
         self.day = 0
+        self.build_organisation(config)
+        self.build_customers(config)
+        self.schedule_processes(config)
+        self.datacollector = mesa.DataCollector(
+            model_reporters={k: partial(latest, key=k) for k in REPORTED})
+        self.running = True
+
+    # ------------------------------------------------------------- set-up
+    def build_organisation(self, config: DictConfig) -> None:
+        """Departments, the boundaries between them, the journeys, and the regime's owners."""
         self.org_params = composition.Params.of({k: v for k, v in config.org.items() if not isinstance(v, DictConfig)})
         self.structure = build_structure(config.org)
         self.segments = list(composition.Params.of(config.org.segments).values())
         self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
-
-        # Departments and the boundaries between them
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
         self.friction = handoff.initial_friction(self)
         self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
                                   for j in self.structure.journeys for i in range(len(j.stages) - 1)
                                   if j.stages[i].dept != j.stages[i + 1].dept})
-
         self.calendar = Calendar()
         self.recorder = Recorder(self)
         self.customer_response = CustomerResponse(self)
@@ -141,18 +155,20 @@ class CXModel(mesa.Model):
         self.governance.install(self.regime)
         self.refresh_boundaries()
 
+    def build_customers(self, config: DictConfig) -> None:
+        """The customers of day 0: active, idle until their first need."""
         service = self.structure.service_journeys
         self.need_rate = sum(j.rate for j in service) / 365.0  # journeys per customer per day
         self.need_journeys = list(service)
         self.need_weights = list(accumulate(j.rate for j in service))  # cumulative, for choices()
-
-        # Customers on day 0: active, idle until their first need
         self.customers: list[Customer] = []
         self.initial_customers = int(config.org.customers)
         self.warmup_days = int(config.warmup_days)  # the model settles from its start before outcomes count
         for _ in range(self.initial_customers):
             self.activate(self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
 
+    def schedule_processes(self, config: DictConfig) -> None:
+        """The weekly review and an optional reorg, as Mesa events (the days are `step`)."""
         review = int(self.mech.governance.review_every_days)
         self.schedule_recurring(self.review, Schedule(interval=review, start=review), Priority.LOW)
         if config.reorg.day is not None:
@@ -160,9 +176,6 @@ class CXModel(mesa.Model):
             apply_levers(reorg_to, config.levers)
             self.reorg_to = composition.Params.of(reorg_to)
             self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
-        self.datacollector = mesa.DataCollector(
-            model_reporters={k: partial(latest, key=k) for k in REPORTED})
-        self.running = True
 
     # ------------------------------------------------------------- the day
     def step(self) -> None:
