@@ -70,3 +70,22 @@ def test_mid_run_reorg_switches_owners():
     assert ts.regime.iloc[19] == "no_owner" and ts.regime.iloc[20] == "ceo_led"
     assert [o.role for o in m.governance.owners] == ["CEO"]
     assert ts.routine_fit.iloc[20] < ts.routine_fit.iloc[19]
+
+
+def test_composed_configs_are_kept_per_process_as_independent_copies(tmp_path, monkeypatch):
+    """compose() keeps what Hydra composed (0.3 s) and hands out copies (15 ms): a change to one
+    copy does not reach the next, and an edited config file is composed again."""
+    import shutil
+
+    from cxsim.config import composition
+
+    shutil.copytree(composition.CONFIG_DIR, tmp_path / "configs")
+    monkeypatch.setattr(composition, "CONFIG_DIR", tmp_path / "configs")
+    first = composition.compose(["regime=ceo_led"])
+    first.days = 5
+    again = composition.compose(["regime=ceo_led"])
+    assert again.days == 730 and again is not first
+    org = tmp_path / "configs" / "org" / "auto_insurer.yaml"
+    org.write_text(org.read_text().replace("customers: 5000", "customers: 4321"))
+    assert "customers: 4321" in org.read_text()
+    assert composition.compose(["regime=ceo_led"]).org.customers == 4321
