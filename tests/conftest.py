@@ -43,6 +43,21 @@ def greater(a: pd.Series, b: pd.Series, alpha: float = 0.01) -> bool:
     return bool(stats.ttest_1samp(d, 0.0, alternative="greater").pvalue < alpha)
 
 
+def equivalent(d: pd.Series, margin: float, alpha: float = 0.05) -> bool:
+    """Equivalence (TOST, paired): is the mean of d within +-margin? Both one-sided
+    t-tests must reject at alpha, i.e. the (1 - 2 alpha) CI lies inside the margin."""
+    d = np.asarray(d, dtype=float)
+    below = stats.ttest_1samp(d, -margin, alternative="greater").pvalue
+    above = stats.ttest_1samp(d, margin, alternative="less").pvalue
+    return bool(max(below, above) < alpha)
+
+
 @pytest.fixture(scope="session")
 def seeds():
     return range(8)
+
+
+@pytest.fixture(scope="session")
+def many_seeds():
+    """The evidence standard of the model's second generation: >= 20 seeds."""
+    return range(20)
