@@ -53,6 +53,8 @@ def test_compare_prints_a_ranked_table(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert set(table.regime) == {"ceo_led", "no_owner"} and (table.runs == 2).all()
     assert len(pd.read_csv(tmp_path / "runs.csv")) == 4
+    assert {"rank_group", "profit_vs_best", "p_vs_best"} <= set(table.columns) and table.rank_group.iloc[0] == 1
+    assert any(line.startswith("group  regime") for line in out.splitlines()) and "Holm-corrected" in out
 
 
 def test_mesa_batch_run_drives_the_model_unchanged():

@@ -68,8 +68,9 @@ def paired_differences(summary: pd.DataFrame, outcome: str = "profit") -> pd.Dat
     (common random numbers: a seed gives every regime the same customers).
 
     Returns the mean difference (regime minus best), its 95% CI, the paired
-    t-test p-value, and the rank; regimes whose difference from the one ranked
-    just above is not significant (p >= 0.05) share its rank group.
+    t-test p-value, the rank group (`rank_groups`: group 1 holds the best
+    regime and every regime that cannot be told apart from it) and the rank
+    (group by group, by mean within a group).
     """
     higher = OUTCOMES.get(outcome, ("", "", True))[2]
     rows = []
@@ -77,30 +78,65 @@ def paired_differences(summary: pd.DataFrame, outcome: str = "profit") -> pd.Dat
     for key, g in summary.groupby(scen):
         wide = g.pivot_table(index="seed", columns="regime", values=outcome)
         wide = wide.dropna()
-        order = wide.mean().sort_values(ascending=not higher).index.tolist()
-        best = order[0]
-        group, prev = 1, None
+        means = wide.mean().sort_values(ascending=not higher)
+        best = means.index[0]
+        groups = rank_groups(wide, higher)
+        order = sorted(means.index, key=lambda r: groups[r])  # group by group, best mean first in each
         for rank, regime in enumerate(order, start=1):
             d = wide[regime] - wide[best]
-            if regime == best:
-                lo = hi = 0.0
-                p_best = 1.0
-            else:
-                lo, hi = ci_of_mean(d)
-                p_best = float(stats.ttest_rel(wide[regime], wide[best]).pvalue) if d.std() > 0 else 0.0
-            if prev is not None:
-                step = wide[regime] - wide[prev]
-                p_prev = float(stats.ttest_rel(wide[regime], wide[prev]).pvalue) if step.std() > 0 else 0.0
-                if p_prev < 0.05:
-                    group += 1
+            lo, hi = (0.0, 0.0) if regime == best else ci_of_mean(d)
             row = dict(zip(scen, key if isinstance(key, tuple) else (key,)))
-            row.update(regime=regime, rank=rank, rank_group=group, replicates=len(d),
+            row.update(regime=regime, rank=rank, rank_group=groups[regime], replicates=len(d),
                        mean=float(wide[regime].mean()), diff_to_best=float(d.mean()),
-                       diff_lo=lo, diff_hi=hi, p_vs_best=p_best,
-                       distinguishable_from_best=bool(regime == best or p_best < 0.05))
+                       diff_lo=lo, diff_hi=hi, p_vs_best=1.0 if regime == best else paired_p(wide[regime], wide[best]),
+                       distinguishable_from_best=bool(groups[regime] > 1))
             rows.append(row)
-            prev = regime
     return pd.DataFrame(rows)
+
+
+ALPHA = 0.05  # family-wise error rate of each rank group's comparisons
+
+
+def rank_groups(wide: pd.DataFrame, higher: bool = True, alpha: float = ALPHA) -> dict[str, int]:
+    """Rank groups of paired runs (a column per regime, a row per seed).
+
+    Group 1 is the regime with the best mean and every regime that cannot be
+    told apart from it: paired t-tests against it, Holm's step-down correction
+    over those comparisons (family-wise error `alpha`), so "different" is not
+    said by chance among many regimes. Group 2 is the same among the regimes
+    left, and so on. A regime in a later group was told apart from the leader
+    of every earlier group; within a group, none was told apart from its leader.
+    """
+    left = wide.mean().sort_values(ascending=not higher).index.tolist()
+    groups: dict[str, int] = {}
+    group = 0
+    while left:
+        group += 1
+        leader, others = left[0], left[1:]
+        differs = holm([paired_p(wide[r], wide[leader]) for r in others], alpha)
+        members = [leader] + [r for r, diff in zip(others, differs) if not diff]
+        groups.update({r: group for r in members})
+        left = [r for r in left if r not in members]
+    return groups
+
+
+def paired_p(a: pd.Series, b: pd.Series) -> float:
+    """Two-sided paired t-test p-value; identical runs are not different, a constant shift is."""
+    d = (a - b).astype(float)
+    if d.std() == 0:
+        return 1.0 if d.mean() == 0 else 0.0
+    return float(stats.ttest_rel(a, b).pvalue)
+
+
+def holm(pvalues: list[float], alpha: float = ALPHA) -> list[bool]:
+    """Holm's step-down procedure: which hypotheses are rejected at family-wise error alpha."""
+    order = np.argsort(pvalues, kind="stable")
+    rejected = [False] * len(pvalues)
+    for step, i in enumerate(order):
+        if pvalues[i] > alpha / (len(pvalues) - step):
+            break
+        rejected[i] = True
+    return rejected
 
 
 def ci_of_mean(x: pd.Series) -> tuple[float, float]:

@@ -7,8 +7,10 @@
 Every regime runs on the same seeds (common random numbers: the same
 customers and the same draws where the regimes do not differ), in parallel.
 Prints mean and 95% confidence interval per regime (Student t over seeds,
-`cxsim.analysis.statistics`),
-ranked by profit, and writes all runs and the table as CSV.
+`cxsim.analysis.statistics`) in rank groups by profit: group 1 is the best
+regime and every regime that cannot be told apart from it (paired t-tests on
+the common seeds, Holm-corrected), group 2 the same among the rest. Within a
+group the order says nothing. Writes all runs and the table as CSV.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from multiprocessing import get_context
 
 import pandas as pd
 
-from cxsim.analysis.statistics import mean_ci
+from cxsim.analysis.statistics import ALPHA, mean_ci, paired_p, rank_groups
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.runs.store import ensure_writable
@@ -53,15 +55,33 @@ def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
 
 
 def table_of(runs: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95% CI per regime, best profit first."""
+    """Mean and 95% CI per regime; rank groups by profit (paired over seeds), best profit first in each."""
     table = mean_ci(runs, outcomes=COLUMNS, by=["regime"])
-    return table.sort_values("profit", ascending=False).reset_index(drop=True)
+    wide = runs.pivot_table(index="seed", columns="regime", values="profit").dropna()
+    groups = rank_groups(wide, higher=True)
+    best = wide.mean().idxmax()
+    table.insert(1, "rank_group", table.regime.map(groups))
+    table["profit_vs_best"] = [float((wide[r] - wide[best]).mean()) for r in table.regime]
+    table["p_vs_best"] = [1.0 if r == best else paired_p(wide[r], wide[best]) for r in table.regime]
+    return table.sort_values(["rank_group", "profit"], ascending=[True, False]).reset_index(drop=True)
+
+
+def groups_text(table: pd.DataFrame, seeds: int) -> str:
+    """Which regimes share a rank group, in words: what a reader may and may not conclude."""
+    first = table[table.rank_group == 1].regime.tolist()
+    if len(first) == 1:
+        head = f"{first[0]} is the best on profit: every other regime is told apart from it"
+    else:
+        head = (f"rank group 1, not told apart on profit: {', '.join(first)} "
+                f"(their order within the group is not meaningful)")
+    return (f"{head}; paired t-tests over {seeds} common seeds, Holm-corrected, family-wise alpha = {ALPHA}. "
+            f"A later group was told apart from the leader of every group above it.")
 
 
 def render(table: pd.DataFrame) -> str:
-    cells = [["rank", "regime"] + [label for label, _ in COLUMNS.values()]]
-    for i, r in table.iterrows():
-        cells.append([str(i + 1), r.regime] + [
+    cells = [["group", "regime"] + [label for label, _ in COLUMNS.values()]]
+    for _, r in table.iterrows():
+        cells.append([str(r.rank_group), r.regime] + [
             f"{fmt.format(r[c])} ±{fmt.format((r[c + '_hi'] - r[c + '_lo']) / 2)}" for c, (_, fmt) in COLUMNS.items()])
     widths = [max(len(row[k]) for row in cells) for k in range(len(cells[0]))]
     lines = ["  ".join(c.rjust(w) if k > 1 else c.ljust(w) for k, (c, w) in enumerate(zip(row, widths)))
@@ -102,8 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "comparison.csv", index=False)
     days = int(runs.days.iloc[0])
-    print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, ranked by profit\n")
+    print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by profit\n")
     print(render(table))
+    print("\n" + groups_text(table, args.seeds))
     print(f"\nruns and table written to {out}/")
     return 0
 

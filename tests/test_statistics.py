@@ -1,0 +1,47 @@
+"""Rank groups: a regime shares the best's group unless paired tests tell them apart (Holm)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from cxsim.analysis.statistics import holm, paired_differences, rank_groups
+
+
+def wide(**columns) -> pd.DataFrame:
+    return pd.DataFrame(columns, index=pd.RangeIndex(len(next(iter(columns.values()))), name="seed"))
+
+
+def test_a_small_noisy_gap_is_a_tie_and_a_clear_gap_is_not():
+    rng = np.random.default_rng(1)
+    base = rng.normal(100, 10, 10)  # what every regime shares on a seed (common random numbers)
+    runs = wide(a=base + 5, b=base + 5 + rng.normal(-0.5, 3, 10), c=base - 5 + rng.normal(0, 0.5, 10))
+    assert rank_groups(runs) == {"a": 1, "b": 1, "c": 2}
+    assert rank_groups(-runs, higher=False) == {"a": 1, "b": 1, "c": 2}  # lower is better: same groups
+
+
+def test_identical_runs_are_tied_and_a_constant_shift_is_not():
+    base = np.arange(10.0)
+    assert rank_groups(wide(a=base, b=base.copy())) == {"a": 1, "b": 1}
+    assert rank_groups(wide(a=base + 1, b=base)) == {"a": 1, "b": 2}
+
+
+def test_holm_corrects_for_many_comparisons():
+    """Five comparisons at p = 0.03 each: each would be 'different' alone, none is after Holm."""
+    assert holm([0.03] * 5) == [False] * 5
+    assert holm([0.001, 0.03, 0.5]) == [True, False, False]  # 0.001 <= 0.05/3, then 0.03 > 0.05/2 stops
+    assert holm([0.001, 0.02, 0.5]) == [True, True, False]
+
+
+def test_a_lower_mean_can_be_tied_with_the_best_while_a_higher_one_is_not():
+    """Groups follow the paired tests, not the order of means: a noisy regime far behind may be
+    tied with the best while a precise one just behind is told apart; the table lists group 1 first."""
+    rng = np.random.default_rng(3)
+    base = rng.normal(100, 10, 10)
+    swing = np.array([20.0, -20.0] * 5)  # mean zero: noisy's mean is exactly 4 below the best's
+    runs = wide(best=base + 10, precise=base + 9 + rng.normal(0, 0.1, 10), noisy=base + 6 + swing)
+    groups = rank_groups(runs)
+    assert groups["best"] == 1 and groups["precise"] > 1 and groups["noisy"] == 1
+    summary = runs.reset_index().melt(id_vars="seed", var_name="regime", value_name="profit").assign(org="x")
+    d = paired_differences(summary)
+    assert d.regime.tolist()[:2] == ["best", "noisy"] and d.rank_group.is_monotonic_increasing
