@@ -91,3 +91,21 @@ def test_composed_configs_are_kept_per_process_as_independent_copies(tmp_path, m
     org.write_text(org.read_text().replace("customers: 5000", "customers: 4321"))
     assert "customers: 4321" in org.read_text()
     assert composition.compose(["regime=ceo_led"]).org.customers == 4321
+
+
+def test_promise_inflation_raises_only_the_expectations_of_customers_won_by_the_promises():
+    """The customers of day 0 were won before the regime: no inflated expectation. Prospects acquired
+    while marketing owns CX expect its promises (0.08), and keep expecting them after a reorg;
+    those acquired after the switch to the COO expect none."""
+    m = CXModel(regime="marketing_owned", seed=2, days=120, customers=600,
+                overrides=["reorg.day=60", "reorg.to=coo_owned"])
+    initial = len(m.customers)
+    counts = []
+    while m.running:
+        m.step()
+        counts.append(len(m.customers))  # customers created up to the end of each day
+    before = m.customers[initial:counts[58]]  # acquired on days 0..58, under marketing
+    after = m.customers[counts[61]:]  # acquired from day 62 on, under the COO
+    assert before and after
+    assert all(c.promised == 0.0 for c in m.customers[:initial])
+    assert {c.promised for c in before} == {0.08} and {c.promised for c in after} == {0.0}

@@ -9,7 +9,8 @@ perceived quality is
 (effort: repeat contacts and repeated information, weighted at moments of
 truth; Dixon, Freeman & Toman 2010). The journey's verdict is
 ``0.5 + q - expectation`` (clipped to [0, 1]), where expectation is the
-segment's plus the regime's promise inflation; satisfaction moves
+segment's plus the promise inflation of the regime under which the customer
+was acquired (none for the customers of day 0); satisfaction moves
 `learning_rate` of the way to the verdict.
 
 After a journey a customer leaves with probability
@@ -47,7 +48,7 @@ class CustomerResponse:
         expected = len(customer.journey.stages) * c.expected_days_per_stage
         late = days - expected if days > expected else 0.0  # max(0, days - expected), without the call
         q = c.base_quality * math.exp(-c.effort_sensitivity * customer.effort - c.wait_sensitivity * late)
-        expectation = customer.segment.expectation + self.model.regime.promise_inflation
+        expectation = customer.segment.expectation + customer.promised
         v = 0.5 + q - expectation
         return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
 

@@ -92,6 +92,7 @@ class Customer(mesa.Agent):
         self.rework = 0  # contacts owed to the next department (failure demand)
         self.redo = 0  # 1 when the next department redoes work a failure undid
         self.leaving = False  # leaves for outside reasons once the current journey ends
+        self.promised = 0.0  # expectation added by the promises that won it (promise inflation when acquired)
 
     @property
     def busy(self) -> bool:

@@ -221,6 +221,7 @@ class CXModel(mesa.Model):
         acquisition = self.structure.acquisition
         for _ in range(n):
             prospect = self.new_customer(PROSPECT)
+            prospect.promised = self.regime.promise_inflation  # won by today's promises: expects them kept
             if acquisition is None:
                 self.activate(prospect, c.initial_satisfaction)
             else:
