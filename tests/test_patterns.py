@@ -204,3 +204,23 @@ def test_cost_centre_trap_vanishes_without_overload_and_waiting(many_seeds):
     full = [series("no_owner", s, days=730, overrides=TRAP_OFF) for s in seeds]
     cut = [series("no_owner", s, days=730, service_budget=0.75, overrides=TRAP_OFF) for s in seeds]
     assert stats_greater(np.array([t.profit.sum() for t in cut]), np.array([t.profit.sum() for t in full]))
+
+
+# ---------------------------------------------------------------- the person, not the title
+def test_owner_judgement_changes_decision_quality_not_volume(many_seeds):
+    """Seed 000: the person matters as much as the title. A CEO with attention to spare whose calls
+    are right 60% of the time fails more handoffs and earns less than one whose calls are always
+    right; both decide the same number of cases (paired over 20 seeds, one-sided t, alpha 0.01)."""
+    kw = dict(ceo_attention=30)
+    sharp = outcomes("ceo_led", many_seeds, **kw)
+    poor = outcomes("ceo_led", many_seeds, overrides=["regime.owners.ceo.judgement=0.6"], **kw)
+    assert greater(poor.handoff_failure_rate, sharp.handoff_failure_rate)
+    assert greater(sharp.profit, poor.profit)
+    assert equivalent(poor.decided / poor.escalated - sharp.decided / sharp.escalated, 0.02)  # all decided, none timed out
+
+
+def test_perfect_judgement_is_the_mechanism_removed():
+    """Judgement 1.0 draws no random number: runs are identical to a regime that never names it."""
+    a = outcomes("cxo_facilitator", range(3))
+    b = outcomes("cxo_facilitator", range(3), overrides=["regime.owners.cxo.judgement=1.0"])
+    pd.testing.assert_frame_equal(a, b)

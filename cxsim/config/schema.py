@@ -84,6 +84,7 @@ class OwnerCfg:
     scope_journeys: list[str] = field(default_factory=lambda: ["*"])
     culture_signal: float = 0.0  # customer orientation the owner radiates, 0..1
     cost_per_day: float = 0.0  # salary and office of the CX role (0 if existing exec)
+    judgement: float = 1.0  # P(an escalated decision is the right one), 0..1: the person, not the title (seed 000)
 
 
 @dataclass
@@ -96,6 +97,7 @@ class JourneyLeadCfg:
     authority_team: float = 0.5  # over the other departments on the journey
     culture_signal: float = 0.0
     cost_per_day: float = 0.0  # cost of running one journey team
+    judgement: float = 1.0  # P(a lead's escalated decision is the right one), 0..1
 
 
 @dataclass

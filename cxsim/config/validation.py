@@ -155,6 +155,7 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str) -> None:
         number(k + "backing", o.backing, hi=1)
         number(k + "culture_signal", o.culture_signal, hi=1)
         number(k + "cost_per_day", o.cost_per_day)
+        number(k + "judgement", o.judgement, hi=1)
         for dept, a in o.authority.items():
             if dept not in known:
                 fail(f"{k}authority.{dept}", "no such department or function in the org")
@@ -166,7 +167,7 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str) -> None:
             if j != "*" and j not in org.journeys:
                 fail(k + "scope_journeys", "no such journey in org.journeys", j)
     jl = regime.journey_leads
-    for key in ("authority_own", "authority_team", "culture_signal"):
+    for key in ("authority_own", "authority_team", "culture_signal", "judgement"):
         number(f"{p}.journey_leads.{key}", jl[key], hi=1)
     number(f"{p}.journey_leads.attention", jl.attention)
     number(f"{p}.journey_leads.cost_per_day", jl.cost_per_day)

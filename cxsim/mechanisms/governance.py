@@ -6,7 +6,8 @@ The regime's owners are `Owner` agents. Two processes use their attention
 * Exceptions (Galbraith 1974; Jin & Levitt 1996): a handoff that needs a
   decision neither department owns goes to the owner whose scope covers it.
   The owner decides a few a day; the rest wait, and after `timeout_days` are
-  decided locally. An owner's decision is carried out when the receiving
+  decided locally. An owner's decision is right with probability `judgement`
+  (the person, not the title: seed 000) and is carried out when the receiving
   department complies (`cxsim.mechanisms.responsibility.compliance`); a local decision is
   right when someone in the responsible pool acts (diffusion of
   responsibility), else by chance (`local_default_right`).
@@ -34,7 +35,7 @@ class Owner(mesa.Agent):
 
     def __init__(self, model, name: str, role: str, attention: float, authority: np.ndarray,
                  scope_phases: set[int], scope_journeys: set[int] | None,
-                 culture_signal: float, cost_per_day: float):
+                 culture_signal: float, cost_per_day: float, judgement: float = 1.0):
         super().__init__(model)
         self.name = name
         self.role = role
@@ -44,6 +45,7 @@ class Owner(mesa.Agent):
         self.scope_journeys = scope_journeys  # None: every journey
         self.culture_signal = culture_signal
         self.cost_per_day = cost_per_day
+        self.judgement = judgement  # P(an escalated decision is right): decision quality, not volume
         self.exceptions: deque = deque()  # (day, customer, from_dept, to_dept)
         self.carry = 0.0  # a fraction of a decision carried to tomorrow
         self.spare = 0.0  # attention left over this week, for boundary fixes
@@ -81,7 +83,7 @@ class Governance:
                 model, name, o.role, float(o.attention),
                 self.authority_vector(o.authority, o.backing),
                 {PHASES.index(p) for p in o.scope_phases}, scope,
-                float(o.culture_signal), float(o.cost_per_day)))
+                float(o.culture_signal), float(o.cost_per_day), float(o.judgement)))
         jl = regime.journey_leads
         if jl.enabled:
             for j in model.structure.journeys:
@@ -92,7 +94,7 @@ class Governance:
                 self.owners.append(Owner(
                     model, f"{j.name}_lead", f"journey lead ({model.departments[j.lead].name})",
                     float(jl.attention), auth, set(range(len(PHASES))), {j.index},
-                    float(jl.culture_signal), float(jl.cost_per_day)))
+                    float(jl.culture_signal), float(jl.cost_per_day), float(jl.judgement)))
         self.site_owners = {
             (j.index, ph): [o for o in self.owners if o.covers(j.index, ph)]
             for j in model.structure.journeys for ph in range(len(PHASES))
@@ -143,7 +145,9 @@ class Governance:
             model.recorder.decided(today - day)
             receiver = model.departments[b]
             complied = model.random.random() < responsibility.compliance(model, owner.authority[b], receiver)
-            handoff.settle(model, customer, a, b, complied)  # if complied, the owner sees the case through
+            # a wrong call is carried out like a right one and fails the handoff; perfect judgement draws nothing
+            right = owner.judgement >= 1.0 or model.random.random() < owner.judgement
+            handoff.settle(model, customer, a, b, complied and right)  # the owner sees a right, obeyed call through
         if queue:
             owner.carry = budget
         else:
