@@ -24,7 +24,7 @@ from multiprocessing import get_context
 
 import pandas as pd
 
-from cxsim.analysis.statistics import ALPHA, mean_ci, paired_p, rank_groups
+from cxsim.analysis.statistics import ALPHA, mean_ci, paired_differences
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.runs.store import ensure_writable
@@ -57,12 +57,9 @@ def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
 def table_of(runs: pd.DataFrame) -> pd.DataFrame:
     """Mean and 95% CI per regime; rank groups by profit (paired over seeds), best profit first in each."""
     table = mean_ci(runs, outcomes=COLUMNS, by=["regime"])
-    wide = runs.pivot_table(index="seed", columns="regime", values="profit").dropna()
-    groups = rank_groups(wide, higher=True)
-    best = wide.mean().idxmax()
-    table.insert(1, "rank_group", table.regime.map(groups))
-    table["profit_vs_best"] = [float((wide[r] - wide[best]).mean()) for r in table.regime]
-    table["p_vs_best"] = [1.0 if r == best else paired_p(wide[r], wide[best]) for r in table.regime]
+    paired = paired_differences(runs, "profit")[["regime", "rank_group", "diff_to_best", "p_vs_best"]]
+    table = table.merge(paired.rename(columns={"diff_to_best": "profit_vs_best"}), on="regime")
+    table.insert(1, "rank_group", table.pop("rank_group"))
     return table.sort_values(["rank_group", "profit"], ascending=[True, False]).reset_index(drop=True)
 
 
