@@ -58,7 +58,7 @@ def test_summary_has_every_outcome_and_sane_values():
     s = CXModel(seed=1, days=200, customers=2000).run().recorder.summary()
     for key in ("handoff_failure_rate", "failure_demand_share", "satisfaction_mean", "satisfaction_p10",
                 "satisfaction_p90", "annual_churn_rate", "retention", "acquired", "revenue",
-                "cost_to_serve", "governance_overhead", "profit", "time_to_resolve", "culture_end",
+                "cost_to_serve", "governance_cost", "profit", "time_to_resolve", "culture_end",
                 "handoff_failure_rate_pre_purchase", "handoff_failure_rate_post_purchase"):
         assert key in s and s[key] == s[key], key  # present and not NaN
     for key in ("handoff_failure_rate", "failure_demand_share", "satisfaction_mean", "retention"):

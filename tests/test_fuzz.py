@@ -23,7 +23,7 @@ from cxsim.model import CXModel
 
 EXAMPLES = {"valid": 60, "junk": 80}
 FINITE = ("handoff_failure_rate", "failure_demand_share", "annual_churn_rate", "revenue", "cost_to_serve",
-          "governance_overhead", "profit", "time_to_resolve", "culture_end", "friction_end")
+          "governance_cost", "profit", "time_to_resolve", "culture_end", "friction_end")
 edge = st.sampled_from([0.0, 1.0])
 unit = st.one_of(edge, st.floats(0.0, 1.0, allow_nan=False))
 capacity = st.one_of(st.sampled_from([0.0, 1e-6, 1e9]), st.floats(0.0, 500.0, allow_nan=False))

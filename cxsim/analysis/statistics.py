@@ -17,7 +17,7 @@ OUTCOMES = {  # column: (label, format, higher is better)
     "annual_churn_rate": ("churn per year", "{:.1%}", False),
     "time_to_resolve": ("days to resolve", "{:.2f}", False),
     "cost_to_serve": ("cost to serve", "{:,.0f}", False),
-    "governance_overhead": ("governance overhead", "{:,.0f}", False),
+    "governance_cost": ("governance cost", "{:,.0f}", False),
 }
 NOT_FACTORS = {"coord.replicate", "coord.experiments", "coord.seed", "coord.regime", "coord.org"}
 

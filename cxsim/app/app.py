@@ -47,6 +47,19 @@ def load_lessons() -> dict[str, dict]:
 LESSONS = load_lessons()
 NO_LESSON = "(free play)"
 NO_TWIN = "(none)"
+REGIME_OWN = "as the regime sets it"  # a lever left alone: the regime file's value, or what its owners derive
+LEVERS = ("ceo_attention", "cxo_backing", "journey_kpi")
+
+
+def lever_values(kwargs: dict) -> dict:
+    """The lever menus give text: a number, or REGIME_OWN (the lever is not set)."""
+    out = dict(kwargs)
+    for key in LEVERS:
+        if key in out:
+            value = out.pop(key)
+            if value != REGIME_OWN:
+                out[key] = float(value)
+    return out
 
 
 class ClassroomModel(CXModel):
@@ -65,6 +78,7 @@ class ClassroomModel(CXModel):
             kwargs.update(params)
         if reorg_day:  # the reorg moment: switch regime mid-run and watch the culture lag
             kwargs.update(reorg_day=reorg_day, reorg_to=reorg_to)
+        kwargs = lever_values(kwargs)
         try:
             super().__init__(**kwargs)
         except ConfigError as exc:
@@ -87,12 +101,12 @@ model_params = {
     "compare_with": {"type": "Select", "value": NO_TWIN, "values": [NO_TWIN, *REGIMES],
                      "label": "Side by side with (same seed)"},
     "org": {"type": "Select", "value": "auto_insurer", "values": ORGS, "label": "Organisation"},
-    "ceo_attention": {"type": "SliderFloat", "value": 6.0, "min": 0.5, "max": 30.0, "step": 0.5,
-                      "label": "CEO attention (CX decisions/day)"},
-    "cxo_authority": {"type": "SliderFloat", "value": 0.6, "min": 0.0, "max": 1.0, "step": 0.05,
-                      "label": "CXO authority"},
-    "journey_kpi": {"type": "SliderFloat", "value": 0.2, "min": 0.0, "max": 1.0, "step": 0.05,
-                    "label": "Journey KPIs (accountability)"},
+    "ceo_attention": {"type": "Select", "value": REGIME_OWN, "label": "CEO attention (CX decisions/day)",
+                      "values": [REGIME_OWN, *map(str, (0.5, 1, 2, 4, 6, 8, 12, 20, 30))]},
+    "cxo_backing": {"type": "Select", "value": REGIME_OWN, "label": "CEO's backing of a CXO",
+                    "values": [REGIME_OWN, *map(str, (0.0, 0.2, 0.4, 0.6, 0.8, 1.0))]},
+    "journey_kpi": {"type": "Select", "value": REGIME_OWN, "label": "Journey KPIs in every department",
+                    "values": [REGIME_OWN, *map(str, (0.0, 0.1, 0.2, 0.3, 0.5, 0.8))]},
     "service_budget": {"type": "SliderFloat", "value": 1.0, "min": 0.4, "max": 1.5, "step": 0.05,
                        "label": "Service budget (share of capacity)"},
     "split_departments": {"type": "SliderInt", "value": 1, "min": 1, "max": 4, "step": 1,

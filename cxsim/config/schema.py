@@ -71,20 +71,31 @@ class OrgCfg:
     friction: dict[str, dict[str, float]] = field(default_factory=dict)
     prospects_per_day: float = 2.0  # prospects arriving from paid marketing
     acquisition_cost: float = 0.0  # marketing spend per prospect
+    # yearly pay by owner role [money/year], where this firm's differs from mechanisms.governance.executive_pay
+    executive_pay: dict[str, float] = field(default_factory=dict)
 
 
 # ------------------------------------------------------------------ regime
 @dataclass
+class DeputyCfg:
+    """A deputy who decides, day to day, the escalations the owner does not reach (seed 000's CX lead)."""
+
+    role: str | None = None  # the deputy's role (its pay: executive_pay); None: no deputy
+    attention: float = 0.0  # CX decisions per day of the deputy
+    judgement: float = 1.0  # P(a deputy's escalated decision is the right one), 0..1
+
+
+@dataclass
 class OwnerCfg:
-    role: str = MISSING  # CEO, CMO, COO, CXO, journey lead ...
+    role: str = MISSING  # CEO, CMO, COO, CXO ... (its pay: executive_pay)
     attention: float = MISSING  # CX decisions per day (escalations, fixes)
-    authority: dict[str, float] = field(default_factory=dict)  # dept -> 0..1, "*" default
-    backing: float = 1.0  # multiplies authority: the CEO's backing of this owner
+    authority: dict[str, float] = field(default_factory=dict)  # dept -> 0..1, "*" default: the owner's standing
+    backing: float = 1.0  # the CEO's backing: multiplies standing into authority; scales persuasion (seed 002)
     scope_phases: list[str] = field(default_factory=lambda: list(PHASES))
     scope_journeys: list[str] = field(default_factory=lambda: ["*"])
     culture_signal: float = 0.0  # customer orientation the owner radiates, 0..1
-    cost_per_day: float = 0.0  # salary and office of the CX role (0 if existing exec)
     judgement: float = 1.0  # P(an escalated decision is the right one), 0..1: the person, not the title (seed 000)
+    deputy: DeputyCfg = field(default_factory=DeputyCfg)
 
 
 @dataclass
@@ -96,7 +107,6 @@ class JourneyLeadCfg:
     authority_own: float = 1.0  # over the lead's own department
     authority_team: float = 0.5  # over the other departments on the journey
     culture_signal: float = 0.0
-    cost_per_day: float = 0.0  # cost of running one journey team
     judgement: float = 1.0  # P(a lead's escalated decision is the right one), 0..1
 
 
@@ -106,8 +116,9 @@ class RegimeCfg:
     description: str = ""
     owners: dict[str, OwnerCfg] = field(default_factory=dict)
     shared_responsibility: bool = False  # every department counts itself responsible
-    journey_kpi: float = 0.1  # weight of journey outcomes in departments' KPIs, 0..1
-    culture_signal: float = 0.0  # org-wide signal (beyond what owners radiate), 0..1
+    # weight of journey outcomes the regime itself puts in every department's KPIs, 0..1 (None: only what owners set)
+    journey_kpi: float | None = None
+    culture_signal: float | None = None  # org-wide signal (beyond what owners radiate), 0..1 (None: none)
     efficiency_pressure: float = 0.0  # push on handling time, 0..1
     promise_inflation: float = 0.0  # added to new customers' expectation, 0..1
     overhead_per_day: float = 0.0  # money per day for the regime's structures
@@ -118,6 +129,7 @@ class RegimeCfg:
 @dataclass
 class HandoffCfg:
     base_friction: float = MISSING
+    friction_floor: float = MISSING
     friction_max: float = MISSING
     neglect_drift: float = MISSING
     overload_effect: float = MISSING
@@ -146,6 +158,11 @@ class GovernanceCfg:
     directive_noise: float = MISSING
     local_fix_rate: float = MISSING
     persuasion: float = MISSING
+    review_share: float = MISSING
+    deputy_authority: float = MISSING
+    hours_per_decision: float = MISSING
+    workday_hours: float = MISSING
+    executive_pay: dict[str, float] = MISSING
 
 
 @dataclass
@@ -157,6 +174,7 @@ class DiffusionCfg:
 @dataclass
 class AccountabilityCfg:
     strength: float = MISSING
+    owner_kpi: float = MISSING
     info_effect: float = MISSING
 
 
@@ -219,7 +237,9 @@ class LeversCfg:
     where the regime has no such owner): for sweeps across regimes."""
 
     ceo_attention: float | None = None  # CX decisions per day of a CEO owner
-    cxo_authority: float | None = None  # authority of a CXO owner over every department
+    cxo_authority: float | None = None  # authority of a CXO owner over every department, backing included
+    cxo_backing: float | None = None  # the CEO's backing of a CXO owner (multiplies its standing)
+    journey_kpi: float | None = None  # weight of journey outcomes in every department's KPIs, whoever sets them
 
 
 # ------------------------------------------------------------------ run

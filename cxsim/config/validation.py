@@ -19,18 +19,18 @@ from cxsim.config.errors import ConfigError
 from cxsim.config.schema import FUNCTIONS, PHASES, CXConfig
 
 PROBABILITY_KEYS = {
-    "handoff": ("base_friction", "friction_max", "culture_effect", "drop_share",
+    "handoff": ("base_friction", "friction_floor", "friction_max", "culture_effect", "drop_share",
                 "info_loss_share", "chase_prob"),
     "escalation": ("exception_rate", "local_default_right"),
-    "governance": ("fix_effect", "local_fix_rate", "persuasion"),
+    "governance": ("fix_effect", "local_fix_rate", "persuasion", "review_share", "deputy_authority"),
     "diffusion": ("act_prob",),
-    "accountability": ("info_effect",),
+    "accountability": ("info_effect", "owner_kpi"),
     "culture": ("drift_per_week", "reorg_disruption", "fit_recovery_per_week"),
     "customer": ("base_quality", "learning_rate", "initial_satisfaction", "churn_base",
                  "dissatisfied_below", "promoter_above", "annual_attrition",
                  "complaint_propensity"),
 }
-REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure", "promise_inflation")
+REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure", "promise_inflation")  # None allowed
 
 
 def fail(key: str, msg: str, value=None) -> None:
@@ -77,16 +77,25 @@ def validate(cfg: DictConfig) -> None:
     if number("warmup_days", cfg.warmup_days) >= cfg.days:
         fail("warmup_days", f"must be shorter than days ({cfg.days}): outcomes count after it", cfg.warmup_days)
     validate_org(cfg.org)
-    validate_regime(cfg.regime, cfg.org, "regime")
     validate_mechanisms(cfg.mechanisms)
-    if cfg.levers.ceo_attention is not None:
-        number("levers.ceo_attention", cfg.levers.ceo_attention)
-    if cfg.levers.cxo_authority is not None:
-        number("levers.cxo_authority", cfg.levers.cxo_authority, hi=1)
+    pay = set(cfg.mechanisms.governance.executive_pay) | set(cfg.org.executive_pay)
+    validate_regime(cfg.regime, cfg.org, "regime", pay)
+    validate_levers(cfg.levers)
     if cfg.reorg.day is not None:
         number("reorg.day", cfg.reorg.day, lo=0, hi=cfg.days)
         if not cfg.reorg.to:
             fail("reorg.to", "name the regime to switch to when reorg.day is set")
+
+
+def validate_levers(levers: DictConfig) -> None:
+    if levers.ceo_attention is not None:
+        number("levers.ceo_attention", levers.ceo_attention)
+    for key in ("cxo_authority", "cxo_backing", "journey_kpi"):
+        if levers[key] is not None:
+            number(f"levers.{key}", levers[key], hi=1)
+    if levers.cxo_authority is not None and levers.cxo_backing is not None:
+        fail("levers.cxo_backing", "set cxo_authority or cxo_backing, not both "
+                                   "(cxo_authority is the CXO's authority with backing included)")
 
 
 def validate_org(org: DictConfig) -> None:
@@ -96,6 +105,8 @@ def validate_org(org: DictConfig) -> None:
     number(p + "split_departments", org.split_departments, lo=1, hi=50)
     number(p + "prospects_per_day", org.prospects_per_day)
     number(p + "acquisition_cost", org.acquisition_cost)
+    for role, value in org.executive_pay.items():
+        number(f"{p}executive_pay.{role}", value)
     if not org.departments:
         fail(p + "departments", "at least one department is needed")
     for name, d in org.departments.items():
@@ -144,9 +155,10 @@ def validate_org(org: DictConfig) -> None:
         fail(p + "segments", f"shares must sum to 1, got {total:g}")
 
 
-def validate_regime(regime: DictConfig, org: DictConfig, p: str) -> None:
+def validate_regime(regime: DictConfig, org: DictConfig, p: str, pay: set[str]) -> None:
     for key in REGIME_UNIT_KEYS:
-        number(f"{p}.{key}", regime[key], hi=1)
+        if regime[key] is not None:
+            number(f"{p}.{key}", regime[key], hi=1)
     number(f"{p}.overhead_per_day", regime.overhead_per_day)
     known = set(org.departments.keys()) | set(FUNCTIONS) | {"*"}
     for name, o in regime.owners.items():
@@ -154,8 +166,12 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str) -> None:
         number(k + "attention", o.attention)
         number(k + "backing", o.backing, hi=1)
         number(k + "culture_signal", o.culture_signal, hi=1)
-        number(k + "cost_per_day", o.cost_per_day)
         number(k + "judgement", o.judgement, hi=1)
+        paid(pay, o.role, k + "role")
+        if o.deputy.role is not None:
+            number(k + "deputy.attention", o.deputy.attention)
+            number(k + "deputy.judgement", o.deputy.judgement, hi=1)
+            paid(pay, o.deputy.role, k + "deputy.role")
         for dept, a in o.authority.items():
             if dept not in known:
                 fail(f"{k}authority.{dept}", "no such department or function in the org")
@@ -170,7 +186,15 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str) -> None:
     for key in ("authority_own", "authority_team", "culture_signal", "judgement"):
         number(f"{p}.journey_leads.{key}", jl[key], hi=1)
     number(f"{p}.journey_leads.attention", jl.attention)
-    number(f"{p}.journey_leads.cost_per_day", jl.cost_per_day)
+    if jl.enabled:
+        paid(pay, "journey_lead", f"{p}.journey_leads")
+
+
+def paid(pay: set[str], role: str, key: str) -> None:
+    """Every owner's time is priced: its role needs a yearly pay."""
+    if role not in pay:
+        fail(key, f"no pay for this role in org.executive_pay or mechanisms.governance.executive_pay "
+                  f"(known: {', '.join(sorted(pay))})", role)
 
 
 def validate_mechanisms(m: DictConfig) -> None:
@@ -180,10 +204,18 @@ def validate_mechanisms(m: DictConfig) -> None:
                 number(f"mechanisms.{group}.{key}", m[group][key], hi=1)
     for group in m.keys():
         for key, value in m[group].items():
-            number(f"mechanisms.{group}.{key}", value)
+            if isinstance(value, DictConfig):  # executive_pay: a number per role
+                for role, pay in value.items():
+                    number(f"mechanisms.{group}.{key}.{role}", pay)
+            else:
+                number(f"mechanisms.{group}.{key}", value)
     if m.handoff.drop_share + m.handoff.info_loss_share > 1:
         fail("mechanisms.handoff", "drop_share + info_loss_share must be <= 1")
     if m.handoff.base_friction > m.handoff.friction_max:
         fail("mechanisms.handoff.base_friction", "must not exceed friction_max", m.handoff.base_friction)
+    if m.handoff.friction_floor > m.handoff.base_friction:
+        fail("mechanisms.handoff.friction_floor", "must not exceed base_friction", m.handoff.friction_floor)
+    if m.governance.workday_hours <= 0:
+        fail("mechanisms.governance.workday_hours", "must be > 0", m.governance.workday_hours)
     if m.governance.review_every_days < 1:
         fail("mechanisms.governance.review_every_days", "must be at least 1", m.governance.review_every_days)

@@ -35,7 +35,7 @@ COLUMNS = {
     "satisfaction_mean": ("satisfaction", "{:.3f}"),
     "annual_churn_rate": ("churn/yr", "{:.1%}"),
     "time_to_resolve": ("days/journey", "{:.2f}"),
-    "governance_overhead": ("overhead", "{:,.0f}"),
+    "governance_cost": ("governance cost", "{:,.0f}"),
     "profit": ("profit", "{:,.0f}"),
 }
 

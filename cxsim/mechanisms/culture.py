@@ -2,9 +2,17 @@
 
 Each department's culture moves a share `drift_per_week` of the way to its
 target every week (Harrison & Carroll 1991: culture lags structure). The
-target is the strongest signal the department receives: its own native
-orientation, the regime's org-wide signal, or an owner's signal weighted by
-the owner's authority over it.
+target starts from the department's native orientation and is pulled toward
+each signal it receives, in proportion to the signal's influence:
+
+    target = native + sum_i w_i (signal_i - native) / max(1, sum_i w_i)
+
+An owner's influence on a department is its authority there plus, where it
+has none, persuasion scaled by the CEO's backing
+(``w = authority + (1 - authority) * persuasion * backing``): a backed CXO
+moves culture, an unbacked one does not (seed 002), and a signal below a
+department's own orientation pulls it down. The regime's org-wide signal,
+when it has one, pulls with weight 1.
 
 A reorg also breaks working routines: every department's `fit` falls by
 `reorg_disruption` and is rebuilt by `fit_recovery_per_week`; low fit raises
@@ -15,9 +23,14 @@ from __future__ import annotations
 
 
 def target(model, dept) -> float:
-    signals = [dept.native_culture, model.regime.culture_signal]
-    signals += [o.culture_signal * o.authority[dept.index] for o in model.governance.owners]
-    return max(signals)
+    native, d = dept.native_culture, dept.index
+    pulls = [(o.influence[d], o.culture_signal) for o in model.governance.owners if o.principal is None]
+    if model.regime.culture_signal is not None:
+        pulls.append((1.0, model.regime.culture_signal))
+    weight = sum(w for w, _ in pulls)
+    if weight <= 0.0:
+        return native
+    return native + sum(w * (s - native) for w, s in pulls) / max(1.0, weight)
 
 
 def weekly(model) -> None:

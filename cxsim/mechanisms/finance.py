@@ -1,4 +1,4 @@
-"""Money: revenue from active customers, the cost of serving them, overhead.
+"""Money: revenue from active customers, the cost of serving them, the cost of governing CX.
 
 Staff cost follows capacity, not use: a department costs its effective
 capacity times its cost per unit of capacity every day. Cost-centre
@@ -22,11 +22,11 @@ def day(model, prospects_arrived: int, units_worked: float) -> dict:
     variable = units_worked * model.mech.finance.cost_per_case
     revenue = model.recorder.active_value / 365.0
     acquisition = prospects_arrived * model.org_params.acquisition_cost
-    overhead = model.governance.cost_per_day
+    governance = model.governance.cost_per_day  # owners' CX time at their pay, and the regime's overhead
     return dict(
         revenue=revenue,
         service_cost=staff + variable,
         acquisition_spend=acquisition,
-        governance_overhead=overhead,
-        profit=revenue - staff - variable - acquisition - overhead,
+        governance_cost=governance,
+        profit=revenue - staff - variable - acquisition - governance,
     )

@@ -97,15 +97,6 @@ def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
         fail(model, customer, a, b)
 
 
-def settle(model, customer, a: int, b: int, complied: bool) -> None:
-    """An owner decided an escalated handoff: seen through if the receiver complies (no friction), else failed."""
-    model.recorder.handoff(customer, a, b)
-    if complied:
-        pass_on(model, customer, b)
-    else:
-        fail(model, customer, a, b)
-
-
 def pass_on(model, customer, b: int, after: int = 1) -> None:
     customer.stage += 1
     model.calendar.add(model.day + after, ARRIVE, customer, b)

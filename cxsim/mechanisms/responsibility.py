@@ -2,7 +2,8 @@
 
 * Alignment (Rivkin & Siggelkow 2003): a department works for the journey
   when its KPIs reward journey outcomes or its culture is customer-oriented:
-  ``align = 1 - (1 - strength * journey_kpi) * (1 - culture)``.
+  ``align = 1 - (1 - strength * journey_kpi) * (1 - culture)``, with the
+  department's journey-KPI weight set by its owners (`governance.Governance.set_kpis`).
 * Compliance: a department carries out an owner's decision when the owner
   has authority over it, or, without authority, when persuasion works on an
   aligned department: ``comply = authority + (1 - authority) * persuasion * align``.
@@ -16,7 +17,7 @@ from __future__ import annotations
 
 
 def alignment(model, dept) -> float:
-    kpi = model.mech.accountability.strength * model.regime.journey_kpi
+    kpi = model.mech.accountability.strength * dept.journey_kpi
     return 1.0 - (1.0 - min(kpi, 1.0)) * (1.0 - dept.culture)
 
 

@@ -36,6 +36,7 @@ class Department(mesa.Agent):
         self.case_work = spec.case_work  # capacity units one contact takes here
         self.native_culture = spec.culture  # orientation it drifts back to without a signal
         self.culture = spec.culture  # customer orientation, 0..1
+        self.journey_kpi = 0.0  # weight of journey outcomes in its KPIs (set by the regime's owners)
         self.fit = 1.0  # share of working routines intact (drops at a reorg)
         self.noise = 0.0  # capacity per day lost to directives it resists
         self.queue: deque = deque()  # customers whose case waits here

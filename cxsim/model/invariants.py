@@ -80,9 +80,9 @@ def check(model) -> None:
                 "journeys_done", "backlog", "open_exceptions"):
         if row[key] < 0:
             fail(f"{key} = {row[key]} is negative")
-    money = ("revenue", "service_cost", "acquisition_spend", "governance_overhead", "profit")
+    money = ("revenue", "service_cost", "acquisition_spend", "governance_cost", "profit")
     if not all(math.isfinite(row[k]) for k in money):
         fail("a money figure is not finite")
-    balance = row["revenue"] - row["service_cost"] - row["acquisition_spend"] - row["governance_overhead"]
+    balance = row["revenue"] - row["service_cost"] - row["acquisition_spend"] - row["governance_cost"]
     if not math.isclose(balance, row["profit"], rel_tol=1e-9, abs_tol=1e-6):
         fail(f"money does not add up: revenue - costs = {balance}, profit = {row['profit']}")

@@ -52,7 +52,7 @@ SHORTCUTS = {
     "days": "days",
     "customers": "org.customers",
     "split_departments": "org.split_departments",
-    "journey_kpi": "regime.journey_kpi",
+    "journey_kpi": "levers.journey_kpi",
     "service_budget": "mechanisms.finance.service_budget",
     "diffusion_beta": "mechanisms.diffusion.beta",
     "reorg_day": "reorg.day",
@@ -60,7 +60,8 @@ SHORTCUTS = {
 }
 
 
-def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, **values) -> None:
+def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, cxo_backing=None,
+                    **values) -> None:
     """Put the Model's keyword arguments into the config, then apply the levers."""
     for key, value in values.items():
         if value is not None:
@@ -69,16 +70,24 @@ def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, **v
         cfg.levers.ceo_attention = ceo_attention
     if cxo_authority is not None:
         cfg.levers.cxo_authority = cxo_authority
+    if cxo_backing is not None:
+        cfg.levers.cxo_backing = cxo_backing
     apply_levers(cfg.regime, cfg.levers)
 
 
 def apply_levers(regime: DictConfig, levers: DictConfig) -> None:
-    """Set each lever on every owner with its role (none: the regime is unchanged)."""
+    """Set each lever on every owner with its role (none: the regime is unchanged). `cxo_authority`
+    is the authority departments see, backing included (so 1 means 1); `cxo_backing` multiplies
+    the CXO's standing instead (validation refuses both at once). `journey_kpi` acts in
+    `Governance.set_kpis`."""
     for owner in regime.owners.values():
         if levers.ceo_attention is not None and owner.role == "CEO":
             owner.attention = levers.ceo_attention
         if levers.cxo_authority is not None and owner.role == "CXO":
             owner.authority = {"*": levers.cxo_authority}
+            owner.backing = 1.0
+        if levers.cxo_backing is not None and owner.role == "CXO":
+            owner.backing = levers.cxo_backing
 
 
 def prepared_config(regime: str, org: str, seed, rng, overrides, config: DictConfig | None,
@@ -112,13 +121,15 @@ class CXModel(mesa.Model):
     def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
                  days: int | None = None, customers: int | None = None,
                  split_departments: int | None = None, ceo_attention: float | None = None,
-                 cxo_authority: float | None = None, journey_kpi: float | None = None,
+                 cxo_authority: float | None = None, cxo_backing: float | None = None,
+                 journey_kpi: float | None = None,
                  service_budget: float | None = None, diffusion_beta: float | None = None,
                  reorg_day: int | None = None, reorg_to: str | None = None,
                  overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
                  rng=None, scenario=None):
         config = prepared_config(
             regime, org, seed, rng, overrides, config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
+            cxo_backing=cxo_backing,
             days=days, customers=customers, split_departments=split_departments, journey_kpi=journey_kpi,
             service_budget=service_budget, diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
         super().__init__(rng=int(config.seed))

@@ -51,7 +51,7 @@ class Recorder:
         self._journey_detractors = [0] * nj  # ... and below dissatisfied_below
         self._journey_bad = [0] * nj  # journeys whose verdict fell below dissatisfied_below
         self.totals = dict(escalated=0, decided=0, timed_out=0, decision_wait=0,
-                           directives=0, resisted=0, fixes=0)
+                           directives=0, resisted=0, conflicts=0, fixes=0)
 
     def reset_day(self) -> None:
         self.d_attempts = self.d_failures = 0
@@ -122,6 +122,10 @@ class Recorder:
     def directive(self, resisted: bool) -> None:
         self.totals["directives"] += 1
         self.totals["resisted"] += int(resisted)
+
+    def conflict(self) -> None:
+        """Rival owners' directives on one boundary pulled its two departments apart (a tug of war)."""
+        self.totals["conflicts"] += 1
 
     def fixed(self) -> None:
         self.totals["fixes"] += 1
@@ -244,7 +248,7 @@ class Recorder:
             revenue=ts.revenue.sum(), cost_to_serve=ts.service_cost.sum(),
             cost_to_serve_per_customer_year=ts.service_cost.sum() / max(ts.active.mean(), 1) / years,
             acquisition_spend=ts.acquisition_spend.sum(),
-            governance_overhead=ts.governance_overhead.sum(), profit=ts.profit.sum(),
+            governance_cost=ts.governance_cost.sum(), profit=ts.profit.sum(),
             time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
             repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_cases) + sum(self._dept_repeats), 1),
             complaints=float(m.customer_response.complaints(sum(self._journey_bad))),

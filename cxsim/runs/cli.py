@@ -35,7 +35,7 @@ SHOWN = [
     ("time_to_resolve", "days to resolve a journey", "{:.2f}"),
     ("revenue", "revenue", "{:,.0f}"),
     ("cost_to_serve", "cost to serve", "{:,.0f}"),
-    ("governance_overhead", "governance overhead", "{:,.0f}"),
+    ("governance_cost", "governance cost", "{:,.0f}"),
     ("profit", "profit", "{:,.0f}"),
     ("culture_end", "culture at end (0-1)", "{:.3f}"),
 ]
