@@ -213,8 +213,6 @@ def validate_mechanisms(m: DictConfig) -> None:
         fail("mechanisms.handoff", "drop_share + info_loss_share must be <= 1")
     if m.handoff.base_friction > m.handoff.friction_max:
         fail("mechanisms.handoff.base_friction", "must not exceed friction_max", m.handoff.base_friction)
-    if m.handoff.friction_floor > m.handoff.base_friction:
-        fail("mechanisms.handoff.friction_floor", "must not exceed base_friction", m.handoff.friction_floor)
     if m.governance.workday_hours <= 0:
         fail("mechanisms.governance.workday_hours", "must be > 0", m.governance.workday_hours)
     if m.governance.review_every_days < 1:

@@ -27,6 +27,7 @@ import pandas as pd
 from cxsim.analysis.statistics import ALPHA, mean_ci, paired_differences
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
+from cxsim.decide import crossover
 from cxsim.runs.store import ensure_writable
 
 COLUMNS = {
@@ -101,6 +102,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seeds", type=int, default=10, help="seeds per regime")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     ap.add_argument("--out", default=None, help="folder for the CSV files")
+    ap.add_argument("--uncertainty", default=None,
+                    help="assumptions and ranges to find the crossover in (default: configs/uncertainty/default.yaml)")
+    ap.add_argument("--screen-seeds", type=int, default=2,
+                    help="seeds per point of the crossover screening (the comparison's first ones)")
+    ap.add_argument("--no-crossover", action="store_true", help="skip the crossover screening")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     args = ap.parse_args(argv)
     regimes = [r for r in args.regimes.split(",") if r]
@@ -109,6 +115,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError(f"--seeds: at least 2 are needed for a confidence interval, got {args.seeds}")
         for r in regimes:  # fail fast, before any run starts
             composition.compose([f"regime={r}", f"org={args.org}", *args.overrides])
+        uncertainty = None if args.no_crossover or len(regimes) < 2 else (
+            crossover.load(args.uncertainty) if args.uncertainty else crossover.load())
+        if not 1 <= args.screen_seeds <= args.seeds:
+            raise ConfigError(f"--screen-seeds: must be between 1 and --seeds ({args.seeds}), got {args.screen_seeds}")
         out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
     except ConfigError as exc:
         print(f"cxsim-compare: error: {exc}", file=sys.stderr)
@@ -122,6 +132,12 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by profit\n")
     print(render(table))
     print("\n" + groups_text(table, args.seeds))
+    if uncertainty is not None:
+        print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
+              f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
+        found = crossover.find(runs, table, args.org, args.overrides, uncertainty, args.screen_seeds, jobs=args.jobs)
+        found.screening.to_csv(out / "crossover.csv", index=False)
+        print(found.sentence())
     print(f"\nruns and table written to {out}/")
     return 0
 

@@ -1,0 +1,99 @@
+"""The crossover line under the comparison: the uncertainty set, the screening, the bisection."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from cxsim.config.composition import CONFIG_DIR, compose
+from cxsim.config.errors import ConfigError
+from cxsim.decide import crossover
+
+
+class FakeLeads:
+    """A's lead over B as a known function of each assumption's value (no simulation)."""
+
+    def __init__(self, lead_of: dict):
+        self.lead_of, self.calls = lead_of, 0
+
+    def at_defaults(self) -> float:
+        return 10.0
+
+    def many(self, points):
+        self.calls += len(points)
+        return [self.lead_of[name](value) for name, value, _, _ in points]
+
+
+def test_screening_ranks_by_swing_and_bisection_finds_the_sign_change():
+    leads = FakeLeads({"x": lambda v: 10.0 - 4.0 * v,  # B leads above 2.5
+                       "y": lambda v: 10.0 + 0.5 * v,  # never reverses
+                       "d": lambda v: 10.0 if v < 4 else -1.0})  # whole days: B leads from 4
+    assumptions = {"x": ((0.0, 5.0), {"a", "b"}), "y": ((0.0, 2.0), {"a"}), "d": ((2, 6), {"b"})}
+    table = crossover.screen(leads, assumptions)
+    assert list(table.assumption) == ["x", "d", "y"]  # swings 20, 11, 1
+    x = table.iloc[0]
+    assert crossover.bisect(leads, x, default=1.0, tolerance=0.01) == pytest.approx(2.5, abs=0.05)
+    d = table.iloc[1]
+    assert bool(d.whole)
+    assert crossover.bisect(leads, d, default=3.0, tolerance=0.01) == pytest.approx(3.5)  # between 3 and 4
+
+
+def test_the_sentence_names_the_assumption_and_the_value():
+    screening = pd.DataFrame([dict(assumption="regime.owners.ceo.attention", low=2.0, high=12.0,
+                                   lead_low=-5.0, lead_high=30.0, swing=35.0)])
+    found = crossover.Crossover("ceo_led", "coo_owned", 12_345.0, screening, "regime.owners.ceo.attention", 6.0, 3.7)
+    assert found.sentence() == ("crossover: ceo_led leads coo_owned by 12,345 at the defaults; the lead hinges on "
+                                "regime.owners.ceo.attention (default 6, range 2-12): coo_owned leads below about 3.7.")
+    found.assumption = None
+    assert "no single assumption in configs/uncertainty reverses that" in found.sentence()
+
+
+def test_the_default_uncertainty_set_names_real_parameters_with_defaults_inside_their_ranges():
+    u = crossover.load()
+    base = compose([])
+    from omegaconf import OmegaConf
+
+    assert len(u.mechanisms) >= 40
+    for key, (lo, hi) in u.mechanisms.items():
+        assert lo <= OmegaConf.select(base, key) <= hi, key
+    regimes = {p.stem for p in (CONFIG_DIR / "regime").glob("*.yaml") if p.stem != "regime_schema"}
+    assert set(u.regimes) == regimes  # every regime is listed, even with nothing uncertain
+    for name, params in u.regimes.items():
+        cfg = compose([f"regime={name}"])
+        for key, (lo, hi) in params.items():
+            assert lo <= OmegaConf.select(cfg, key) <= hi, (name, key)
+
+
+@pytest.mark.parametrize("text, message", [
+    ("mechanisms:\n  mechanisms.handoff.nope: [0, 1]\n", "mechanisms.mechanisms.handoff.nope: not a mechanism"),
+    ("regimes:\n  ceo_led:\n    regime.owners.cmo.attention: [1, 2]\n", "not a parameter of regime ceo_led"),
+    ("mechanisms:\n  mechanisms.handoff.base_friction: [0.3, 0.1]\n", "must be [low, high] with low < high"),
+    ("mechanism:\n  x: 1\n", "mechanism: unknown section"),
+])
+def test_a_bad_uncertainty_file_gets_one_line(tmp_path, text, message):
+    path = tmp_path / "u.yaml"
+    path.write_text(text)
+    with pytest.raises(ConfigError, match=message.replace("[", r"\[").replace("]", r"\]")):
+        crossover.load(path)
+
+
+def test_compare_prints_the_crossover_line_and_writes_the_screening(tmp_path):
+    u = tmp_path / "u.yaml"
+    u.write_text("mechanisms:\n  mechanisms.handoff.base_friction: [0.10, 0.30]\n"
+                 "regimes:\n  ceo_led:\n    regime.owners.ceo.attention: [0.5, 12.0]\n")
+    out = subprocess.run([sys.executable, "-m", "cxsim.decide.compare", "--regimes", "ceo_led,no_owner",
+                          "--seeds", "2", "--screen-seeds", "1", "--jobs", "2", "--uncertainty", str(u),
+                          "--out", str(tmp_path / "c"), "days=60", "org.customers=300"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("crossover:")]
+    assert len(line) == 1 and "hinges" in line[0], out.stdout
+    screening = pd.read_csv(tmp_path / "c" / "crossover.csv")
+    assert set(screening.assumption) == {"mechanisms.handoff.base_friction", "regime.owners.ceo.attention"}
+    bad = subprocess.run([sys.executable, "-m", "cxsim.decide.compare", "--regimes", "ceo_led,no_owner",
+                          "--seeds", "2", "--screen-seeds", "3", "--out", str(tmp_path / "d"), "days=5"],
+                         capture_output=True, text=True, timeout=600)
+    assert bad.returncode == 2 and "--screen-seeds: must be between 1 and --seeds (2), got 3" in bad.stderr
