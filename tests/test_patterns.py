@@ -84,22 +84,28 @@ def others(seeds):
                                              "everyone_owns", "marketing_owned", "no_owner"]}
 
 
+AMPLE, SCARCE = 12.0, 0.5  # CEO decisions a day: enough for the flow of exceptions (~8.6 a day) after
+# the review share, and almost none. Above ~16 (a full working day) more attention costs nothing more and adds nothing.
+
+
 def test_ceo_led_leads_when_attention_is_ample(others, seeds):
-    """Pattern 2 (on). With ample CEO attention CEO-led beats every other regime
-    on profit and on handoff failure."""
-    ceo = outcomes("ceo_led", seeds, ceo_attention=30)
+    """Pattern 2 (on). With ample CEO attention CEO-led beats every other regime on handoff
+    failure and on churn. (On profit the CEO's time is now priced: at one year the service gain of
+    an ample CEO does not yet pay for 308 EUR a day; over the default two years it leads the
+    comparison, docs/model.md 1.)"""
+    ceo = outcomes("ceo_led", seeds, ceo_attention=AMPLE)
     for name, other in others.items():
-        assert greater(ceo.profit, other.profit), f"ceo_led should out-earn {name}"
         assert greater(other.handoff_failure_rate, ceo.handoff_failure_rate), f"ceo_led vs {name}"
+        assert greater(other.annual_churn_rate, ceo.annual_churn_rate), f"ceo_led vs {name} on churn"
 
 
 def test_ceo_led_loses_the_lead_when_attention_is_scarce(others, seeds):
-    """Pattern 2 (off). With a scarce CEO, escalations time out and the CEO has
-    no attention left for fixes: the COO (for one) now beats CEO-led."""
-    ceo = outcomes("ceo_led", seeds, ceo_attention=0.5)
+    """Pattern 2 (off). With a scarce CEO most escalations time out into local decisions and
+    little is fixed: the COO (for one) now beats CEO-led on handoff failure and churn."""
+    ceo = outcomes("ceo_led", seeds, ceo_attention=SCARCE)
     coo = others["coo_owned"]
-    assert greater(coo.profit, ceo.profit)
     assert greater(ceo.handoff_failure_rate, coo.handoff_failure_rate)
+    assert greater(ceo.annual_churn_rate, coo.annual_churn_rate)
 
 
 # ---------------------------------------------------------------- 3
@@ -169,10 +175,14 @@ def test_culture_lag_reorg_shows_a_j_curve(many_seeds):
     assert stats_greater(late, 0 * late)
 
 
+COO_PER_DAY = 10 * 0.5 / 8 * 110000 / 365  # the COO's CX time at its pay [EUR/day] (mechanisms.governance)
+
+
 def test_culture_lag_without_disruption_there_is_no_dip(many_seeds):
-    """Pattern 6 (off). With no routines lost at the switch, there is no dip."""
+    """Pattern 6 (off). With no routines lost at the switch, there is no dip beyond the new
+    owner's price (paid from the first day, while its fixes take effect over weeks)."""
     early, _ = _after_reorg(0.0, many_seeds)
-    assert stats_greater(early, 0 * early)
+    assert stats_greater(early + COO_PER_DAY, 0 * early)
 
 
 # ---------------------------------------------------------------- 7

@@ -2,7 +2,9 @@
 
 Both company files below are constructed so the answer is known from the
 patterns tested in test_patterns.py (CEO bandwidth: an ample CEO beats every
-regime; a scarce one loses to the COO).
+regime on handoff failure; a scarce one loses to the COO). They rank on handoff
+failure: since executive time is priced, whether an ample CEO's service gain
+pays for the CEO's time on profit depends on the horizon (docs/model.md 1).
 """
 
 from __future__ import annotations
@@ -13,6 +15,9 @@ import yaml
 from cxsim.analysis.robust import latin_hypercube
 from cxsim.decide.company import load
 from cxsim.decide.reorg import analyse
+
+
+OUTCOME = "handoff_failure_rate"
 
 
 def company(tmp_path, **fields):
@@ -32,7 +37,7 @@ def test_an_ample_ceo_with_powerless_rivals_is_best_with_p_near_one(tmp_path):
                 uncertain={"levers.ceo_attention": [25, 40], "levers.cxo_authority": [0.0, 0.05],
                            "mechanisms.handoff.base_friction": [0.15, 0.25]},
                 targets={"annual_churn_rate": {"max": 0.2}}, seeds=2, samples=5, trajectories=2, switch_day=60)
-    r = analyse(c, tmp_path / "out", jobs=2)
+    r = analyse(c, tmp_path / "out", jobs=2, outcome=OUTCOME)
     assert len(r["runs"]) == 5 * 2 * 4 and r["runs"].replicate.nunique() == 2
     table = r["robustness"]
     top = table.iloc[0]
@@ -44,17 +49,17 @@ def test_an_ample_ceo_with_powerless_rivals_is_best_with_p_near_one(tmp_path):
 
 
 def test_when_ceo_attention_straddles_the_crossover_sensitivity_names_it(tmp_path):
-    """CEO attention from scarce (0.5/day: the COO wins) to ample (30/day: the CEO wins); CXO authority
+    """CEO attention from scarce (0.3/day: the COO wins) to ample (8/day: the CEO wins); CXO authority
     is inert for these two regimes and the friction range is narrow, so the lead must hinge on attention."""
     c = company(tmp_path, today="coo_owned", candidates=["ceo_led"],
-                uncertain={"levers.ceo_attention": [0.5, 30], "levers.cxo_authority": [0.0, 1.0],
+                uncertain={"levers.ceo_attention": [0.3, 8], "levers.cxo_authority": [0.0, 1.0],
                            "mechanisms.handoff.base_friction": [0.19, 0.21]},
                 seeds=2, samples=8, trajectories=3, switch_day=60)
     folder = tmp_path / "out"
-    r = analyse(c, folder, jobs=2)
+    r = analyse(c, folder, jobs=2, outcome=OUTCOME)
     s = r["sensitivity"].set_index("parameter")
     assert s.index[0] == "levers.ceo_attention", s
-    # measured: mu* 27,090 against 2,767 for friction (x10); a factor 3 is the stated tolerance
+    # a factor 3 over the next assumption is the stated tolerance
     assert s.mu_star["levers.ceo_attention"] > 3 * s.mu_star.drop("levers.ceo_attention").max(), s
     assert s.mu_star["levers.cxo_authority"] == 0  # no CXO in either regime: exactly inert on common seeds
     # both win somewhere, and scenario discovery puts the CEO's wins at high attention, the COO's at low
@@ -65,7 +70,7 @@ def test_when_ceo_attention_straddles_the_crossover_sensitivity_names_it(tmp_pat
 
     # a rerun resumes from the store: no new run, the same tables
     runs_before = {p.name for p in (folder / "comparison" / "runs").iterdir()}
-    again = analyse(c, folder, jobs=2)
+    again = analyse(c, folder, jobs=2, outcome=OUTCOME)
     assert {p.name for p in (folder / "comparison" / "runs").iterdir()} == runs_before
     pd.testing.assert_frame_equal(again["robustness"], r["robustness"])
     pd.testing.assert_frame_equal(again["sensitivity"], r["sensitivity"])

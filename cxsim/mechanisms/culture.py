@@ -8,11 +8,14 @@ each signal it receives, in proportion to the signal's influence:
     target = native + sum_i w_i (signal_i - native) / max(1, sum_i w_i)
 
 An owner's influence on a department is its authority there plus, where it
-has none, persuasion scaled by the CEO's backing
-(``w = authority + (1 - authority) * persuasion * backing``): a backed CXO
-moves culture, an unbacked one does not (seed 002), and a signal below a
-department's own orientation pulls it down. The regime's org-wide signal,
-when it has one, pulls with weight 1.
+has none, persuasion scaled by the CEO's backing, times the share of its
+working day it gives CX
+(``w = (authority + (1 - authority) * persuasion * backing) * time_share``):
+culture follows what leaders visibly pay attention to (Schein 2010); a backed
+CXO moves culture, an unbacked one does not (seed 002); a CEO who owns CX in
+name only does not either; a deputy carries its owner's signal. A signal
+below a department's own orientation pulls it down. The regime's org-wide
+signal, when it has one, pulls with weight 1.
 
 A reorg also breaks working routines: every department's `fit` falls by
 `reorg_disruption` and is rebuilt by `fit_recovery_per_week`; low fit raises
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 def target(model, dept) -> float:
     native, d = dept.native_culture, dept.index
-    pulls = [(o.influence[d], o.culture_signal) for o in model.governance.owners if o.principal is None]
+    pulls = [(o.influence[d], o.culture_signal) for o in model.governance.owners]
     if model.regime.culture_signal is not None:
         pulls.append((1.0, model.regime.culture_signal))
     weight = sum(w for w, _ in pulls)

@@ -73,11 +73,15 @@ class Owner(mesa.Agent):
             self.scope_journeys is None or journey in self.scope_journeys)
 
     @property
+    def time_share(self) -> float:
+        """The share of its working day the owner gives CX: what it is paid for, and what people see."""
+        g = self.model.mech.governance
+        return min(1.0, self.attention * g.hours_per_decision / g.workday_hours)
+
+    @property
     def cost_per_day(self) -> float:
         """The share of the working day CX takes, at the role's pay [money/day]."""
-        g = self.model.mech.governance
-        share = min(1.0, self.attention * g.hours_per_decision / g.workday_hours)
-        return share * self.pay_per_year / 365.0
+        return self.time_share * self.pay_per_year / 365.0
 
     def attend(self) -> None:
         """Decide today's escalated exceptions (a deputy works its owner's queue)."""
@@ -120,10 +124,20 @@ class Governance:
             (j.index, ph): [o for o in principals if o.covers(j.index, ph)]
             for j in model.structure.journeys for ph in range(len(PHASES))
         }
-        persuasion = model.mech.governance.persuasion
-        for owner in self.owners:
-            owner.influence = owner.authority + (1.0 - owner.authority) * persuasion * owner.backing
+        self.set_influence()
         self.set_kpis(regime)
+
+    def set_influence(self) -> None:
+        """Each owner's pull on each department's culture (cxsim.mechanisms.culture): its authority,
+        or persuasion where it has none, scaled by the CEO's backing, times the share of its time it
+        visibly gives CX (Schein: culture follows what leaders pay attention to). A deputy speaks
+        for its owner: it carries the owner's signal with its own authority and time."""
+        persuasion = self.model.mech.governance.persuasion
+        for owner in self.owners:
+            reach = owner.authority + (1.0 - owner.authority) * persuasion * owner.backing
+            owner.influence = reach * owner.time_share
+            if owner.principal is not None:
+                owner.culture_signal = owner.principal.culture_signal
 
     def appoint_deputy(self, owner: Owner, spec) -> None:
         """A deputy decides with a share of its owner's authority, over the owner's scope."""
