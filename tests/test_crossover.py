@@ -97,3 +97,26 @@ def test_compare_prints_the_crossover_line_and_writes_the_screening(tmp_path):
                           "--seeds", "2", "--screen-seeds", "3", "--out", str(tmp_path / "d"), "days=5"],
                          capture_output=True, text=True, timeout=600)
     assert bad.returncode == 2 and "--screen-seeds: must be between 1 and --seeds (2), got 3" in bad.stderr
+
+
+def test_stress_moves_each_regime_constant_and_says_which_reorder_the_groups(tmp_path):
+    from cxsim.decide import stress
+
+    assert stress.moved(0.8, "regime.owners.ceo.culture_signal", 1.3) == 1.0  # a share stays a share
+    assert stress.moved(6.0, "regime.owners.ceo.attention", 1.3) == pytest.approx(7.8)
+    u = tmp_path / "u.yaml"
+    u.write_text("regimes:\n  ceo_led:\n    regime.owners.ceo.attention: [0.5, 12.0]\n")
+    out = subprocess.run([sys.executable, "-m", "cxsim.decide.compare", "--regimes", "ceo_led,no_owner",
+                          "--seeds", "2", "--no-crossover", "--stress", "0.3", "--jobs", "2", "--uncertainty", str(u),
+                          "--out", str(tmp_path / "c"), "days=40", "org.customers=300"],
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr
+    moves = pd.read_csv(tmp_path / "c" / "stress.csv")
+    assert list(moves.value) == pytest.approx([4.2, 7.8]) and set(moves.regime) == {"ceo_led"}
+    assert [ln for ln in out.stdout.splitlines() if ln.startswith("stress: each regime constant at -/+30%")]
+    table = pd.DataFrame([dict(regime="ceo_led", constant="regime.owners.ceo.attention", changed=True),
+                          dict(regime="coo_owned", constant="regime.efficiency_pressure", changed=False)])
+    text = stress.summary(table, 0.3, "regime.owners.ceo.attention")
+    assert text.endswith("the rank groups change when regime.owners.ceo.attention (ceo_led) moves "
+                         "(the crossover line names it).")
+    assert stress.summary(table.assign(changed=False), 0.3, None).endswith("the rank groups never change.")

@@ -46,7 +46,7 @@ def test_api_returns_tables_and_saves(tmp_path):
 
 def test_compare_prints_a_ranked_table(tmp_path, capsys):
     rc = compare_main(["--seeds", "2", "--jobs", "2", "--regimes", "ceo_led,no_owner", "--out", str(tmp_path),
-                       "days=60", "org.customers=800"])
+                       "--no-crossover", "days=60", "org.customers=800"])  # the crossover: test_crossover.py
     assert rc == 0
     out = capsys.readouterr().out
     assert "ceo_led" in out and "no_owner" in out and "profit" in out

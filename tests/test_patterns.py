@@ -112,9 +112,10 @@ def test_ceo_led_loses_the_lead_when_attention_is_scarce(others, seeds):
 SCOPE_ALL = "regime.owners.{}.scope_phases=[pre_purchase,post_purchase]"
 
 
-def test_scope_marketing_wins_pre_purchase_coo_wins_post_purchase(seeds):
-    """Pattern 3 (on). Each owner's attention and measures cover its phase."""
-    mkt, coo = outcomes("marketing_owned", seeds), outcomes("coo_owned", seeds)
+def test_scope_marketing_wins_pre_purchase_coo_wins_post_purchase(many_seeds):
+    """Pattern 3 (on). Each owner's attention and measures cover its phase. (20 seeds: since an
+    owner's decision no longer spares a handoff its friction, the pre-purchase edge is smaller.)"""
+    mkt, coo = outcomes("marketing_owned", many_seeds), outcomes("coo_owned", many_seeds)
     assert greater(coo.handoff_failure_rate_pre_purchase, mkt.handoff_failure_rate_pre_purchase)
     assert greater(mkt.handoff_failure_rate_post_purchase, coo.handoff_failure_rate_post_purchase)
 

@@ -22,13 +22,13 @@ def test_measures_on_a_constructed_j_curve():
 
 
 def test_reorg_dip_and_break_even_come_from_broken_routines():
-    kw = dict(today="no_owner", candidate="coo_owned", switch_day=200, seeds=range(4))
+    kw = dict(today="no_owner", candidate="ceo_led", switch_day=200, seeds=range(4))
     on, on_summary = transition(**kw)
     off, off_summary = transition(**kw, overrides=["mechanisms.culture.reorg_disruption=0"])
     assert on.dip.mean() < -30 and on.days_to_break_even.mean() > 60
     assert (on.days_to_break_even > off.days_to_break_even).all()
     assert (on.dip < off.dip).all() and on.days_to_break_even.mean() > off.days_to_break_even.mean() + 50
-    coo_per_day = 10 * 0.5 / 8 * 110000 / 365  # the COO's CX time at its pay (mechanisms.governance)
-    assert off.dip.mean() > -1.25 * coo_per_day  # without broken routines, the dip is about the price alone
-    assert (on.cumulative_difference > 0).all()  # the COO pays off over two years either way
+    ceo_per_day = 6 * 0.5 / 8 * 150000 / 365  # the CEO's CX time at its pay (mechanisms.governance)
+    assert off.dip.mean() > -1.25 * ceo_per_day  # without broken routines, the dip is about the price alone
+    assert (on.cumulative_difference > 0).all()  # the CEO pays off over two years either way
     assert set(on_summary.measure) >= {"dip", "days_to_recover", "days_to_break_even", "cumulative_difference"}

@@ -163,6 +163,8 @@ class GovernanceCfg:
     hours_per_decision: float = MISSING
     workday_hours: float = MISSING
     executive_pay: dict[str, float] = MISSING
+    triage: bool = True  # False: the owner's queue is served oldest first (the ablation of triage)
+    conflicting_directives: bool = True  # False: rival owners' directives never conflict (the ablation)
 
 
 @dataclass

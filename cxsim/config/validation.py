@@ -207,7 +207,7 @@ def validate_mechanisms(m: DictConfig) -> None:
             if isinstance(value, DictConfig):  # executive_pay: a number per role
                 for role, pay in value.items():
                     number(f"mechanisms.{group}.{key}.{role}", pay)
-            else:
+            elif not isinstance(value, bool):  # the switches are typed by the schema
                 number(f"mechanisms.{group}.{key}", value)
     if m.handoff.drop_share + m.handoff.info_loss_share > 1:
         fail("mechanisms.handoff", "drop_share + info_loss_share must be <= 1")

@@ -10,17 +10,19 @@ Prints mean and 95% confidence interval per regime (Student t over seeds,
 `cxsim.analysis.statistics`) in rank groups by profit: group 1 is the best
 regime and every regime that cannot be told apart from it (paired t-tests on
 the common seeds, Holm-corrected), group 2 the same among the rest. Within a
-group the order says nothing. Writes all runs and the table as CSV.
+group the order says nothing. Under the table, the crossover line: the
+assumption the leader's lead over the runner-up hinges on, and the value at
+which they swap (`cxsim.decide.crossover`; `--no-crossover` skips it);
+`--stress 0.3` also moves every regime constant by -/+30% and says which
+reorder the rank groups (`cxsim.decide.stress`). Writes all runs, the table,
+the screening and the stress as CSV.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from datetime import datetime
-from multiprocessing import get_context
 
 import pandas as pd
 
@@ -28,6 +30,7 @@ from cxsim.analysis.statistics import ALPHA, mean_ci, paired_differences
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.decide import crossover
+from cxsim.decide.batch import run_all
 from cxsim.runs.store import ensure_writable
 
 COLUMNS = {
@@ -39,20 +42,6 @@ COLUMNS = {
     "governance_cost": ("governance cost", "{:,.0f}"),
     "profit": ("profit", "{:,.0f}"),
 }
-
-
-def run_one(job: tuple) -> dict:
-    from cxsim.model import CXModel
-
-    regime, org, seed, overrides = job
-    return CXModel(regime=regime, org=org, seed=seed, overrides=overrides).run().recorder.summary()
-
-
-def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
-    todo = [(r, org, s, list(overrides)) for r in regimes for s in seeds]
-    # spawn, not fork: forking a process that already runs threads can deadlock
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn")) as pool:
-        return pd.DataFrame(list(pool.map(run_one, todo)))
 
 
 def table_of(runs: pd.DataFrame) -> pd.DataFrame:
@@ -88,12 +77,7 @@ def render(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = sys.argv[1:] if argv is None else argv
-    if args and args[0].endswith((".yaml", ".yml")):  # a company file: the robust reorg comparison
-        from cxsim.decide.reorg import main as reorg
-
-        return reorg(args)
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cxsim-compare", description=__doc__.splitlines()[0])
     ap.add_argument("--org", default="auto_insurer", help="org preset (configs/org/)")
     ap.add_argument("--regimes", default=",".join(r for r in composition.available("regime")
@@ -107,19 +91,59 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--screen-seeds", type=int, default=2,
                     help="seeds per point of the crossover screening (the comparison's first ones)")
     ap.add_argument("--no-crossover", action="store_true", help="skip the crossover screening")
+    ap.add_argument("--stress", type=float, default=None, metavar="SHARE",
+                    help="also move each regime constant of the uncertainty set by -/+SHARE (e.g. 0.3), one at "
+                         "a time, and say which change the rank groups")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def checked(args, regimes: list[str]):
+    """Fail fast, before any run starts: the configs, the options, the output folder, the uncertainty set."""
+    if args.seeds < 2:
+        raise ConfigError(f"--seeds: at least 2 are needed for a confidence interval, got {args.seeds}")
+    for r in regimes:
+        composition.compose([f"regime={r}", f"org={args.org}", *args.overrides])
+    if args.stress is not None and not 0 < args.stress < 1:
+        raise ConfigError(f"--stress: a share between 0 and 1, got {args.stress:g}")
+    if not 1 <= args.screen_seeds <= args.seeds:
+        raise ConfigError(f"--screen-seeds: must be between 1 and --seeds ({args.seeds}), got {args.screen_seeds}")
+    needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None
+    uncertainty = None if not needed else (
+        crossover.load(args.uncertainty) if args.uncertainty else crossover.load())
+    out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
+    return uncertainty, out
+
+
+def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) -> None:
+    """Under the table: the crossover line and, if asked, the stress of every regime constant."""
+    hinge = None
+    if not args.no_crossover and len(table) >= 2:
+        print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
+              f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
+        found = crossover.find(runs, table, args.org, args.overrides, uncertainty, args.screen_seeds, jobs=args.jobs)
+        found.screening.to_csv(out / "crossover.csv", index=False)
+        print(found.sentence())
+        hinge = found.assumption
+    if args.stress is not None:
+        from cxsim.decide import stress
+
+        print(f"\ncxsim-compare: moving each regime constant by -/+{args.stress:.0%} ...", flush=True)
+        moves = stress.stress(runs, args.org, args.overrides, uncertainty, args.stress, args.jobs)
+        moves.to_csv(out / "stress.csv", index=False)
+        print(stress.summary(moves, args.stress, hinge))
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if args and args[0].endswith((".yaml", ".yml")):  # a company file: the robust reorg comparison
+        from cxsim.decide.reorg import main as reorg
+
+        return reorg(args)
+    args = parser().parse_args(argv)
     regimes = [r for r in args.regimes.split(",") if r]
     try:
-        if args.seeds < 2:
-            raise ConfigError(f"--seeds: at least 2 are needed for a confidence interval, got {args.seeds}")
-        for r in regimes:  # fail fast, before any run starts
-            composition.compose([f"regime={r}", f"org={args.org}", *args.overrides])
-        uncertainty = None if args.no_crossover or len(regimes) < 2 else (
-            crossover.load(args.uncertainty) if args.uncertainty else crossover.load())
-        if not 1 <= args.screen_seeds <= args.seeds:
-            raise ConfigError(f"--screen-seeds: must be between 1 and --seeds ({args.seeds}), got {args.screen_seeds}")
-        out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
+        uncertainty, out = checked(args, regimes)
     except ConfigError as exc:
         print(f"cxsim-compare: error: {exc}", file=sys.stderr)
         return 2
@@ -132,12 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by profit\n")
     print(render(table))
     print("\n" + groups_text(table, args.seeds))
-    if uncertainty is not None:
-        print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
-              f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
-        found = crossover.find(runs, table, args.org, args.overrides, uncertainty, args.screen_seeds, jobs=args.jobs)
-        found.screening.to_csv(out / "crossover.csv", index=False)
-        print(found.sentence())
+    robustness(args, runs, table, uncertainty, out)
     print(f"\nruns and table written to {out}/")
     return 0
 

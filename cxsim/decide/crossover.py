@@ -19,10 +19,7 @@ The answer is a sentence for the table's foot, and the screening as a table.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -32,6 +29,7 @@ from omegaconf import OmegaConf
 
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
+from cxsim.decide.batch import pool, run_one
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
 
@@ -102,15 +100,15 @@ class Leads:
         self.a, self.b, self.org, self.seeds, self.overrides = a, b, org, list(seeds), list(overrides)
         profit = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"]).profit
         self.base = {r: profit[r].reindex(self.seeds).to_numpy() for r in (a, b)}
-        self.pool = ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))
+        from cxsim.decide.batch import pool
+
+        self.pool = pool(jobs)
 
     def at_defaults(self) -> float:
         return float(np.mean(self.base[self.a] - self.base[self.b]))
 
     def many(self, points: list[tuple[str, float, set[str], bool]]) -> list[float]:
         """Leads at each (assumption, value, regimes it acts on, whole) point, all runs in one batch."""
-        from cxsim.decide.compare import run_one
-
         jobs, where = [], []
         for i, (name, value, acts_on, whole) in enumerate(points):
             for r in sorted(acts_on):

@@ -231,8 +231,10 @@ class Governance:
                 handoff.cross(model, customer, a, b, decided_right=self.decide_locally(a, b))
             else:
                 waiting.append(case)
-        # most pressing last, so `pop()` takes it: stake, growing with the days waited
-        waiting.sort(key=lambda c: c[1] * (1.0 + (today - c[0]) / timeout))
+        if model.mech.governance.triage:  # most pressing last, so `pop()` takes it: stake, growing with the wait
+            waiting.sort(key=lambda c: c[1] * (1.0 + (today - c[0]) / timeout))
+        else:  # the ablation: oldest last, so `pop()` takes it (first come, first served)
+            waiting.sort(key=lambda c: -c[0])
         for office in (owner, owner.deputy):
             if office is not None:
                 self.decide(office, waiting)
@@ -278,9 +280,10 @@ class Governance:
                 row[b] += h.neglect_drift * (h.friction_max - row[b])
         for d in model.departments:
             d.noise = 0.0
+        conflicts = model.mech.governance.conflicting_directives
         for boundary, offices in self.orders().items():
             principals = {o.principal or o for o in offices}
-            if len(principals) > 1:
+            if conflicts and len(principals) > 1:
                 self.tug_of_war(offices, *boundary)
             else:
                 self.directive(offices[0], *boundary)

@@ -313,7 +313,8 @@ class CXModel(mesa.Model):
         """Whole days until an event of the given daily rate (at least 1)."""
         if rate_per_day <= 0:
             return self.days + 1
-        return max(1, math.ceil(self.random.expovariate(rate_per_day)))
+        draw = self.random.expovariate(rate_per_day)  # a rate near 0 can draw more days than a float holds
+        return self.days + 1 if draw > self.days else max(1, math.ceil(draw))
 
     def set_satisfaction(self, customer: Customer, value: float) -> None:
         value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value  # clipped to [0, 1]

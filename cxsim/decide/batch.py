@@ -1,0 +1,27 @@
+"""Runs in parallel for the decision tools: one summary row per (regime, org, seed, overrides)."""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import pandas as pd
+
+
+def run_one(job: tuple) -> dict:
+    from cxsim.model import CXModel
+
+    regime, org, seed, overrides = job
+    return CXModel(regime=regime, org=org, seed=seed, overrides=overrides).run().recorder.summary()
+
+
+def pool(jobs: int | None = None) -> ProcessPoolExecutor:
+    """Worker processes for runs; spawn, not fork: forking a process that already runs threads can deadlock."""
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))
+
+
+def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
+    todo = [(r, org, s, list(overrides)) for r in regimes for s in seeds]
+    with pool(jobs) as workers:
+        return pd.DataFrame(list(workers.map(run_one, todo)))

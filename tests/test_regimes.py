@@ -1,0 +1,95 @@
+"""The second generation's claims on the default comparison: every regime (the seeds' presets
+included) on the default insurer over the default horizon, 20 seeds, and the ablation of each new
+governance mechanism on the same seeds (common random numbers). All runs are made once, in
+parallel, and shared by the tests of this module (one xdist group).
+
+* The rank groups of the default table do not contradict each other across two disjoint sets of
+  10 seeds (what `cxsim-compare` runs by default): no two regimes are in opposite group order,
+  and ceo_led is in group 1 in both.
+* Delegation (seed 000's CX lead): ceo_with_cxo without its deputy times out most escalations and
+  fails more handoffs.
+* Rival owners (seeds 001, 004): with conflicting directives switched off, the same two owners
+  fail fewer handoffs and earn more: the tug of war costs.
+* Triage: served oldest first, the same CEO decides later, journeys take longer and the least
+  satisfied customers are less satisfied.
+"""
+
+from __future__ import annotations
+
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
+import pandas as pd
+import pytest
+from conftest import greater
+
+from cxsim.analysis.statistics import rank_groups
+from cxsim.config.composition import available
+from cxsim.decide.batch import run_one
+
+pytestmark = pytest.mark.xdist_group("default_comparison")
+
+SEEDS = range(20)
+REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
+ABLATIONS = {
+    "no_deputy": ("ceo_with_cxo", ["regime.owners.ceo.deputy.role=null"]),
+    "no_conflict": ("rival_owners", ["mechanisms.governance.conflicting_directives=false"]),
+    "fifo": ("ceo_led", ["mechanisms.governance.triage=false"]),
+}
+
+
+@pytest.fixture(scope="module")
+def runs() -> pd.DataFrame:
+    """One summary row per run; `variant` is the regime, or the ablation's name."""
+    jobs = [(r, "auto_insurer", s, []) for r in REGIMES for s in SEEDS]
+    variants = [r for r in REGIMES for _ in SEEDS]
+    for name, (regime, overrides) in ABLATIONS.items():
+        jobs += [(regime, "auto_insurer", s, overrides) for s in SEEDS]
+        variants += [name] * len(SEEDS)
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")) as pool:
+        rows = list(pool.map(run_one, jobs, chunksize=4))
+    return pd.DataFrame(rows).assign(variant=variants)
+
+
+def of(runs: pd.DataFrame, variant: str) -> pd.DataFrame:
+    return runs[runs.variant == variant].set_index("seed").sort_index()
+
+
+def test_the_rank_groups_do_not_contradict_each_other_across_two_disjoint_seed_sets(runs):
+    """No regime is in an earlier group than another in one set of 10 seeds and in a later one in the
+    other, and ceo_led is in group 1 in both. Group numbers themselves shift when two regimes above
+    merge. (Measured: seeds 0-9 put ceo_led alone in group 1, seeds 10-19 tie it with everyone_owns:
+    a borderline difference moves a group boundary, which is why the table says "not told apart"
+    rather than giving a rank.)"""
+    default = runs[runs.variant.isin(REGIMES)]
+    groups = []
+    for half in (range(0, 10), range(10, 20)):
+        wide = default[default.seed.isin(half)].pivot(index="seed", columns="regime", values="profit")
+        groups.append(rank_groups(wide))
+    reversed_pairs = [(a, b) for a in REGIMES for b in REGIMES
+                      if groups[0][a] < groups[0][b] and groups[1][a] > groups[1][b]]
+    assert not reversed_pairs, groups
+    assert groups[0]["ceo_led"] == groups[1]["ceo_led"] == 1, groups
+
+
+def test_a_deputy_carries_what_the_ceo_cannot(runs):
+    alone, helped = of(runs, "no_deputy"), of(runs, "ceo_with_cxo")
+    assert (alone.timed_out > 0.5 * alone.escalated).all()
+    assert greater(alone.handoff_failure_rate, helped.handoff_failure_rate)
+
+
+def test_the_tug_of_war_between_rival_owners_costs(runs):
+    rival, truce = of(runs, "rival_owners"), of(runs, "no_conflict")
+    assert (rival.conflicts > 0).all() and (truce.conflicts == 0).all()
+    assert greater(rival.handoff_failure_rate, truce.handoff_failure_rate)
+    assert greater(truce.profit, rival.profit)
+
+
+def test_triage_protects_the_moments_that_matter(runs):
+    """Measured (20 seeds): journeys 3.05 vs 3.20 days, the least satisfied tenth at 0.593 vs 0.586;
+    mean satisfaction, churn and profit not told apart (the triaged cases are few: ~4.5 a day)."""
+    triaged, fifo = of(runs, "ceo_led"), of(runs, "fifo")
+    assert greater(fifo.decision_wait_mean, triaged.decision_wait_mean)
+    assert greater(fifo.time_to_resolve, triaged.time_to_resolve)
+    assert greater(triaged.satisfaction_p10, fifo.satisfaction_p10)
