@@ -7,12 +7,18 @@ whatever the regime), with a one-sided paired t-test or a stated tolerance.
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+
 import numpy as np
 import pandas as pd
 import pytest
 from scipy import stats
 
 from cxsim.analysis.statistics import ci_of_mean
+from cxsim.config.composition import available
+from cxsim.decide.batch import run_one
 from cxsim.model import CXModel
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
@@ -61,3 +67,31 @@ def seeds():
 def many_seeds():
     """The evidence standard of the model's second generation: >= 20 seeds."""
     return range(20)
+
+
+# ------------------------------------------------- the default comparison, shared
+DEFAULT_GROUP = "default_comparison"
+SEEDS = range(20)
+REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
+ABLATIONS = {
+    "no_deputy": ("ceo_with_cxo", ["regime.owners.ceo.deputy.role=null"]),
+    "no_conflict": ("rival_owners", ["mechanisms.governance.conflicting_directives=false"]),
+    "fifo": ("ceo_led", ["mechanisms.governance.triage=false"]),
+    "ceo_ample": ("ceo_led", ["levers.ceo_attention=12"]),  # pattern 2
+    "ceo_scarce": ("ceo_led", ["levers.ceo_attention=0.5"]),
+}
+
+
+@pytest.fixture(scope="session")
+def default_comparison() -> pd.DataFrame:
+    """Every regime on the default insurer, default horizon, 20 seeds, and the ablations and levers the
+    tests need on the same seeds: one summary row per run; `variant` is the regime, or the ablation's
+    name. Tests using it carry `pytest.mark.xdist_group(DEFAULT_GROUP)` so one worker makes the runs."""
+    jobs = [(r, "auto_insurer", s, []) for r in REGIMES for s in SEEDS]
+    variants = [r for r in REGIMES for _ in SEEDS]
+    for name, (regime, overrides) in ABLATIONS.items():
+        jobs += [(regime, "auto_insurer", s, overrides) for s in SEEDS]
+        variants += [name] * len(SEEDS)
+    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")) as pool:
+        rows = list(pool.map(run_one, jobs, chunksize=4))
+    return pd.DataFrame(rows).assign(variant=variants)

@@ -86,7 +86,7 @@ def test_compare_prints_the_crossover_line_and_writes_the_screening(tmp_path):
                  "regimes:\n  ceo_led:\n    regime.owners.ceo.attention: [0.5, 12.0]\n")
     out = subprocess.run([sys.executable, "-m", "cxsim.decide.compare", "--regimes", "ceo_led,no_owner",
                           "--seeds", "2", "--screen-seeds", "1", "--jobs", "2", "--uncertainty", str(u),
-                          "--out", str(tmp_path / "c"), "days=60", "org.customers=300"],
+                          "--out", str(tmp_path / "c"), "days=30", "org.customers=200"],
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("crossover:")]

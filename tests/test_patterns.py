@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import equivalent, greater, outcomes, paired, series
+from conftest import DEFAULT_GROUP, REGIMES, equivalent, greater, outcomes, paired, series
 from scipy.optimize import curve_fit
 
 
@@ -78,32 +78,32 @@ def test_diffusion_switched_off_the_gap_does_not_grow(many_seeds):
 
 
 # ---------------------------------------------------------------- 2
-@pytest.fixture(scope="module")
-def others(seeds):
-    return {r: outcomes(r, seeds) for r in ["coo_owned", "cxo_facilitator", "journey_teams",
-                                             "everyone_owns", "marketing_owned", "no_owner"]}
+AMPLE, SCARCE = 12.0, 0.5  # CEO decisions a day (conftest.ABLATIONS): enough for the flow of exceptions
+# (~8.6 a day) after the review share, and almost none. Above ~16 (a full working day) more costs nothing more.
 
 
-AMPLE, SCARCE = 12.0, 0.5  # CEO decisions a day: enough for the flow of exceptions (~8.6 a day) after
-# the review share, and almost none. Above ~16 (a full working day) more attention costs nothing more and adds nothing.
+def variant(runs: pd.DataFrame, name: str) -> pd.DataFrame:
+    return runs[runs.variant == name].set_index("seed").sort_index()
 
 
-def test_ceo_led_leads_when_attention_is_ample(others, seeds):
-    """Pattern 2 (on). With ample CEO attention CEO-led beats every other regime on handoff
-    failure and on churn. (On profit the CEO's time is now priced: at one year the service gain of
-    an ample CEO does not yet pay for 308 EUR a day; over the default two years it leads the
-    comparison, docs/model.md 1.)"""
-    ceo = outcomes("ceo_led", seeds, ceo_attention=AMPLE)
-    for name, other in others.items():
+@pytest.mark.xdist_group(DEFAULT_GROUP)
+def test_ceo_led_leads_when_attention_is_ample(default_comparison):
+    """Pattern 2 (on), 20 seeds, two years. With ample CEO attention CEO-led beats every other regime
+    on handoff failure and on churn. (On profit the CEO's time is priced: see docs/model.md 1.)"""
+    ceo = variant(default_comparison, "ceo_ample")
+    for name in REGIMES:
+        if name == "ceo_led":
+            continue
+        other = variant(default_comparison, name)
         assert greater(other.handoff_failure_rate, ceo.handoff_failure_rate), f"ceo_led vs {name}"
         assert greater(other.annual_churn_rate, ceo.annual_churn_rate), f"ceo_led vs {name} on churn"
 
 
-def test_ceo_led_loses_the_lead_when_attention_is_scarce(others, seeds):
+@pytest.mark.xdist_group(DEFAULT_GROUP)
+def test_ceo_led_loses_the_lead_when_attention_is_scarce(default_comparison):
     """Pattern 2 (off). With a scarce CEO most escalations time out into local decisions and
     little is fixed: the COO (for one) now beats CEO-led on handoff failure and churn."""
-    ceo = outcomes("ceo_led", seeds, ceo_attention=SCARCE)
-    coo = others["coo_owned"]
+    ceo, coo = variant(default_comparison, "ceo_scarce"), variant(default_comparison, "coo_owned")
     assert greater(ceo.handoff_failure_rate, coo.handoff_failure_rate)
     assert greater(ceo.annual_churn_rate, coo.annual_churn_rate)
 
@@ -112,10 +112,10 @@ def test_ceo_led_loses_the_lead_when_attention_is_scarce(others, seeds):
 SCOPE_ALL = "regime.owners.{}.scope_phases=[pre_purchase,post_purchase]"
 
 
-def test_scope_marketing_wins_pre_purchase_coo_wins_post_purchase(many_seeds):
-    """Pattern 3 (on). Each owner's attention and measures cover its phase. (20 seeds: since an
-    owner's decision no longer spares a handoff its friction, the pre-purchase edge is smaller.)"""
-    mkt, coo = outcomes("marketing_owned", many_seeds), outcomes("coo_owned", many_seeds)
+@pytest.mark.xdist_group(DEFAULT_GROUP)
+def test_scope_marketing_wins_pre_purchase_coo_wins_post_purchase(default_comparison):
+    """Pattern 3 (on), 20 seeds, two years. Each owner's attention and measures cover its phase."""
+    mkt, coo = variant(default_comparison, "marketing_owned"), variant(default_comparison, "coo_owned")
     assert greater(coo.handoff_failure_rate_pre_purchase, mkt.handoff_failure_rate_pre_purchase)
     assert greater(mkt.handoff_failure_rate_post_purchase, coo.handoff_failure_rate_post_purchase)
 

@@ -1,7 +1,8 @@
 """The second generation's claims on the default comparison: every regime (the seeds' presets
 included) on the default insurer over the default horizon, 20 seeds, and the ablation of each new
 governance mechanism on the same seeds (common random numbers). All runs are made once, in
-parallel, and shared by the tests of this module (one xdist group).
+parallel (`conftest.default_comparison`), and shared with the pattern tests that use them (one
+xdist group: `make test` runs with `--dist loadgroup`).
 
 * The rank groups of the default table do not contradict each other across two disjoint sets of
   10 seeds (what `cxsim-compare` runs by default): no two regimes are in opposite group order,
@@ -16,40 +17,17 @@ parallel, and shared by the tests of this module (one xdist group).
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
-
 import pandas as pd
 import pytest
-from conftest import greater
+from conftest import DEFAULT_GROUP, REGIMES, greater
 
 from cxsim.analysis.statistics import rank_groups
-from cxsim.config.composition import available
-from cxsim.decide.batch import run_one
 
-pytestmark = pytest.mark.xdist_group("default_comparison")
-
-SEEDS = range(20)
-REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
-ABLATIONS = {
-    "no_deputy": ("ceo_with_cxo", ["regime.owners.ceo.deputy.role=null"]),
-    "no_conflict": ("rival_owners", ["mechanisms.governance.conflicting_directives=false"]),
-    "fifo": ("ceo_led", ["mechanisms.governance.triage=false"]),
-}
-
+pytestmark = pytest.mark.xdist_group(DEFAULT_GROUP)
 
 @pytest.fixture(scope="module")
-def runs() -> pd.DataFrame:
-    """One summary row per run; `variant` is the regime, or the ablation's name."""
-    jobs = [(r, "auto_insurer", s, []) for r in REGIMES for s in SEEDS]
-    variants = [r for r in REGIMES for _ in SEEDS]
-    for name, (regime, overrides) in ABLATIONS.items():
-        jobs += [(regime, "auto_insurer", s, overrides) for s in SEEDS]
-        variants += [name] * len(SEEDS)
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")) as pool:
-        rows = list(pool.map(run_one, jobs, chunksize=4))
-    return pd.DataFrame(rows).assign(variant=variants)
+def runs(default_comparison) -> pd.DataFrame:
+    return default_comparison
 
 
 def of(runs: pd.DataFrame, variant: str) -> pd.DataFrame:
