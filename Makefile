@@ -15,7 +15,7 @@ compare: $(VENV)/.installed
 	$(VENV)/bin/cxsim-compare
 
 test: $(VENV)/.installed browser
-	$(VENV)/bin/python -m pytest -n 2 --dist loadgroup -q
+	$(VENV)/bin/python -m pytest -n 2 -q
 
 browser:
 	bash scripts/ensure-chromium.sh

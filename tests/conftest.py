@@ -7,6 +7,7 @@ whatever the regime), with a one-sided paired t-test or a stated tolerance.
 
 from __future__ import annotations
 
+import fcntl
 import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -70,7 +71,6 @@ def many_seeds():
 
 
 # ------------------------------------------------- the default comparison, shared
-DEFAULT_GROUP = "default_comparison"
 SEEDS = range(20)
 REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
 ABLATIONS = {
@@ -83,10 +83,23 @@ ABLATIONS = {
 
 
 @pytest.fixture(scope="session")
-def default_comparison() -> pd.DataFrame:
+def default_comparison(tmp_path_factory) -> pd.DataFrame:
     """Every regime on the default insurer, default horizon, 20 seeds, and the ablations and levers the
     tests need on the same seeds: one summary row per run; `variant` is the regime, or the ablation's
-    name. Tests using it carry `pytest.mark.xdist_group(DEFAULT_GROUP)` so one worker makes the runs."""
+    name. Made once per test session: the first xdist worker to ask makes the runs (on two processes)
+    and stores them; the other waits on a file lock and reads them (the pattern pytest-xdist documents)."""
+    shared = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this session
+    path = shared / "default_comparison.parquet"
+    with open(shared / "default_comparison.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if path.exists():
+            return pd.read_parquet(path)
+        runs = make_default_comparison()
+        runs.to_parquet(path)
+        return runs
+
+
+def make_default_comparison() -> pd.DataFrame:
     jobs = [(r, "auto_insurer", s, []) for r in REGIMES for s in SEEDS]
     variants = [r for r in REGIMES for _ in SEEDS]
     for name, (regime, overrides) in ABLATIONS.items():

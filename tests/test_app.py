@@ -217,3 +217,16 @@ def test_a_long_student_session_does_not_grow_memory():
         live.append(len(gc.get_objects()))
     assert sum(ref() is not None for ref in old) == 0, "a model outlived its session"
     assert live[-1] - live[0] < 0.02 * live[0], live
+
+
+def test_lever_menus_leave_the_regime_alone_until_a_value_is_picked():
+    """The app's lever menus start at 'as the regime sets it': a CEO-with-CXO regime keeps its own CEO
+    attention, a derived journey KPI stays derived; a picked value is passed on as a number."""
+    from cxsim.app.app import REGIME_OWN, ClassroomModel, lever_values
+
+    assert lever_values({"ceo_attention": REGIME_OWN, "journey_kpi": "0.3", "regime": "x"}) == {
+        "journey_kpi": 0.3, "regime": "x"}
+    m = ClassroomModel(regime="ceo_with_cxo", ceo_attention=REGIME_OWN, cxo_backing=REGIME_OWN,
+                       journey_kpi=REGIME_OWN, days=5, customers=100)
+    assert m.error is None and m.governance.owners[0].attention == 2.0
+    assert {round(d.journey_kpi, 12) for d in m.departments} == {0.3}

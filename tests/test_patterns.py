@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import DEFAULT_GROUP, REGIMES, equivalent, greater, outcomes, paired, series
+from conftest import REGIMES, equivalent, greater, outcomes, paired, series
 from scipy.optimize import curve_fit
 
 
@@ -86,7 +86,6 @@ def variant(runs: pd.DataFrame, name: str) -> pd.DataFrame:
     return runs[runs.variant == name].set_index("seed").sort_index()
 
 
-@pytest.mark.xdist_group(DEFAULT_GROUP)
 def test_ceo_led_leads_when_attention_is_ample(default_comparison):
     """Pattern 2 (on), 20 seeds, two years. With ample CEO attention CEO-led beats every other regime
     on handoff failure and on churn. (On profit the CEO's time is priced: see docs/model.md 1.)"""
@@ -99,7 +98,6 @@ def test_ceo_led_leads_when_attention_is_ample(default_comparison):
         assert greater(other.annual_churn_rate, ceo.annual_churn_rate), f"ceo_led vs {name} on churn"
 
 
-@pytest.mark.xdist_group(DEFAULT_GROUP)
 def test_ceo_led_loses_the_lead_when_attention_is_scarce(default_comparison):
     """Pattern 2 (off). With a scarce CEO most escalations time out into local decisions and
     little is fixed: the COO (for one) now beats CEO-led on handoff failure and churn."""
@@ -112,7 +110,6 @@ def test_ceo_led_loses_the_lead_when_attention_is_scarce(default_comparison):
 SCOPE_ALL = "regime.owners.{}.scope_phases=[pre_purchase,post_purchase]"
 
 
-@pytest.mark.xdist_group(DEFAULT_GROUP)
 def test_scope_marketing_wins_pre_purchase_coo_wins_post_purchase(default_comparison):
     """Pattern 3 (on), 20 seeds, two years. Each owner's attention and measures cover its phase."""
     mkt, coo = variant(default_comparison, "marketing_owned"), variant(default_comparison, "coo_owned")

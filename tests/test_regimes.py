@@ -1,8 +1,8 @@
 """The second generation's claims on the default comparison: every regime (the seeds' presets
 included) on the default insurer over the default horizon, 20 seeds, and the ablation of each new
 governance mechanism on the same seeds (common random numbers). All runs are made once, in
-parallel (`conftest.default_comparison`), and shared with the pattern tests that use them (one
-xdist group: `make test` runs with `--dist loadgroup`).
+parallel (`conftest.default_comparison`, once per test session whatever the xdist workers), and
+shared with the pattern tests that use them.
 
 * The rank groups of the default table do not contradict each other across two disjoint sets of
   10 seeds (what `cxsim-compare` runs by default): no two regimes are in opposite group order,
@@ -19,11 +19,10 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
-from conftest import DEFAULT_GROUP, REGIMES, greater
+from conftest import REGIMES, greater
 
 from cxsim.analysis.statistics import rank_groups
 
-pytestmark = pytest.mark.xdist_group(DEFAULT_GROUP)
 
 @pytest.fixture(scope="module")
 def runs(default_comparison) -> pd.DataFrame:
