@@ -49,6 +49,8 @@ def test_the_sentence_names_the_assumption_and_the_value():
                                 "regime.owners.ceo.attention (default 6, range 2-12): coo_owned leads below about 3.7.")
     found.assumption = None
     assert "no single assumption in configs/uncertainty reverses that" in found.sentence()
+    found.lead = -10.0
+    assert found.sentence().endswith("too close to call, no crossover sought.")
 
 
 def test_the_default_uncertainty_set_names_real_parameters_with_defaults_inside_their_ranges():

@@ -100,8 +100,6 @@ class Leads:
         self.a, self.b, self.org, self.seeds, self.overrides = a, b, org, list(seeds), list(overrides)
         profit = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"]).profit
         self.base = {r: profit[r].reindex(self.seeds).to_numpy() for r in (a, b)}
-        from cxsim.decide.batch import pool
-
         self.pool = pool(jobs)
 
     def at_defaults(self) -> float:
@@ -173,6 +171,9 @@ class Crossover:
     value: float | None = None  # where the two swap
 
     def sentence(self) -> str:
+        if self.lead <= 0:
+            return (f"crossover: on the screening seeds {self.runner_up} is ahead of {self.leader} "
+                    f"({-self.lead:,.0f}): too close to call, no crossover sought.")
         head = f"crossover: {self.leader} leads {self.runner_up} by {self.lead:,.0f} at the defaults"
         top = self.screening.iloc[0]
         if self.assumption is None:
