@@ -47,6 +47,12 @@ def test_the_sentence_names_the_assumption_and_the_value():
     found = crossover.Crossover("ceo_led", "coo_owned", 12_345.0, screening, "regime.owners.ceo.attention", 6.0, 3.7)
     assert found.sentence() == ("crossover: ceo_led leads coo_owned by 12,345 at the defaults; the lead hinges on "
                                 "regime.owners.ceo.attention (default 6, range 2-12): coo_owned leads below about 3.7.")
+    two = pd.concat([screening, screening.assign(assumption="mechanisms.x", lead_low=1.0, lead_high=-2.0)],
+                    ignore_index=True)
+    found.screening = two
+    assert found.reversing == ["regime.owners.ceo.attention", "mechanisms.x"]
+    assert found.sentence().endswith("Within their ranges 1 other assumption also reverses it: mechanisms.x.")
+    found.screening = screening
     found.assumption = None
     assert "no single assumption in configs/uncertainty reverses that" in found.sentence()
     found.lead = -10.0
@@ -116,9 +122,14 @@ def test_stress_moves_each_regime_constant_and_says_which_reorder_the_groups(tmp
     moves = pd.read_csv(tmp_path / "c" / "stress.csv")
     assert list(moves.value) == pytest.approx([4.2, 7.8]) and set(moves.regime) == {"ceo_led"}
     assert [ln for ln in out.stdout.splitlines() if ln.startswith("stress: each regime constant at -/+30%")]
-    table = pd.DataFrame([dict(regime="ceo_led", constant="regime.owners.ceo.attention", changed=True),
-                          dict(regime="coo_owned", constant="regime.efficiency_pressure", changed=False)])
-    text = stress.summary(table, 0.3, "regime.owners.ceo.attention")
-    assert text.endswith("the rank groups change when regime.owners.ceo.attention (ceo_led) moves "
-                         "(the crossover line names it).")
-    assert stress.summary(table.assign(changed=False), 0.3, None).endswith("the rank groups never change.")
+    assert {"changed", "leading_changed", "groups"} <= set(moves.columns)
+    table = pd.DataFrame([
+        dict(regime="ceo_led", constant="regime.owners.ceo.attention", changed=True, leading_changed=True),
+        dict(regime="ceo_led", constant="regime.owners.ceo.judgement", changed=True, leading_changed=True),
+        dict(regime="coo_owned", constant="regime.efficiency_pressure", changed=True, leading_changed=False),
+        dict(regime="coo_owned", constant="regime.owners.coo.attention", changed=False, leading_changed=False)])
+    text = stress.summary(table, 0.3, ["regime.owners.ceo.attention"])
+    assert ("the leading group changes when regime.owners.ceo.attention (ceo_led); regime.owners.ceo.judgement "
+            "(ceo_led) moves; the crossover line did not name regime.owners.ceo.judgement.") in text
+    assert "lower groups change for 1 of the 4 moves (1 constants; stress.csv)." in text
+    assert stress.summary(table.assign(changed=False), 0.3, []).endswith("the rank groups never change.")

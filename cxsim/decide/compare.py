@@ -117,21 +117,21 @@ def checked(args, regimes: list[str]):
 
 def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) -> None:
     """Under the table: the crossover line and, if asked, the stress of every regime constant."""
-    hinge = None
+    named = []
     if not args.no_crossover and len(table) >= 2:
         print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
               f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
         found = crossover.find(runs, table, args.org, args.overrides, uncertainty, args.screen_seeds, jobs=args.jobs)
         found.screening.to_csv(out / "crossover.csv", index=False)
         print(found.sentence())
-        hinge = found.assumption
+        named = found.reversing
     if args.stress is not None:
         from cxsim.decide import stress
 
         print(f"\ncxsim-compare: moving each regime constant by -/+{args.stress:.0%} ...", flush=True)
         moves = stress.stress(runs, args.org, args.overrides, uncertainty, args.stress, args.jobs)
         moves.to_csv(out / "stress.csv", index=False)
-        print(stress.summary(moves, args.stress, hinge))
+        print(stress.summary(moves, args.stress, named))
 
 
 def main(argv: list[str] | None = None) -> int:

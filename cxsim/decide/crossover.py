@@ -170,6 +170,12 @@ class Crossover:
     default: float | None = None
     value: float | None = None  # where the two swap
 
+    @property
+    def reversing(self) -> list[str]:
+        """Every assumption with a value in its range where the runner-up leads, most influential first."""
+        swaps = self.screening[(self.screening[["lead_low", "lead_high"]] < 0).any(axis=1)]
+        return list(swaps.assumption)
+
     def sentence(self) -> str:
         if self.lead <= 0:
             return (f"crossover: on the screening seeds {self.runner_up} is ahead of {self.leader} "
@@ -183,8 +189,12 @@ class Crossover:
         row = self.screening[self.screening.assumption == self.assumption].iloc[0]
         side = "below" if self.value < self.default else "above"
         most = "" if row.name == 0 else f" (the most influential, {top.assumption}, does not reverse it)"
+        others = [a for a in self.reversing if a != self.assumption]
+        also = "" if not others else (f" Within their ranges {len(others)} other assumption"
+                                      f"{'s' if len(others) > 1 else ''} also reverse{'' if len(others) > 1 else 's'}"
+                                      f" it: {', '.join(others)}.")
         return (f"{head}; the lead hinges on {self.assumption} (default {self.default:g}, range "
-                f"{row.low:g}-{row.high:g}): {self.runner_up} leads {side} about {self.value:.3g}{most}.")
+                f"{row.low:g}-{row.high:g}): {self.runner_up} leads {side} about {self.value:.3g}{most}.{also}")
 
 
 def find(runs: pd.DataFrame, table: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty,
@@ -195,9 +205,8 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, org: str, overrides, uncertain
     leads = Leads(a, b, org, seeds, overrides, runs, jobs)
     try:
         found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])))
-        swaps = found.screening[(found.screening[["lead_low", "lead_high"]] < 0).any(axis=1)]
-        if found.lead > 0 and len(swaps):
-            row = swaps.iloc[0]
+        if found.lead > 0 and found.reversing:
+            row = found.screening[found.screening.assumption == found.reversing[0]].iloc[0]
             regime = row.acts_on.split(",")[0]
             found.assumption = row.assumption
             found.default = default_value(row.key, regime, org, overrides)

@@ -50,17 +50,30 @@ def stress(runs: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty, sh
         groups = groups_of(pd.concat([runs[runs.regime != regime], mine]))
         table.append(dict(regime=regime, constant=key, default=value, value=new,
                           groups=", ".join(f"{r}:{g}" for r, g in sorted(groups.items(), key=lambda kv: kv[1])),
-                          changed=groups != base, leader=min(groups, key=lambda r: (groups[r], r))))
+                          changed=groups != base,
+                          leading_changed={r for r, g in groups.items() if g == 1} != {r for r, g in base.items() if g == 1}))
     return pd.DataFrame(table)
 
 
-def summary(table: pd.DataFrame, share: float, hinge: str | None) -> str:
-    """The constants that reorder the rank groups, and whether the crossover line named them."""
-    changed = table[table.changed]
+def summary(table: pd.DataFrame, share: float, named: list[str]) -> str:
+    """The constants that change the leading group, those that change only lower ones, and whether the
+    crossover line named them (`named`: the assumptions it lists as reversing the lead)."""
     head = f"stress: each regime constant at -/+{share:.0%}, one at a time ({len(table)} moves)"
+    changed = table[table.changed]
     if changed.empty:
         return f"{head}: the rank groups never change."
-    names = sorted(set(changed.constant + " (" + changed.regime + ")"))
-    named = hinge is not None and any(changed.constant == hinge)
-    return (f"{head}: the rank groups change when {'; '.join(names)} moves"
-            + (" (the crossover line names it)." if named else "."))
+    leading = changed[changed.leading_changed]
+    lines = [head + ":"]
+    if len(leading):
+        names = sorted(set(leading.constant + " (" + leading.regime + ")"))
+        unnamed = sorted(set(leading.constant) - set(named))
+        lines.append(f"  the leading group changes when {'; '.join(names)} moves"
+                     + (f"; the crossover line did not name {', '.join(unnamed)}" if unnamed else
+                        "; the crossover line names it") + ".")
+    lower = changed.drop(leading.index)
+    if len(lower):
+        lines.append(f"  lower groups change for {len(lower)} of the {len(table)} moves ({len(set(lower.constant))} "
+                     f"constants; stress.csv)." if len(leading) else
+                     f"  the leading group never changes; lower groups change for {len(lower)} of the "
+                     f"{len(table)} moves (stress.csv).")
+    return "\n".join(lines)
