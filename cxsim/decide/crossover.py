@@ -63,6 +63,8 @@ def load(path: Path = DEFAULT) -> Uncertainty:
         data = yaml.safe_load(Path(path).read_text()) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ConfigError(f"{path}: cannot read the uncertainty file ({exc.__class__.__name__})") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: must be a mapping with the sections mechanisms and regimes")
     unknown = set(data) - {"mechanisms", "regimes"}
     if unknown:
         raise ConfigError(f"{path}: {sorted(unknown)[0]}: unknown section (mechanisms, regimes)")
@@ -70,10 +72,12 @@ def load(path: Path = DEFAULT) -> Uncertainty:
     mechanisms = {}
     for key, value in (data.get("mechanisms") or {}).items():
         if not key.startswith("mechanisms.") or OmegaConf.select(base, key) is None:
-            raise ConfigError(f"mechanisms.{key}: not a mechanism parameter of the config")
+            raise ConfigError(f"mechanisms: {key}: not a mechanism parameter of the config")
         mechanisms[key] = bounds(f"mechanisms.{key}", value)
     regimes = {}
     for name, params in (data.get("regimes") or {}).items():
+        if not isinstance(params, dict | None):
+            raise ConfigError(f"regimes.{name}: must be a mapping of config key -> [low, high]")
         cfg = composition.compose([f"regime={name}"])
         regimes[name] = {}
         for key, value in (params or {}).items():
@@ -149,7 +153,7 @@ def bisect(leads: Leads, row: pd.Series, default: float, tolerance: float) -> fl
     acts_on = set(row.acts_on.split(","))
     inside, outside = default, (row.low if row.lead_low < 0 else row.high)
     width = tolerance * (row.high - row.low)
-    while abs(outside - inside) > (1 if whole else width):
+    while abs(outside - inside) > (max(1.0, width) if whole else width):
         mid = (inside + outside) / 2
         if whole:
             mid = float(round(mid)) if round(mid) not in (inside, outside) else inside + np.sign(outside - inside)
