@@ -141,7 +141,8 @@ def screen(leads: Leads, assumptions: dict) -> pd.DataFrame:
     rows = []
     for k, (name, ((lo, hi), acts_on)) in enumerate(assumptions.items()):
         rows.append(dict(assumption=name.split(":", 1)[-1], acts_on=",".join(sorted(acts_on)), key=name,
-                         low=lo, high=hi, whole=isinstance(lo, int) and isinstance(hi, int), lead_low=values[2 * k], lead_high=values[2 * k + 1]))
+                         low=lo, high=hi, whole=isinstance(lo, int) and isinstance(hi, int),
+                         lead_low=values[2 * k], lead_high=values[2 * k + 1]))
     table = pd.DataFrame(rows)
     table["swing"] = (table.lead_high - table.lead_low).abs()
     return table.sort_values("swing", ascending=False).reset_index(drop=True)

@@ -44,14 +44,13 @@ def stress(runs: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty, sh
             for regime, key, _, new in points for s in seeds]
     with pool(jobs) as p:
         rows = list(p.map(run_one, todo, chunksize=2))
-    table = []
+    table, leaders = [], {r for r, g in base.items() if g == 1}
     for k, (regime, key, value, new) in enumerate(points):
         mine = pd.DataFrame(rows[k * len(seeds):(k + 1) * len(seeds)])
         groups = groups_of(pd.concat([runs[runs.regime != regime], mine]))
         table.append(dict(regime=regime, constant=key, default=value, value=new,
                           groups=", ".join(f"{r}:{g}" for r, g in sorted(groups.items(), key=lambda kv: kv[1])),
-                          changed=groups != base,
-                          leading_changed={r for r, g in groups.items() if g == 1} != {r for r, g in base.items() if g == 1}))
+                          changed=groups != base, leading_changed={r for r, g in groups.items() if g == 1} != leaders))
     return pd.DataFrame(table)
 
 
