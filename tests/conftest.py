@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 
 import numpy as np
 import pandas as pd
@@ -19,7 +17,7 @@ from scipy import stats
 
 from cxsim.analysis.statistics import ci_of_mean
 from cxsim.config.composition import available
-from cxsim.decide.batch import run_one
+from cxsim.decide.batch import pool, run_one
 from cxsim.model import CXModel
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
@@ -105,6 +103,6 @@ def make_default_comparison() -> pd.DataFrame:
     for name, (regime, overrides) in ABLATIONS.items():
         jobs += [(regime, "auto_insurer", s, overrides) for s in SEEDS]
         variants += [name] * len(SEEDS)
-    with ProcessPoolExecutor(max_workers=min(2, os.cpu_count() or 1), mp_context=get_context("spawn")) as pool:
-        rows = list(pool.map(run_one, jobs, chunksize=4))
+    with pool(min(2, os.cpu_count() or 1)) as workers:
+        rows = list(workers.map(run_one, jobs, chunksize=4))
     return pd.DataFrame(rows).assign(variant=variants)

@@ -13,11 +13,12 @@ from __future__ import annotations
 import pandas as pd
 
 from cxsim.analysis.statistics import rank_groups
+from cxsim.config.validation import REGIME_UNIT_KEYS
 from cxsim.decide.batch import pool, run_one
 from cxsim.decide.crossover import Uncertainty, default_value, override
 
-SHARES = ("journey_kpi", "culture_signal", "efficiency_pressure", "promise_inflation", "backing",
-          "authority_team", "authority_own", "judgement")  # regime constants that are shares: at most 1
+# regime constants that are shares, at most 1 (as validation checks them)
+SHARES = (*REGIME_UNIT_KEYS, "backing", "authority_team", "authority_own", "judgement")
 
 
 def moved(value: float, key: str, factor: float) -> float:

@@ -136,14 +136,13 @@ class Governance:
         for owner in self.owners:
             reach = owner.authority + (1.0 - owner.authority) * persuasion * owner.backing
             owner.influence = reach * owner.time_share
-            if owner.principal is not None:
-                owner.culture_signal = owner.principal.culture_signal
 
     def appoint_deputy(self, owner: Owner, spec) -> None:
-        """A deputy decides with a share of its owner's authority, over the owner's scope."""
+        """A deputy decides with a share of its owner's authority, over the owner's scope, and speaks
+        with its owner's culture signal."""
         deputy = Owner(self.model, f"{owner.name}_deputy", spec.role, float(spec.attention),
                        owner.authority * self.model.mech.governance.deputy_authority, owner.backing,
-                       owner.scope_phases, owner.scope_journeys, 0.0, self.pay(spec.role),
+                       owner.scope_phases, owner.scope_journeys, owner.culture_signal, self.pay(spec.role),
                        float(spec.judgement))
         deputy.principal, owner.deputy = owner, deputy
         self.owners.append(deputy)
@@ -319,9 +318,8 @@ class Governance:
         if follow[a] is follow[b]:
             self.directive(follow[a], a, b)
             return
-        noise = model.mech.governance.directive_noise / model.mech.governance.review_every_days
         for d in {a, b}:
-            model.departments[d].noise += noise
+            self.resisted(model.departments[d])
         for _ in offices:
             model.recorder.directive(resisted=True)
         model.recorder.conflict()
@@ -333,11 +331,16 @@ class Governance:
         for d in (a, b):
             dept = model.departments[d]
             if model.random.random() >= responsibility.compliance(model, owner.authority[d], dept):
-                dept.noise += model.mech.governance.directive_noise / model.mech.governance.review_every_days
+                self.resisted(dept)
                 resisted = True
         model.recorder.directive(resisted)
         if not resisted:
             self.fix(a, b)
+
+    def resisted(self, dept) -> None:
+        """A department that resists a directive loses capacity over the coming week ("noise")."""
+        g = self.model.mech.governance
+        dept.noise += g.directive_noise / g.review_every_days
 
     def fix(self, a: int, b: int) -> None:
         """A fix removes a share of the friction above the floor: the cleaner a boundary, the less a fix gains."""
