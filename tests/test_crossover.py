@@ -59,6 +59,34 @@ def test_the_sentence_names_the_assumption_and_the_value():
     assert found.sentence().endswith("too close to call, no crossover sought.")
 
 
+def test_a_tie_names_what_could_break_it_and_the_challenger_what_could_let_it_in():
+    """Leader and runner-up tied in group 1 (gap 30 on every seed, margin 50): an assumption whose end
+    moves the gap by +40 on the screening seeds could open a gap above the margin (70), one moving it by
+    +10 could not (40). The challenger trails by 100 on every seed: a constant that cuts that by 60 lets
+    it in (40, not beyond 50), one that cuts it by 20 does not (80)."""
+    seeds = pd.Index(range(10), name="seed")
+    screening = pd.DataFrame([
+        dict(assumption="mechanisms.big", key="mechanisms.big", low=0.0, high=1.0, lead_low=30.0 + 40, lead_high=30.0),
+        dict(assumption="mechanisms.small", key="mechanisms.small", low=0.0, high=1.0,
+             lead_low=30.0 + 10, lead_high=30.0 - 10)])
+    found = crossover.Crossover("a", "b", 30.0, screening, margin=50.0, tied=True,
+                                gaps=pd.Series(30.0, index=seeds) + pd.Series([1.0, -1.0] * 5, index=seeds))
+    assert found.separating == ["mechanisms.big"]
+    found.challenger, found.challenger_lead = "c", 100.0
+    found.challenger_gaps = pd.Series(100.0, index=seeds) + pd.Series([1.0, -1.0] * 5, index=seeds)
+    found.challenger_screening = pd.DataFrame([
+        dict(assumption="regime.x", key="c:regime.x", lead_low=100.0 - 60, lead_high=100.0),
+        dict(assumption="regime.y", key="c:regime.y", lead_low=100.0 - 20, lead_high=100.0 + 20)])
+    assert found.joining == ["regime.x"]
+    assert found.named == ["mechanisms.big", "c:regime.x"]
+    assert ("The two share rank group 1 (a gap under the margin of 50); 1 assumption could, at an end of the "
+            "range, open a gap above it: mechanisms.big. c, first outside group 1, could join it at an end of "
+            "the range of regime.x.") in found.sentence()
+    table = found.table()
+    assert table.pair.tolist() == ["a-b", "a-b", "a-c", "a-c"] and table.joins.tolist()[2:] == [True, False]
+    assert not crossover.Crossover("a", "b", 30.0, screening, margin=50.0, tied=False).separating
+
+
 def test_the_default_uncertainty_set_names_real_parameters_with_defaults_inside_their_ranges():
     u = crossover.load()
     base = compose([])
@@ -130,8 +158,8 @@ def test_stress_moves_each_regime_constant_and_says_which_reorder_the_groups(tmp
         dict(regime="ceo_led", constant="regime.owners.ceo.judgement", changed=True, leading_changed=True),
         dict(regime="coo_owned", constant="regime.efficiency_pressure", changed=True, leading_changed=False),
         dict(regime="coo_owned", constant="regime.owners.coo.attention", changed=False, leading_changed=False)])
-    text = stress.summary(table, 0.3, ["regime.owners.ceo.attention"])
+    text = stress.summary(table, 0.3, ["ceo_led:regime.owners.ceo.attention", "coo_owned:regime.owners.ceo.judgement"])
     assert ("the leading group changes when regime.owners.ceo.attention (ceo_led); regime.owners.ceo.judgement "
-            "(ceo_led) moves; the crossover line did not name regime.owners.ceo.judgement.") in text
+            "(ceo_led) moves; the crossover line did not name regime.owners.ceo.judgement (ceo_led).") in text
     assert "lower groups change for 1 of the 4 moves (1 constants; stress.csv)." in text
     assert stress.summary(table.assign(changed=False), 0.3, []).endswith("the rank groups never change.")

@@ -5,8 +5,8 @@ parallel (`conftest.default_comparison`, once per test session whatever the xdis
 shared with the pattern tests that use them.
 
 * The rank groups of the default table do not contradict each other across two disjoint sets of
-  10 seeds (what `cxsim-compare` runs by default): no two regimes are in opposite group order,
-  and ceo_led is in group 1 in both.
+  10 seeds (what `cxsim-compare` runs by default): the same leading group, with ceo_led in it, and
+  no two regimes in opposite group order.
 * Delegation (seed 000's CX lead): ceo_with_cxo without its deputy times out most escalations and
   fails more handoffs.
 * Rival owners (seeds 001, 004): with conflicting directives switched off, the same two owners
@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from conftest import REGIMES, greater
 
-from cxsim.analysis.statistics import rank_groups
+from cxsim.analysis.statistics import margin_of, rank_groups
 
 
 @pytest.fixture(scope="module")
@@ -34,20 +34,23 @@ def of(runs: pd.DataFrame, variant: str) -> pd.DataFrame:
 
 
 def test_the_rank_groups_do_not_contradict_each_other_across_two_disjoint_seed_sets(runs):
-    """No regime is in an earlier group than another in one set of 10 seeds and in a later one in the
-    other, and ceo_led is in group 1 in both. Group numbers themselves shift when two regimes above
-    merge. (Measured: seeds 0-9 put ceo_led alone in group 1, seeds 10-19 tie it with everyone_owns:
-    a borderline difference moves a group boundary, which is why the table says "not told apart"
-    rather than giving a rank.)"""
+    """The groups `cxsim-compare` reports (materiality margin included) on two disjoint sets of 10 seeds:
+    the same leading group, and no regime in an earlier group than another in one set and in a later one
+    in the other. Lower group numbers may shift when a borderline regime moves a boundary. (Measured:
+    group 1 is ceo_led and everyone_owns in both; coo_owned is in group 2 in one set, 3 in the other.
+    Without the margin, seeds 0-9 put ceo_led alone in group 1 and seeds 10-19 tied it with
+    everyone_owns.)"""
     default = runs[runs.variant.isin(REGIMES)]
     groups = []
     for half in (range(0, 10), range(10, 20)):
-        wide = default[default.seed.isin(half)].pivot(index="seed", columns="regime", values="profit")
-        groups.append(rank_groups(wide))
+        mine = default[default.seed.isin(half)]
+        wide = mine.pivot(index="seed", columns="regime", values="profit")
+        groups.append(rank_groups(wide, margin=margin_of(mine)))
     reversed_pairs = [(a, b) for a in REGIMES for b in REGIMES
                       if groups[0][a] < groups[0][b] and groups[1][a] > groups[1][b]]
     assert not reversed_pairs, groups
-    assert groups[0]["ceo_led"] == groups[1]["ceo_led"] == 1, groups
+    leading = [{r for r, g in half.items() if g == 1} for half in groups]
+    assert leading[0] == leading[1] and "ceo_led" in leading[0], groups
 
 
 def test_a_deputy_carries_what_the_ceo_cannot(runs):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 import pandas as pd
 
 from cxsim.analysis.statistics import holm, paired_differences, rank_groups
@@ -45,3 +46,29 @@ def test_a_lower_mean_can_be_tied_with_the_best_while_a_higher_one_is_not():
     summary = runs.reset_index().melt(id_vars="seed", var_name="regime", value_name="profit").assign(org="x")
     d = paired_differences(summary)
     assert d.regime.tolist()[:2] == ["best", "noisy"] and d.rank_group.is_monotonic_increasing
+
+
+def test_a_gap_smaller_than_the_margin_is_a_tie_however_precise_and_a_larger_one_is_not():
+    """Materiality: a regime is told apart only if its shortfall is shown to exceed the margin. A precise
+    shortfall of 3 is a tie at margin 5 and told apart at margin 0; a precise one of 8 is told apart at 5;
+    a noisy shortfall of 8 (sd 10 over 10 seeds) cannot be shown to exceed 5."""
+    rng = np.random.default_rng(5)
+    base = rng.normal(100, 10, 10)
+    runs = wide(best=base, near=base - 3 + rng.normal(0, 0.1, 10), far=base - 8 + rng.normal(0, 0.1, 10))
+    assert rank_groups(runs, margin=0.0) == {"best": 1, "near": 2, "far": 3}
+    assert rank_groups(runs, margin=5.0) == {"best": 1, "near": 1, "far": 2}
+    noisy = wide(best=base, far=base - 8 + np.array([10.0, -10.0] * 5))  # mean shortfall exactly 8
+    assert rank_groups(noisy, margin=5.0) == {"best": 1, "far": 1}
+    assert rank_groups(-runs, higher=False, margin=5.0) == {"best": 1, "near": 1, "far": 2}
+
+
+def test_the_profit_margin_is_materiality_times_revenue():
+    rng = np.random.default_rng(6)
+    base = rng.normal(1000, 50, 10)
+    runs = wide(best=base, near=base - 4 + rng.normal(0, 0.1, 10))
+    summary = runs.reset_index().melt(id_vars="seed", var_name="regime", value_name="profit").assign(
+        org="x", revenue=1000.0)
+    d = paired_differences(summary, materiality=0.005).set_index("regime")  # margin 5 > shortfall 4
+    assert d.margin.iloc[0] == pytest.approx(5.0) and d.rank_group.to_dict() == {"best": 1, "near": 1}
+    d = paired_differences(summary, materiality=0.0).set_index("regime")
+    assert d.rank_group.to_dict() == {"best": 1, "near": 2}

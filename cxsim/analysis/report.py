@@ -21,7 +21,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxsim.analysis import plots
-from cxsim.analysis.statistics import OUTCOMES, factors, mean_ci, paired_differences, tidy
+from cxsim.analysis.statistics import ALPHA, MATERIALITY, OUTCOMES, factors, mean_ci, paired_differences, tidy
 from cxsim.config.errors import ConfigError
 from cxsim.runs.store import Store, ensure_writable
 
@@ -54,8 +54,8 @@ def ranking_text(diffs: pd.DataFrame) -> str:
         tied = g[g.rank_group == 1].regime.tolist()
         line = f"<li><b>{scen}</b>: best on profit is <b>{html.escape(g.iloc[0].regime)}</b>"
         if len(tied) > 1:
-            line += " — not distinguishable (paired t-tests, Holm-corrected, α = 0.05) from " + ", ".join(
-                html.escape(r) for r in tied[1:])
+            line += (f" — not told apart by more than the margin ({g.iloc[0].margin:,.0f}; paired t-tests, "
+                     f"Holm-corrected, α = {ALPHA}) from " + ", ".join(html.escape(r) for r in tied[1:]))
         parts.append(line + "</li>")
     return "<ul>" + "".join(parts) + "</ul>"
 
@@ -134,9 +134,10 @@ def results_section(store: Store, summary: pd.DataFrame, table: pd.DataFrame, di
         "<h2>Ranking</h2>", ranking_text(diffs),
         "<h2>Paired differences against the best regime (profit)</h2>",
         "<p class=note>regime minus best, per seed (common random numbers); 95% CI of the mean; "
-        "paired t-test p-value (uncorrected); rank group 1 holds the best and every regime that cannot be told "
-        "apart from it (Holm-corrected over the comparisons with the best, α = 0.05), group 2 the same among the "
-        "rest.</p>",
+        "paired t-test p-value (uncorrected); rank group 1 holds the best and every regime that cannot be shown "
+        f"to fall short of it by more than the margin (materiality: {MATERIALITY:.1%} of revenue, a gap too small "
+        f"to be worth a reorg; Holm-corrected over the comparisons with the best, α = {ALPHA}), group 2 the same "
+        "among the rest.</p>",
         table_html(diffs),
         "<h2>Mean and 95% CI per regime</h2>", table_html(table[[c for c in shown if c in table]]),
     ]

@@ -20,6 +20,13 @@ OUTCOMES = {  # column: (label, format, higher is better)
     "governance_cost": ("governance cost", "{:,.0f}", False),
 }
 NOT_FACTORS = {"coord.replicate", "coord.experiments", "coord.seed", "coord.regime", "coord.org"}
+ALPHA = 0.05  # family-wise error rate of each rank group's comparisons
+# The smallest profit difference worth a reorg decision, as a share of revenue. Source: materiality in
+# auditing (IAASB, ISA 320: a difference is material if it could change the decisions of the report's
+# users; 0.5-1% of revenue is a common benchmark). Assumption: the lower end, range 0-0.01 (0 = any
+# difference the seeds can tell apart; `cxsim-compare --materiality`). Fixed before the groups were
+# stress-tested, not tuned on them.
+MATERIALITY = 0.005
 
 
 def tidy(summary: pd.DataFrame) -> pd.DataFrame:
@@ -63,14 +70,17 @@ def mean_ci(summary: pd.DataFrame, outcomes=OUTCOMES, by: list[str] | None = Non
     return pd.DataFrame(rows)
 
 
-def paired_differences(summary: pd.DataFrame, outcome: str = "profit") -> pd.DataFrame:
+def paired_differences(summary: pd.DataFrame, outcome: str = "profit",
+                       materiality: float = MATERIALITY) -> pd.DataFrame:
     """Every regime against the best one in each scenario, paired on seeds
     (common random numbers: a seed gives every regime the same customers).
 
     Returns the mean difference (regime minus best), its 95% CI, the paired
     t-test p-value, the rank group (`rank_groups`: group 1 holds the best
-    regime and every regime that cannot be told apart from it) and the rank
-    (group by group, by mean within a group).
+    regime and every regime that cannot be told apart from it by more than
+    the margin) and the rank (group by group, by mean within a group). On
+    profit the margin is `materiality` times the scenario's mean revenue
+    (`margin_of`); other outcomes have none.
     """
     higher = OUTCOMES.get(outcome, ("", "", True))[2]
     rows = []
@@ -80,7 +90,8 @@ def paired_differences(summary: pd.DataFrame, outcome: str = "profit") -> pd.Dat
         wide = wide.dropna()
         means = wide.mean().sort_values(ascending=not higher)
         best = means.index[0]
-        groups = rank_groups(wide, higher)
+        margin = margin_of(g, materiality) if outcome == "profit" else 0.0
+        groups = rank_groups(wide, higher, margin=margin)
         order = sorted(means.index, key=lambda r: groups[r])  # group by group, best mean first in each
         for rank, regime in enumerate(order, start=1):
             d = wide[regime] - wide[best]
@@ -89,23 +100,29 @@ def paired_differences(summary: pd.DataFrame, outcome: str = "profit") -> pd.Dat
             row.update(regime=regime, rank=rank, rank_group=groups[regime], replicates=len(d),
                        mean=float(wide[regime].mean()), diff_to_best=float(d.mean()),
                        diff_lo=lo, diff_hi=hi, p_vs_best=1.0 if regime == best else paired_p(wide[regime], wide[best]),
-                       distinguishable_from_best=bool(groups[regime] > 1))
+                       margin=margin, distinguishable_from_best=bool(groups[regime] > 1))
             rows.append(row)
     return pd.DataFrame(rows)
 
 
-ALPHA = 0.05  # family-wise error rate of each rank group's comparisons
+def margin_of(runs: pd.DataFrame, materiality: float = MATERIALITY) -> float:
+    """The smallest profit difference the rank groups act on: `materiality` x mean revenue of the runs
+    (0 if they carry no revenue)."""
+    return float(materiality * runs["revenue"].mean()) if "revenue" in runs else 0.0
 
 
-def rank_groups(wide: pd.DataFrame, higher: bool = True, alpha: float = ALPHA) -> dict[str, int]:
+def rank_groups(wide: pd.DataFrame, higher: bool = True, alpha: float = ALPHA,
+                margin: float = 0.0) -> dict[str, int]:
     """Rank groups of paired runs (a column per regime, a row per seed).
 
     Group 1 is the regime with the best mean and every regime that cannot be
-    told apart from it: paired t-tests against it, Holm's step-down correction
-    over those comparisons (family-wise error `alpha`), so "different" is not
-    said by chance among many regimes. Group 2 is the same among the regimes
-    left, and so on. A regime in a later group was told apart from the leader
-    of every earlier group; within a group, none was told apart from its leader.
+    told apart from it by more than `margin` (in the outcome's unit): paired
+    t-tests of the shortfall against it minus the margin, Holm's step-down
+    correction over those comparisons (family-wise error `alpha`), so
+    "different" is not said by chance among many regimes, nor for a gap too
+    small to matter. Group 2 is the same among the regimes left, and so on. A
+    regime in a later group fell short of the leader of every earlier group by
+    more than the margin; within a group, none was told apart from its leader.
     """
     left = wide.mean().sort_values(ascending=not higher).index.tolist()
     groups: dict[str, int] = {}
@@ -113,11 +130,24 @@ def rank_groups(wide: pd.DataFrame, higher: bool = True, alpha: float = ALPHA) -
     while left:
         group += 1
         leader, others = left[0], left[1:]
-        differs = holm([paired_p(wide[r], wide[leader]) for r in others], alpha)
+        sign = 1.0 if higher else -1.0
+        differs = holm([shortfall_p(sign * (wide[leader] - wide[r]), margin) for r in others], alpha)
         members = [leader] + [r for r, diff in zip(others, differs) if not diff]
         groups.update({r: group for r in members})
         left = [r for r in left if r not in members]
     return groups
+
+
+def shortfall_p(shortfall: pd.Series, margin: float = 0.0) -> float:
+    """p-value that a paired shortfall (leader minus regime, per seed) exceeds `margin`: the two-sided
+    t-test of shortfall - margin against 0 when its mean is above the margin, else 1. With no margin it
+    is the paired t-test; with one it is a minimum-effect test at half the level (conservative)."""
+    d = shortfall.astype(float) - margin
+    if d.mean() <= 0:
+        return 1.0
+    if d.std() == 0:
+        return 0.0
+    return float(stats.ttest_1samp(d, 0.0).pvalue)
 
 
 def paired_p(a: pd.Series, b: pd.Series) -> float:

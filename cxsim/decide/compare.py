@@ -26,7 +26,7 @@ from datetime import datetime
 
 import pandas as pd
 
-from cxsim.analysis.statistics import ALPHA, mean_ci, paired_differences
+from cxsim.analysis.statistics import ALPHA, MATERIALITY, mean_ci, paired_differences
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.decide import crossover
@@ -44,10 +44,12 @@ COLUMNS = {
 }
 
 
-def table_of(runs: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95% CI per regime; rank groups by profit (paired over seeds), best profit first in each."""
+def table_of(runs: pd.DataFrame, materiality: float = MATERIALITY) -> pd.DataFrame:
+    """Mean and 95% CI per regime; rank groups by profit (paired over seeds, beyond the materiality margin),
+    best profit first in each."""
     table = mean_ci(runs, outcomes=COLUMNS, by=["regime"])
-    paired = paired_differences(runs, "profit")[["regime", "rank_group", "diff_to_best", "p_vs_best"]]
+    paired = paired_differences(runs, "profit", materiality)[["regime", "rank_group", "diff_to_best", "p_vs_best",
+                                                             "margin"]]
     table = table.merge(paired.rename(columns={"diff_to_best": "profit_vs_best"}), on="regime")
     table.insert(1, "rank_group", table.pop("rank_group"))
     return table.sort_values(["rank_group", "profit"], ascending=[True, False]).reset_index(drop=True)
@@ -57,12 +59,14 @@ def groups_text(table: pd.DataFrame, seeds: int) -> str:
     """Which regimes share a rank group, in words: what a reader may and may not conclude."""
     first = table[table.rank_group == 1].regime.tolist()
     if len(first) == 1:
-        head = f"{first[0]} is the best on profit: every other regime is told apart from it"
+        head = f"{first[0]} is the best on profit: every other regime falls short of it by more than the margin"
     else:
         head = (f"rank group 1, not told apart on profit: {', '.join(first)} "
                 f"(their order within the group is not meaningful)")
-    return (f"{head}; paired t-tests over {seeds} common seeds, Holm-corrected, family-wise alpha = {ALPHA}. "
-            f"A later group was told apart from the leader of every group above it.")
+    margin = float(table.margin.iloc[0])
+    return (f"{head}. Margin: {margin:,.0f} (materiality, a share of revenue; a smaller gap is not worth a "
+            f"reorg); paired t-tests over {seeds} common seeds, Holm-corrected, family-wise alpha = {ALPHA}. "
+            f"A later group fell short of the leader of every group above it by more than the margin.")
 
 
 def render(table: pd.DataFrame) -> str:
@@ -86,6 +90,9 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--seeds", type=int, default=10, help="seeds per regime")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     ap.add_argument("--out", default=None, help="folder for the CSV files")
+    ap.add_argument("--materiality", type=float, default=MATERIALITY,
+                    help=f"smallest profit gap the rank groups act on, as a share of revenue (default {MATERIALITY}; "
+                         f"0: any gap the seeds tell apart)")
     ap.add_argument("--uncertainty", default=None,
                     help="assumptions and ranges to find the crossover in (default: configs/uncertainty/default.yaml)")
     ap.add_argument("--screen-seeds", type=int, default=2,
@@ -106,6 +113,8 @@ def checked(args, regimes: list[str]):
         composition.compose([f"regime={r}", f"org={args.org}", *args.overrides])
     if args.stress is not None and not 0 < args.stress < 1:
         raise ConfigError(f"--stress: a share between 0 and 1, got {args.stress:g}")
+    if not 0 <= args.materiality < 1:
+        raise ConfigError(f"--materiality: a share of revenue between 0 and 1, got {args.materiality:g}")
     if not 1 <= args.screen_seeds <= args.seeds:
         raise ConfigError(f"--screen-seeds: must be between 1 and --seeds ({args.seeds}), got {args.screen_seeds}")
     needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None
@@ -122,15 +131,17 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
         print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
               f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
         found = crossover.find(runs, table, args.org, args.overrides, uncertainty, args.screen_seeds, jobs=args.jobs)
-        found.screening.to_csv(out / "crossover.csv", index=False)
+        found.table().to_csv(out / "crossover.csv", index=False)
         print(found.sentence())
-        named = found.reversing
+        named = found.named
     if args.stress is not None:
         from cxsim.decide import stress
 
         print(f"\ncxsim-compare: moving each regime constant by -/+{args.stress:.0%} ...", flush=True)
-        moves = stress.stress(runs, args.org, args.overrides, uncertainty, args.stress, args.jobs)
+        moves, moved_runs = stress.stress(runs, args.org, args.overrides, uncertainty, args.stress, args.jobs,
+                              args.materiality)
         moves.to_csv(out / "stress.csv", index=False)
+        moved_runs.to_csv(out / "stress_runs.csv", index=False)
         print(stress.summary(moves, args.stress, named))
 
 
@@ -149,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"cxsim-compare: {len(regimes)} regimes x {args.seeds} seeds on {args.org} ...", flush=True)
     runs = run_all(regimes, args.org, range(args.seeds), args.overrides, args.jobs)
-    table = table_of(runs)
+    table = table_of(runs, args.materiality)
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "comparison.csv", index=False)
     days = int(runs.days.iloc[0])

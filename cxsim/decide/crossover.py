@@ -27,6 +27,7 @@ import pandas as pd
 import yaml
 from omegaconf import OmegaConf
 
+from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.decide.batch import pool, run_one
@@ -100,11 +101,11 @@ def default_value(name: str, regime: str, org: str, overrides) -> float:
 class Leads:
     """Runs A and B at given values of one assumption and returns A's mean lead over B (profit)."""
 
-    def __init__(self, a: str, b: str, org: str, seeds, overrides, base: pd.DataFrame, jobs: int | None):
+    def __init__(self, a: str, b: str, org: str, seeds, overrides, base: pd.DataFrame, workers):
         self.a, self.b, self.org, self.seeds, self.overrides = a, b, org, list(seeds), list(overrides)
         profit = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"]).profit
         self.base = {r: profit[r].reindex(self.seeds).to_numpy() for r in (a, b)}
-        self.pool = pool(jobs)
+        self.pool = workers
 
     def at_defaults(self) -> float:
         return float(np.mean(self.base[self.a] - self.base[self.b]))
@@ -126,9 +127,6 @@ class Leads:
             pb = np.array(profits.get((i, self.b), self.base[self.b]))
             out.append(float(np.mean(pa - pb)))
         return out
-
-    def close(self) -> None:
-        self.pool.shutdown()
 
 
 def screen(leads: Leads, assumptions: dict) -> pd.DataFrame:
@@ -174,6 +172,13 @@ class Crossover:
     assumption: str | None = None  # the most influential assumption whose range holds a swap
     default: float | None = None
     value: float | None = None  # where the two swap
+    margin: float = 0.0  # the rank groups' materiality margin
+    tied: bool = False  # the two share rank group 1
+    gaps: pd.Series | None = None  # leader minus runner-up per seed, all the comparison's seeds
+    challenger: str | None = None  # the best regime outside group 1
+    challenger_screening: pd.DataFrame | None = None  # its own constants, lead = leader minus challenger
+    challenger_gaps: pd.Series | None = None  # leader minus challenger per seed, all seeds
+    challenger_lead: float = 0.0  # leader minus challenger at the defaults, on the screening seeds
 
     @property
     def reversing(self) -> list[str]:
@@ -181,7 +186,63 @@ class Crossover:
         swaps = self.screening[(self.screening[["lead_low", "lead_high"]] < 0).any(axis=1)]
         return list(swaps.assumption)
 
+    @property
+    def separating(self) -> list[str]:
+        """If the two are tied in group 1: every assumption with a value in its range where the gap between
+        them could exceed the margin (its projected mean does), most influential first. Erring on the side
+        of naming: the screening's change is measured on few seeds."""
+        if not self.tied or self.gaps is None:
+            return []
+        return [row.assumption for _, row in self.screening.iterrows()
+                if any(abs(projected(self.gaps, row[end] - self.lead).mean()) > self.margin
+                       for end in ("lead_low", "lead_high"))]
+
+    @property
+    def joining(self) -> list[str]:
+        """The challenger's own constants with a value in their range where it could no longer be told apart
+        from the leader beyond the margin (the groups' test on the projected gaps): it would join group 1."""
+        table = self.challenger_screening
+        if table is None or table.empty:
+            return []
+        return [row.assumption for _, row in table.iterrows()
+                if any(not beyond(projected(self.challenger_gaps, row[end] - self.challenger_lead), self.margin)
+                       for end in ("lead_low", "lead_high"))]
+
+    @property
+    def named(self) -> list[str]:
+        """The keys (`regime:key` for a regime's own constant) of what the line names as deciding the head of
+        the table: the reversing, the tie-breaking and the challenger's joining assumptions."""
+        names = set(self.reversing + self.separating)
+        keys = list(self.screening[self.screening.assumption.isin(names)].key)
+        if self.joining:
+            table = self.challenger_screening
+            keys += list(table[table.assumption.isin(self.joining)].key)
+        return keys
+
     def sentence(self) -> str:
+        line = self.lead_sentence()
+        tie, join = self.separating, self.joining
+        if tie:
+            line += (f" The two share rank group 1 (a gap under the margin of {self.margin:,.0f}); "
+                     f"{len(tie)} assumption{plural(tie)} could, at an end of the range, open a gap above it: "
+                     f"{listed(tie)}.")
+        if join:
+            line += (f" {self.challenger}, first outside group 1, could join it at an end of the range of "
+                     f"{listed(join)}.")
+        return line
+
+    def table(self) -> pd.DataFrame:
+        """The screenings as one table (crossover.csv): which pair, and what the line names each for."""
+        head = self.screening.assign(pair=f"{self.leader}-{self.runner_up}",
+                                     reverses=self.screening.assumption.isin(self.reversing),
+                                     separates=self.screening.assumption.isin(self.separating))
+        if self.challenger_screening is None or self.challenger_screening.empty:
+            return head
+        tail = self.challenger_screening.assign(pair=f"{self.leader}-{self.challenger}",
+                                                joins=self.challenger_screening.assumption.isin(self.joining))
+        return pd.concat([head, tail], ignore_index=True)
+
+    def lead_sentence(self) -> str:
         if self.lead <= 0:
             return (f"crossover: on the screening seeds {self.runner_up} is ahead of {self.leader} "
                     f"({-self.lead:,.0f}): too close to call, no crossover sought.")
@@ -195,27 +256,64 @@ class Crossover:
         side = "below" if self.value < self.default else "above"
         most = "" if row.name == 0 else f" (the most influential, {top.assumption}, does not reverse it)"
         others = [a for a in self.reversing if a != self.assumption]
-        also = "" if not others else (f" Within their ranges {len(others)} other assumption"
-                                      f"{'s' if len(others) > 1 else ''} also reverse{'' if len(others) > 1 else 's'}"
-                                      f" it: {', '.join(others)}.")
+        also = "" if not others else (f" Within their ranges {len(others)} other assumption{plural(others)} "
+                                      f"also reverse{'' if len(others) > 1 else 's'} it: {listed(others)}.")
         return (f"{head}; the lead hinges on {self.assumption} (default {self.default:g}, range "
                 f"{row.low:g}-{row.high:g}): {self.runner_up} leads {side} about {self.value:.3g}{most}.{also}")
 
 
+def plural(names: list) -> str:
+    return "s" if len(names) > 1 else ""
+
+
+def listed(names: list[str], shown: int = 5) -> str:
+    return ", ".join(names[:shown]) + (f" and {len(names) - shown} more (crossover.csv)" if len(names) > shown else "")
+
+
+def projected(gaps: pd.Series, shift: float) -> pd.Series:
+    """The per-seed gap on all the comparison's seeds, moved by the change the screening measured on its
+    own seeds (common random numbers make the change the more precise part)."""
+    return gaps + shift
+
+
+def beyond(gaps: pd.Series, margin: float) -> bool:
+    """Would the rank groups tell this gap (the first ahead) apart beyond the margin? The paired test they
+    use, at the level of a single comparison."""
+    return shortfall_p(gaps, margin) <= ALPHA
+
+
 def find(runs: pd.DataFrame, table: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty,
          screen_seeds: int = 2, tolerance: float = 0.05, jobs: int | None = None) -> Crossover:
-    """The best regime's lead over the runner-up: the assumption it hinges on and the crossover value."""
-    a, b = table.sort_values("profit", ascending=False).regime.iloc[:2]
+    """The best regime's lead over the runner-up: the assumption it hinges on and the crossover value; if
+    the two are tied, what would tell them apart; the first regime outside group 1, what would let it in."""
+    ranked = table.sort_values("profit", ascending=False)
+    a, b = ranked.regime.iloc[:2]
+    wide = runs.pivot(index="seed", columns="regime", values="profit")
     seeds = sorted(runs.seed.unique())[:screen_seeds]
-    leads = Leads(a, b, org, seeds, overrides, runs, jobs)
-    try:
-        found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])))
+    with pool(jobs) as workers:
+        leads = Leads(a, b, org, seeds, overrides, runs, workers)
+        found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
+                          margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
+                          tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),
+                          gaps=wide[a] - wide[b])
         if found.lead > 0 and found.reversing:
             row = found.screening[found.screening.assumption == found.reversing[0]].iloc[0]
             regime = row.acts_on.split(",")[0]
             found.assumption = row.assumption
             found.default = default_value(row.key, regime, org, overrides)
             found.value = bisect(leads, row, found.default, tolerance)
-    finally:
-        leads.close()
+        outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
+        if len(outside):
+            screen_challenger(found, outside.iloc[0], org, seeds, overrides, runs, workers, uncertainty, wide)
     return found
+
+
+def screen_challenger(found: Crossover, c: str, org: str, seeds, overrides, runs, workers,
+                      uncertainty: Uncertainty, wide: pd.DataFrame) -> None:
+    """The challenger's own constants at both ends of their ranges: its gap to the leader there."""
+    leads = Leads(found.leader, c, org, seeds, overrides, runs, workers)
+    own = {k: v for k, v in uncertainty.of([c]).items() if k.startswith(f"{c}:")}
+    found.challenger = c
+    found.challenger_gaps = wide[found.leader] - wide[c]
+    found.challenger_lead = leads.at_defaults()
+    found.challenger_screening = screen(leads, own) if own else pd.DataFrame()

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cxsim.analysis.statistics import rank_groups
+from cxsim.analysis.statistics import MATERIALITY, margin_of, rank_groups
 from cxsim.config.validation import REGIME_UNIT_KEYS
 from cxsim.decide.batch import pool, run_one
 from cxsim.decide.crossover import Uncertainty, default_value, override
@@ -26,14 +26,17 @@ def moved(value: float, key: str, factor: float) -> float:
     return min(out, 1.0) if key.rsplit(".", 1)[-1] in SHARES else out
 
 
-def groups_of(runs: pd.DataFrame) -> dict[str, int]:
-    return rank_groups(runs.pivot(index="seed", columns="regime", values="profit"))
+def groups_of(runs: pd.DataFrame, margin: float) -> dict[str, int]:
+    return rank_groups(runs.pivot(index="seed", columns="regime", values="profit"), margin=margin)
 
 
 def stress(runs: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty, share: float,
-           jobs: int | None = None) -> pd.DataFrame:
-    """One row per (regime constant, direction): its value, the rank groups it gives, whether they changed."""
-    base = groups_of(runs)
+           jobs: int | None = None, materiality: float = MATERIALITY) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """One row per (regime constant, direction): its value, the rank groups it gives, whether they changed;
+    and the moved runs themselves (`constant`, `value` columns added).
+    The margin stays the defaults' (`margin_of` the comparison's runs), so only the runs move."""
+    margin = margin_of(runs, materiality)
+    base = groups_of(runs, margin)
     seeds = sorted(runs.seed.unique())
     points = []
     for regime in sorted(runs.regime.unique()):
@@ -45,19 +48,21 @@ def stress(runs: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty, sh
             for regime, key, _, new in points for s in seeds]
     with pool(jobs) as p:
         rows = list(p.map(run_one, todo, chunksize=2))
-    table, leaders = [], {r for r, g in base.items() if g == 1}
+    table, moved_runs, leaders = [], [], {r for r, g in base.items() if g == 1}
     for k, (regime, key, value, new) in enumerate(points):
         mine = pd.DataFrame(rows[k * len(seeds):(k + 1) * len(seeds)])
-        groups = groups_of(pd.concat([runs[runs.regime != regime], mine]))
+        moved_runs.append(mine.assign(constant=key, value=new))
+        groups = groups_of(pd.concat([runs[runs.regime != regime], mine]), margin)
         table.append(dict(regime=regime, constant=key, default=value, value=new,
                           groups=", ".join(f"{r}:{g}" for r, g in sorted(groups.items(), key=lambda kv: kv[1])),
                           changed=groups != base, leading_changed={r for r, g in groups.items() if g == 1} != leaders))
-    return pd.DataFrame(table)
+    return pd.DataFrame(table), pd.concat(moved_runs, ignore_index=True)
 
 
 def summary(table: pd.DataFrame, share: float, named: list[str]) -> str:
     """The constants that change the leading group, those that change only lower ones, and whether the
-    crossover line named them (`named`: the assumptions it lists as reversing the lead)."""
+    crossover line named them (`named`: the keys, `regime:key` for a regime's constant, of the assumptions
+    it names as reversing the lead or breaking the leaders' tie)."""
     head = f"stress: each regime constant at -/+{share:.0%}, one at a time ({len(table)} moves)"
     changed = table[table.changed]
     if changed.empty:
@@ -66,10 +71,11 @@ def summary(table: pd.DataFrame, share: float, named: list[str]) -> str:
     lines = [head + ":"]
     if len(leading):
         names = sorted(set(leading.constant + " (" + leading.regime + ")"))
-        unnamed = sorted(set(leading.constant) - set(named))
+        unnamed = sorted(set(leading.constant + " (" + leading.regime + ")")
+                         - {f"{k.split(':', 1)[1]} ({k.split(':', 1)[0]})" for k in named if ":" in k})
         lines.append(f"  the leading group changes when {'; '.join(names)} moves"
-                     + (f"; the crossover line did not name {', '.join(unnamed)}" if unnamed else
-                        "; the crossover line names it") + ".")
+                     + (f"; the crossover line did not name {'; '.join(unnamed)}" if unnamed else
+                        f"; the crossover line names {'it' if len(names) == 1 else 'each'}") + ".")
     lower = changed.drop(leading.index)
     if len(lower):
         lines.append(f"  lower groups change for {len(lower)} of the {len(table)} moves ({len(set(lower.constant))} "
