@@ -77,6 +77,7 @@ ABLATIONS = {
     "fifo": ("ceo_led", ["mechanisms.governance.triage=false"]),
     "ceo_ample": ("ceo_led", ["levers.ceo_attention=12"]),  # pattern 2
     "ceo_scarce": ("ceo_led", ["levers.ceo_attention=0.5"]),
+    "no_acquisition_kpi": ("marketing_owned", ["regime.owners.cmo.acquisition_kpi=false"]),
 }
 
 

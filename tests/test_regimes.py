@@ -11,6 +11,8 @@ shared with the pattern tests that use them.
   fails more handoffs.
 * Rival owners (seeds 001, 004): with conflicting directives switched off, the same two owners
   fail fewer handoffs and earn more: the tug of war costs.
+* Promises (seed 001's "marketing ploy"): a CMO measured on acquisition inflates the promise on
+  every seed, and wins more customers than the same CMO not measured on it.
 * Triage: served oldest first, the same CEO decides later, journeys take longer and the least
   satisfied customers are less satisfied.
 """
@@ -73,3 +75,11 @@ def test_triage_protects_the_moments_that_matter(runs):
     assert greater(fifo.decision_wait_mean, triaged.decision_wait_mean)
     assert greater(fifo.time_to_resolve, triaged.time_to_resolve)
     assert greater(triaged.satisfaction_p10, fifo.satisfaction_p10)
+
+
+def test_a_cmo_measured_on_acquisition_inflates_promises_and_wins_more_customers(runs):
+    """Measured: promise 0.010 on average over two years; 1,809 customers won against 1,786 (p < 0.001);
+    satisfaction 0.632 against 0.634 (p = 0.04 two-sided: not claimed at this test's alpha 0.01)."""
+    measured, not_measured = of(runs, "marketing_owned"), of(runs, "no_acquisition_kpi")
+    assert (measured.promise_mean > 0).all() and (not_measured.promise_mean == 0).all()
+    assert greater(measured.acquired, not_measured.acquired)

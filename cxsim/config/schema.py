@@ -95,6 +95,7 @@ class OwnerCfg:
     scope_journeys: list[str] = field(default_factory=lambda: ["*"])
     culture_signal: float = 0.0  # customer orientation the owner radiates, 0..1
     judgement: float = 1.0  # P(an escalated decision is the right one), 0..1: the person, not the title (seed 000)
+    acquisition_kpi: bool = False  # measured on customers won (a CMO's target): its promises chase it (promises)
     deputy: DeputyCfg = field(default_factory=DeputyCfg)
 
 
@@ -120,7 +121,6 @@ class RegimeCfg:
     journey_kpi: float | None = None
     culture_signal: float | None = None  # org-wide signal (beyond what owners radiate), 0..1 (None: none)
     efficiency_pressure: float = 0.0  # push on handling time, 0..1
-    promise_inflation: float = 0.0  # added to new customers' expectation, 0..1
     overhead_per_day: float = 0.0  # money per day for the regime's structures
     journey_leads: JourneyLeadCfg = field(default_factory=JourneyLeadCfg)
 
@@ -210,6 +210,14 @@ class CustomerCfg:
 
 
 @dataclass
+class PromisesCfg:
+    growth_target: float = MISSING
+    window_weeks: int = MISSING
+    cap: float = MISSING
+    adjust: float = MISSING
+
+
+@dataclass
 class FinanceCfg:
     service_budget: float = MISSING
     cost_per_case: float = MISSING
@@ -224,6 +232,7 @@ class MechanismsCfg:
     accountability: AccountabilityCfg = field(default_factory=AccountabilityCfg)
     culture: CultureCfg = field(default_factory=CultureCfg)
     customer: CustomerCfg = field(default_factory=CustomerCfg)
+    promises: PromisesCfg = field(default_factory=PromisesCfg)
     finance: FinanceCfg = field(default_factory=FinanceCfg)
 
 

@@ -30,7 +30,7 @@ PROBABILITY_KEYS = {
                  "dissatisfied_below", "promoter_above", "annual_attrition",
                  "complaint_propensity"),
 }
-REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure", "promise_inflation")  # None allowed
+REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure")  # None allowed
 
 
 def fail(key: str, msg: str, value=None) -> None:

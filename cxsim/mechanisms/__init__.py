@@ -5,7 +5,8 @@
 * `responsibility`: alignment, compliance, diffusion of responsibility (7.4);
 * `customer_response`: verdicts, satisfaction, churn, acquisition; the customer lifecycle (7.5);
 * `culture`: culture drift, and routines lost in a reorg (7.6);
-* `finance`: revenue, cost to serve, governance cost: the owners' priced CX time (7.7).
+* `finance`: revenue, cost to serve, governance cost: the owners' priced CX time (7.7);
+* `promises`: what marketing promises to win customers, when an owner is measured on acquisition (7.8).
 
 A mechanism reads the model it is given (duck-typed) and may import
 `cxsim.config` and other mechanisms, never the model or anything above.

@@ -33,6 +33,7 @@ from cxsim.config.validation import validate
 from cxsim.mechanisms import culture, finance, handoff, responsibility
 from cxsim.mechanisms.customer_response import CustomerResponse
 from cxsim.mechanisms.governance import Governance
+from cxsim.mechanisms.promises import Promises
 from cxsim.model import invariants
 from cxsim.model.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
 from cxsim.model.calendar import Calendar
@@ -164,6 +165,8 @@ class CXModel(mesa.Model):
         self.customer_response = CustomerResponse(self)
         self.governance = Governance(self)
         self.governance.install(self.regime)
+        self.promises = Promises(self)
+        self.promises.install(self.regime, self.governance.owners)
         self.refresh_boundaries()
 
     def build_customers(self, config: DictConfig) -> None:
@@ -215,6 +218,7 @@ class CXModel(mesa.Model):
         for owner in self.governance.owners:
             owner.attend()
         worked = sum(d.worked for d in self.departments)
+        self.promises.tally(self.recorder.d_acquired, self.recorder.d_churned)
         self.recorder.end_of_day(finance.day(self, arrived, worked))
         self.datacollector.collect(self)
         self.day += 1
@@ -226,13 +230,13 @@ class CXModel(mesa.Model):
     def arrivals(self) -> int:
         """Prospects from paid marketing (pulled by promises) and word of mouth."""
         c = self.mech.customer
-        rate = (self.org_params.prospects_per_day * (1.0 + c.promise_pull * self.regime.promise_inflation)
+        rate = (self.org_params.prospects_per_day * (1.0 + c.promise_pull * self.promises.level)
                 + c.word_of_mouth / 365.0 * self.recorder.promoters)
         n = int(self.rng.poisson(rate))
         acquisition = self.structure.acquisition
         for _ in range(n):
             prospect = self.new_customer(PROSPECT)
-            prospect.promised = self.regime.promise_inflation  # won by today's promises: expects them kept
+            prospect.promised = self.promises.level  # won by today's promises: expects them kept
             if acquisition is None:
                 self.activate(prospect, c.initial_satisfaction)
             else:
@@ -343,8 +347,9 @@ class CXModel(mesa.Model):
 
     # ------------------------------------------------- coarse processes
     def review(self) -> None:
-        """Weekly: boundary fixes, culture drift, then who-acts probabilities."""
+        """Weekly: boundary fixes, culture drift, the promise, then who-acts probabilities."""
         self.governance.review()
+        self.promises.weekly()
         culture.weekly(self)
         self.refresh_boundaries()
 
@@ -357,6 +362,7 @@ class CXModel(mesa.Model):
         regime = composition.Params.of(regime)
         self.regime = regime
         self.governance.install(regime)
+        self.promises.install(regime, self.governance.owners)
         culture.disrupt(self)
         self.refresh_boundaries()
 

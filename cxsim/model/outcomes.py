@@ -167,6 +167,7 @@ class Recorder:
             friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])) if m.boundaries else 0.0,
             backlog=sum(len(d.queue) for d in depts),
             open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
+            promise=m.promises.level,
             **finance,
         )
         self.rows.append(row)
@@ -252,7 +253,7 @@ class Recorder:
             time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
             repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_cases) + sum(self._dept_repeats), 1),
             complaints=float(m.customer_response.complaints(sum(self._journey_bad))),
-            culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1],
+            culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1], promise_mean=ts.promise.mean(),
             **{f"handoff_failure_rate_{p}": fail[i] / att[i] if att[i] else np.nan
                for i, p in enumerate(PHASES)},
             events=self.events,
