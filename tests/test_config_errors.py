@@ -78,3 +78,17 @@ def test_compare_refuses_bad_input_before_running(tmp_path):
     from cxsim.decide.compare import main
     assert main(["--seeds", "2", "--out", str(tmp_path), "org.customers=-5"]) == 2
     assert not list(tmp_path.iterdir())
+
+
+def test_the_rest_of_an_owners_authority_is_given_once():
+    """`others` (overridable by name) and '*' (what older files use) mean the same: both at once is refused."""
+    from omegaconf import open_dict
+
+    from cxsim.config.validation import validate
+
+    cfg = compose(["regime=marketing_owned", "regime.owners.cmo.authority.others=0.2"])
+    validate(cfg)
+    with open_dict(cfg):
+        cfg.regime.owners.cmo.authority["*"] = 0.1
+    with pytest.raises(ConfigError, match="regime.owners.cmo.authority: give the rest's authority as others or as"):
+        validate(cfg)

@@ -89,7 +89,7 @@ class DeputyCfg:
 class OwnerCfg:
     role: str = MISSING  # CEO, CMO, COO, CXO ... (its pay: executive_pay)
     attention: float = MISSING  # CX decisions per day (escalations, fixes)
-    authority: dict[str, float] = field(default_factory=dict)  # dept -> 0..1, "*" default: the owner's standing
+    authority: dict[str, float] = field(default_factory=dict)  # dept or function -> 0..1; others (or "*"): the rest
     backing: float = 1.0  # the CEO's backing: multiplies standing into authority; scales persuasion (seed 002)
     scope_phases: list[str] = field(default_factory=lambda: list(PHASES))
     scope_journeys: list[str] = field(default_factory=lambda: ["*"])

@@ -160,7 +160,7 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str, pay: set[str]) 
         if regime[key] is not None:
             number(f"{p}.{key}", regime[key], hi=1)
     number(f"{p}.overhead_per_day", regime.overhead_per_day)
-    known = set(org.departments.keys()) | set(FUNCTIONS) | {"*"}
+    known = set(org.departments.keys()) | set(FUNCTIONS) | {"others", "*"}
     for name, o in regime.owners.items():
         k = f"{p}.owners.{name}."
         number(k + "attention", o.attention)
@@ -172,6 +172,8 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str, pay: set[str]) 
             number(k + "deputy.attention", o.deputy.attention)
             number(k + "deputy.judgement", o.deputy.judgement, hi=1)
             paid(pay, o.deputy.role, k + "deputy.role")
+        if "others" in o.authority and "*" in o.authority:
+            fail(f"{k}authority", "give the rest's authority as others or as '*', not both")
         for dept, a in o.authority.items():
             if dept not in known:
                 fail(f"{k}authority.{dept}", "no such department or function in the org")

@@ -161,8 +161,8 @@ class Governance:
             self.owners.append(lead)
 
     def standing(self, authority) -> np.ndarray:
-        """Authority per department as configured: by name, else by function, else '*'."""
-        default = authority.get("*", 0.0)
+        """Authority per department as configured: by name, else by function, else `others` (or '*')."""
+        default = authority.get("others", authority.get("*", 0.0))
         return np.array([authority.get(d.origin, authority.get(d.function, default))
                          for d in self.model.departments])
 

@@ -85,7 +85,7 @@ def apply_levers(regime: DictConfig, levers: DictConfig) -> None:
         if levers.ceo_attention is not None and owner.role == "CEO":
             owner.attention = levers.ceo_attention
         if levers.cxo_authority is not None and owner.role == "CXO":
-            owner.authority = {"*": levers.cxo_authority}
+            owner.authority = {"others": levers.cxo_authority}
             owner.backing = 1.0
         if levers.cxo_backing is not None and owner.role == "CXO":
             owner.backing = levers.cxo_backing
