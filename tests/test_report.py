@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import re
 
+import pandas as pd
 import pytest
 
 from cxsim.analysis.report import build
@@ -72,3 +73,41 @@ def test_report_opens_in_headless_chromium_with_every_plot_visible(report, tmp_p
         page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         browser.close()
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_the_report_can_carry_the_crossover_line_rerunning_the_stored_runs(report, tmp_path, capsys):
+    """`cxsim-report --crossover`: the crossover line of the first scenario (ceo_attention 1.0) on the page
+    and the console, the screening beside it; a stored run rerun from its own config gives the same
+    profit, so the screening's moved runs are comparable with the stored ones."""
+    from cxsim.decide.batch import run_stored
+    from cxsim.decide.sweep_report import main
+
+    folder, _ = report
+    store = Store(folder)
+    summary = store.table("summary")
+    first = summary.iloc[0]
+    again = run_stored(((store.runs / first.run_id / "config.yaml").read_text(), []))
+    assert again["profit"] == first.profit
+    u = tmp_path / "u.yaml"
+    u.write_text("mechanisms:\n  mechanisms.handoff.base_friction: [0.1, 0.3]\n"
+                 "regimes:\n  ceo_led:\n    regime.owners.ceo.judgement: [0.6, 1.0]\n")
+    assert main([str(folder), "--out", str(tmp_path / "r"), "--crossover", "--uncertainty", str(u),
+                 "--jobs", "2"]) == 0
+    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("crossover:")]
+    assert len(line) == 1
+    page = (tmp_path / "r" / "report.html").read_text()
+    assert "<h2>Crossover</h2>" in page and "levers.ceo_attention=1.0" in page and EVIL not in page
+    screening = pd.read_csv(tmp_path / "r" / "crossover.csv")
+    assert {"mechanisms.handoff.base_friction"} <= set(screening.assumption)
+
+
+def test_the_report_refuses_a_crossover_it_cannot_make_in_one_line(tmp_path, capsys):
+    from cxsim.decide.sweep_report import main
+
+    folder = tmp_path / "one"
+    store = Store(folder)
+    coords = {"regime": "ceo_led", "replicate": "0"}
+    store.write(run_id(coords), simulate(regime="ceo_led", seed=0, days=20, customers=300), coords, {"seed": 0})
+    assert main([str(folder), "--crossover"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == ["cxsim-report: error: --crossover: the sweep's first scenario has fewer than two regimes"]

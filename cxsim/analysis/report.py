@@ -60,8 +60,10 @@ def ranking_text(diffs: pd.DataFrame) -> str:
     return "<ul>" + "".join(parts) + "</ul>"
 
 
-def build(folder: str | Path, out: str | Path | None = None, everything: bool = False) -> Path:
-    """The report of a sweep's finished runs: CSV tables, figures and one HTML page, in `out`."""
+def build(folder: str | Path, out: str | Path | None = None, everything: bool = False,
+          sections: list[str] = ()) -> Path:
+    """The report of a sweep's finished runs: CSV tables, figures and one HTML page, in `out`;
+    `sections`: HTML a tool built on the report adds under the results (the crossover line)."""
     store = Store(folder)
     summary = store.table("summary", everything)
     if summary.empty:
@@ -75,7 +77,7 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
     table, diffs, failures = write_tables(store, out, summary, handoffs, everything)
     figures = draw_figures(summary, timeseries, handoffs, out / "figures")
     prov = store.provenance(everything)
-    body = results_section(store, summary, table, diffs, failures, prov)
+    body = results_section(store, summary, table, diffs, failures, prov) + list(sections)
     for title, path in figures:
         body += [f"<h2>{html.escape(title)}</h2>", img(path)]
     body += provenance_section(store, failures, prov)
@@ -168,20 +170,31 @@ def write_page(path: Path, title: str, body: list[str], css: str = "") -> Path:
     return path
 
 
-def main(argv: list[str] | None = None) -> int:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cxsim-report", description=__doc__.splitlines()[0])
     ap.add_argument("path", help="a sweep folder (e.g. multirun/regime_showdown)")
     ap.add_argument("--out", default=None, help="report folder (default: PATH/report)")
     ap.add_argument("--all", action="store_true",
                     help="every run the folder holds, not only the latest sweep's")
-    args = ap.parse_args(argv)
+    return ap
+
+
+def checked(args) -> str | None:
+    """The one-line error for a path that is not a sweep or a report folder that cannot be written."""
     if not (Path(args.path) / "runs").is_dir():
-        print(f"cxsim-report: error: {args.path}: not a sweep folder (no runs/ inside)", file=sys.stderr)
-        return 2
+        return f"{args.path}: not a sweep folder (no runs/ inside)"
     try:
         ensure_writable(args.out or Path(args.path) / "report")
     except ConfigError as exc:
-        print(f"cxsim-report: error: {exc}", file=sys.stderr)
+        return str(exc)
+    return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    error = checked(args)
+    if error:
+        print(f"cxsim-report: error: {error}", file=sys.stderr)
         return 2
     report = build(args.path, args.out, everything=args.all)
     print(f"cxsim-report: {report}")

@@ -16,6 +16,21 @@ def run_one(job: tuple) -> dict:
     return CXModel(regime=regime, org=org, seed=seed, overrides=overrides).run().recorder.summary()
 
 
+def run_stored(job: tuple) -> dict:
+    """A stored run's resolved config (YAML text) rerun with `key=value` settings on top."""
+    import yaml
+    from omegaconf import OmegaConf
+
+    from cxsim.model import CXModel
+
+    text, settings = job
+    config = OmegaConf.create(text)
+    for setting in settings:
+        key, value = setting.split("=", 1)
+        OmegaConf.update(config, key, yaml.safe_load(value), merge=False)
+    return CXModel(config=config).run().recorder.summary()
+
+
 def pool(jobs: int | None = None) -> ProcessPoolExecutor:
     """Worker processes for runs; spawn, not fork: forking a process that already runs threads can deadlock."""
     return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))

@@ -130,7 +130,8 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
     if not args.no_crossover and len(table) >= 2:
         print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
               f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
-        found = crossover.find(runs, table, args.org, args.overrides, uncertainty, args.screen_seeds, jobs=args.jobs)
+        found = crossover.find(runs, table, crossover.Composed(args.org, list(args.overrides)), uncertainty,
+                               args.screen_seeds, jobs=args.jobs)
         found.table().to_csv(out / "crossover.csv", index=False)
         print(found.sentence())
         named = found.named

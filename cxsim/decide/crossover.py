@@ -30,7 +30,7 @@ from omegaconf import OmegaConf
 from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
-from cxsim.decide.batch import pool, run_one
+from cxsim.decide.batch import pool, run_one, run_stored
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
 
@@ -98,11 +98,42 @@ def default_value(name: str, regime: str, org: str, overrides) -> float:
     return float(OmegaConf.select(composition.compose([f"regime={regime}", f"org={org}", *overrides]), key))
 
 
+@dataclass
+class Composed:
+    """Where the comparison's runs came from: composed from the configs, one org, the same overrides."""
+
+    org: str
+    overrides: list[str]
+    worker = staticmethod(run_one)
+
+    def job(self, regime: str, seed: int, extra: str) -> tuple:
+        return regime, self.org, seed, [*self.overrides, extra]
+
+    def default(self, name: str, regime: str) -> float:
+        return default_value(name, regime, self.org, self.overrides)
+
+
+@dataclass
+class Stored:
+    """Where a sweep's runs came from: each run's own resolved config (`config.yaml` in the store), by
+    (regime, seed); an assumption is set on top of it."""
+
+    configs: dict[tuple[str, int], str]
+    worker = staticmethod(run_stored)
+
+    def job(self, regime: str, seed: int, extra: str) -> tuple:
+        return self.configs[(regime, seed)], [extra]
+
+    def default(self, name: str, regime: str) -> float:
+        text = next(t for (r, _), t in self.configs.items() if r == regime)
+        return float(OmegaConf.select(OmegaConf.create(text), name.split(":", 1)[-1]))
+
+
 class Leads:
     """Runs A and B at given values of one assumption and returns A's mean lead over B (profit)."""
 
-    def __init__(self, a: str, b: str, org: str, seeds, overrides, base: pd.DataFrame, workers):
-        self.a, self.b, self.org, self.seeds, self.overrides = a, b, org, list(seeds), list(overrides)
+    def __init__(self, a: str, b: str, source, seeds, base: pd.DataFrame, workers):
+        self.a, self.b, self.source, self.seeds = a, b, source, list(seeds)
         profit = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"]).profit
         self.base = {r: profit[r].reindex(self.seeds).to_numpy() for r in (a, b)}
         self.pool = workers
@@ -116,10 +147,10 @@ class Leads:
         for i, (name, value, acts_on, whole) in enumerate(points):
             for r in sorted(acts_on):
                 for s in self.seeds:
-                    jobs.append((r, self.org, s, [*self.overrides, override(name, value, whole)]))
+                    jobs.append(self.source.job(r, s, override(name, value, whole)))
                     where.append((i, r))
         profits = {}
-        for (i, r), row in zip(where, self.pool.map(run_one, jobs, chunksize=2)):
+        for (i, r), row in zip(where, self.pool.map(self.source.worker, jobs, chunksize=2)):
             profits.setdefault((i, r), []).append(row["profit"])
         out = []
         for i in range(len(points)):
@@ -189,12 +220,13 @@ class Crossover:
     @property
     def separating(self) -> list[str]:
         """If the two are tied in group 1: every assumption with a value in its range where the gap between
-        them could exceed the margin (its projected mean does), most influential first. Erring on the side
-        of naming: the screening's change is measured on few seeds."""
+        them could exceed the margin (its projected mean does, and is wider than at the defaults), most
+        influential first. Erring on the side of naming: the screening's change is measured on few seeds."""
         if not self.tied or self.gaps is None:
             return []
+        now = abs(self.gaps.mean())
         return [row.assumption for _, row in self.screening.iterrows()
-                if any(abs(projected(self.gaps, row[end] - self.lead).mean()) > self.margin
+                if any(abs(projected(self.gaps, row[end] - self.lead).mean()) > max(self.margin, now)
                        for end in ("lead_low", "lead_high"))]
 
     @property
@@ -282,36 +314,37 @@ def beyond(gaps: pd.Series, margin: float) -> bool:
     return shortfall_p(gaps, margin) <= ALPHA
 
 
-def find(runs: pd.DataFrame, table: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty,
+def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, uncertainty: Uncertainty,
          screen_seeds: int = 2, tolerance: float = 0.05, jobs: int | None = None) -> Crossover:
     """The best regime's lead over the runner-up: the assumption it hinges on and the crossover value; if
-    the two are tied, what would tell them apart; the first regime outside group 1, what would let it in."""
+    the two are tied, what would tell them apart; the first regime outside group 1, what would let it in.
+    `runs`: one row per (regime, seed) with its profit; `table`: one per regime with its mean profit, rank
+    group and margin; `source`: how to rerun a run with one assumption moved."""
     ranked = table.sort_values("profit", ascending=False)
     a, b = ranked.regime.iloc[:2]
     wide = runs.pivot(index="seed", columns="regime", values="profit")
     seeds = sorted(runs.seed.unique())[:screen_seeds]
     with pool(jobs) as workers:
-        leads = Leads(a, b, org, seeds, overrides, runs, workers)
+        leads = Leads(a, b, source, seeds, runs, workers)
         found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
                           margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
                           tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),
                           gaps=wide[a] - wide[b])
         if found.lead > 0 and found.reversing:
             row = found.screening[found.screening.assumption == found.reversing[0]].iloc[0]
-            regime = row.acts_on.split(",")[0]
             found.assumption = row.assumption
-            found.default = default_value(row.key, regime, org, overrides)
+            found.default = source.default(row.key, row.acts_on.split(",")[0])
             found.value = bisect(leads, row, found.default, tolerance)
         outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
         if len(outside):
-            screen_challenger(found, outside.iloc[0], org, seeds, overrides, runs, workers, uncertainty, wide)
+            screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide)
     return found
 
 
-def screen_challenger(found: Crossover, c: str, org: str, seeds, overrides, runs, workers,
+def screen_challenger(found: Crossover, c: str, source, seeds, runs, workers,
                       uncertainty: Uncertainty, wide: pd.DataFrame) -> None:
     """The challenger's own constants at both ends of their ranges: its gap to the leader there."""
-    leads = Leads(found.leader, c, org, seeds, overrides, runs, workers)
+    leads = Leads(found.leader, c, source, seeds, runs, workers)
     own = {k: v for k, v in uncertainty.of([c]).items() if k.startswith(f"{c}:")}
     found.challenger = c
     found.challenger_gaps = wide[found.leader] - wide[c]
