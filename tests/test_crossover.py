@@ -142,6 +142,7 @@ def test_stress_moves_each_regime_constant_and_says_which_reorder_the_groups(tmp
 
     assert stress.moved(0.8, "regime.owners.ceo.culture_signal", 1.3) == 1.0  # a share stays a share
     assert stress.moved(6.0, "regime.owners.ceo.attention", 1.3) == pytest.approx(7.8)
+    assert stress.moved(0.8, "regime.owners.coo.authority.finance", 1.3) == 1.0
     u = tmp_path / "u.yaml"
     u.write_text("regimes:\n  ceo_led:\n    regime.owners.ceo.attention: [0.5, 12.0]\n")
     out = subprocess.run([sys.executable, "-m", "cxsim.decide.compare", "--regimes", "ceo_led,no_owner",

@@ -126,3 +126,55 @@ def test_many_values_of_a_config_group_are_looked_up_not_all_composed_before_the
     broken = sweep(tmp_path / "broken", f"+sample={','.join(names)}", search, "days=5", "hydra/launcher=basic")
     assert broken.returncode != 0 and "sample/s11" in broken.stderr and "ceo_atention" in broken.stderr
     assert len(Store(tmp_path / "broken").finished_ids()) == 11  # in order (one process): s11 comes last
+
+
+def test_a_finished_sweep_reruns_without_composing_a_job_and_a_changed_file_composes_again(tmp_path):
+    """Every finished job's key (its overrides and the files it reads, `cxsim.runs.resume`) names its run:
+    a rerun of a finished sweep composes no job (Hydra makes a job's folder only when it composes it)
+    and runs nothing. A changed org file changes the keys of the jobs that read it: they are composed
+    and run again, into new runs; the old ones stay."""
+    configs = tmp_path / "configs"
+    (configs / "org").mkdir(parents=True)
+    org = (Path(__file__).resolve().parents[1] / "configs" / "org" / "auto_insurer.yaml").read_text()
+    (configs / "org" / "mine.yaml").write_text(org.replace("name: auto_insurer", "name: mine"))
+    folder = tmp_path / "s"
+    args = ["regime=ceo_led,no_owner", "replicate=0,1", "org=mine", f"hydra.searchpath=[file://{configs}]",
+            "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
+    assert sweep(folder, *args).returncode == 0
+    job_folders = [p for p in folder.iterdir() if p.name[0].isdigit()]
+    assert len(job_folders) == 4 and len(list((folder / "keys").iterdir())) == 4
+    for p in job_folders:
+        p.joinpath("cli.log").unlink()
+        p.rmdir()
+    again = sweep(folder, *args)
+    assert again.returncode == 0 and "4 runs done, 0 failed, of 4" in again.stderr
+    assert not [p for p in folder.iterdir() if p.name[0].isdigit()]  # no job composed
+    assert len(Store(folder).finished_ids()) == 4
+    (configs / "org" / "mine.yaml").write_text(org.replace("name: auto_insurer", "name: mine")
+                                                .replace("prospects_per_day: 2.0", "prospects_per_day: 1.5"))
+    changed = sweep(folder, *args)
+    assert changed.returncode == 0 and len([p for p in folder.iterdir() if p.name[0].isdigit()]) == 4
+    assert len(Store(folder).finished_ids()) == 8
+
+
+def test_a_jobs_key_ignores_the_options_of_a_big_group_it_does_not_pick(tmp_path):
+    """A calibration writes the next generation's samples into the folder its finished jobs read: their
+    keys must not change. The file a job picks, and every file of a small group, do count."""
+    from cxsim.runs import resume
+
+    sample = tmp_path / "sample"
+    sample.mkdir()
+    for i in range(resume.BIG_GROUP + 1):
+        (sample / f"s{i:02d}.yaml").write_text(f"replicate: {i}\n")
+    sources = [{"path": str(tmp_path), "schema": "file", "provider": "test"}]
+    job = ["+sample=s00", "days=40"]
+    before = resume.key(sources, job)
+    (sample / "s99.yaml").write_text("replicate: 99\n")
+    assert resume.key(sources, job) == before
+    (sample / "s00.yaml").write_text("replicate: 100\n")
+    assert resume.key(sources, job) != before
+    assert resume.key(sources, ["+sample=s00", "days=41"]) != resume.key(sources, job)
+    (tmp_path / "org").mkdir()
+    picked = resume.key(sources, job)
+    (tmp_path / "org" / "x.yaml").write_text("name: x\n")  # a file of a small group: any job may read it
+    assert resume.key(sources, job) != picked

@@ -23,7 +23,8 @@ SHARES = (*REGIME_UNIT_KEYS, "backing", "authority_team", "authority_own", "judg
 
 def moved(value: float, key: str, factor: float) -> float:
     out = value * factor
-    return min(out, 1.0) if key.rsplit(".", 1)[-1] in SHARES else out
+    share = key.rsplit(".", 1)[-1] in SHARES or ".authority." in key  # authority per department is a share
+    return min(out, 1.0) if share else out
 
 
 def groups_of(runs: pd.DataFrame, margin: float) -> dict[str, int]:

@@ -10,6 +10,8 @@
         config.yaml           the run's full config
       failed/RUN_ID.json      a run that raised: coordinates, error, traceback
       current/RUN_ID          marks the runs of the latest multirun into this folder
+      keys/KEY                the RUN_ID a job's key names (cxsim.runs.resume): a rerun skips
+                              a finished job by its key, without composing its config
 
 A folder keeps every run it ever finished, so a sweep rerun with other
 settings adds runs beside the old ones; `current/` says which belong to the
@@ -78,9 +80,29 @@ class Store:
         self.runs = self.folder / "runs"
         self.failed = self.folder / "failed"
         self.current = self.folder / "current"
+        self.keys = self.folder / "keys"
 
     def done(self, rid: str) -> bool:
         return (self.runs / rid).is_dir()
+
+    def run_of_key(self, key: str) -> str | None:
+        """The finished run a job's key names, if any (`cxsim.runs.resume`)."""
+        try:
+            rid = (self.keys / key).read_text().strip()
+        except OSError:
+            return None
+        return rid if rid and self.done(rid) else None
+
+    def record_key(self, key: str, rid: str) -> None:
+        """Remember which run a job's key names (written whole or not at all)."""
+        tmp = self.keys / f".{key}.{os.getpid()}.tmp"
+        try:
+            self.keys.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(rid)
+            tmp.replace(self.keys / key)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise cannot_write(self.folder, exc) from None
 
     def finished_ids(self) -> list[str]:
         return sorted(p.name for p in self.runs.glob("*") if p.is_dir() and not p.name.startswith("."))

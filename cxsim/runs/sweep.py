@@ -38,6 +38,7 @@ from omegaconf import DictConfig, OmegaConf
 
 from cxsim.config.composition import available
 from cxsim.config.errors import ConfigError, OutputError
+from cxsim.runs import resume
 from cxsim.runs.store import Store, cannot_write, ensure_writable
 
 log = logging.getLogger("cxsim.runs.sweep")
@@ -98,11 +99,14 @@ def run_job(cfg: DictConfig) -> None:
     """
     from cxsim.runs.api import simulate
 
-    store = Store(HydraConfig.get().sweep.dir)
+    hydra = HydraConfig.get()
+    store = Store(hydra.sweep.dir)
     rid, coords = config_id(cfg), coordinates()
     store.mark_current(rid)
+    key = resume.key(hydra.runtime.config_sources, list(hydra.overrides.task))
     if store.done(rid):
         log.info("already done: %s", coords)
+        store.record_key(key, rid)  # a run finished before keys were kept: skipped uncomposed from now on
         return
     check_room(store)
     started = time.time()
@@ -114,6 +118,7 @@ def run_job(cfg: DictConfig) -> None:
             log.error("run failed %s: %s: %s", coords, type(exc).__name__, exc)
             return
         store.write(rid, result, coords, provenance(cfg, started, time.time() - started))
+        store.record_key(key, rid)
     except OutputError as exc:
         _failed[store.folder] = (shutil.disk_usage(store.folder).free, exc)
         raise

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from hydra.core.singleton import Singleton
-from hydra.core.utils import JobReturn, configure_log, filter_overrides, setup_globals
+from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
 
 log = logging.getLogger(__name__)
 
@@ -96,11 +96,28 @@ class Shared:
         return Shared._loaded[self.key]
 
 
-def execute_shared(idx: int, overrides: Sequence[str], shared: Shared) -> JobReturn:
+def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir: str) -> JobReturn:
     from hydra_plugins.hydra_joblib_launcher._core import execute_job
 
     hydra_context, config, task_function, singleton_state = shared.load()
+    done = finished(config, overrides, sweep_dir)
+    if done is not None:
+        return done
     return execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
+
+
+def finished(config, overrides: Sequence[str], sweep_dir: str) -> JobReturn | None:
+    """A job whose key names a finished run in the store: marked as the sweep's, not composed, not run."""
+    from cxsim.runs import resume
+    from cxsim.runs.store import Store
+
+    store = Store(sweep_dir)
+    rid = store.run_of_key(resume.key(config.hydra.runtime.config_sources, list(overrides)))
+    if rid is None:
+        return None
+    store.mark_current(rid)
+    log.info("already done: %s", " ".join(overrides))
+    return JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED, _return_value=None)
 
 
 def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
@@ -124,7 +141,7 @@ def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_id
 
     shared = Shared(launcher.hydra_context, launcher.config, launcher.task_function, Singleton.get_state())
     runs = Parallel(**joblib_cfg)(
-        delayed(execute_shared)(initial_job_idx + idx, overrides, shared)
+        delayed(execute_shared)(initial_job_idx + idx, overrides, shared, str(sweep_dir))
         for idx, overrides in enumerate(job_overrides)
     )
     assert all(isinstance(run, JobReturn) for run in runs)

@@ -12,7 +12,9 @@ runs (a broken one stops the sweep there, naming its file; the
 finished runs are kept). Every other swept value (`replicate=3`, `days=abc`)
 is set on the first job's composed config, where the schema checks its key
 and type in microseconds. Every job is composed and validated again where it
-runs; a run that fails after that is recorded in the store.
+runs; a run that fails after that is recorded in the store. A batch whose
+jobs have all finished (a rerun: their keys, `cxsim.runs.resume`, name runs
+in the store) is not validated again, and its jobs are not composed.
 
 With the joblib launcher, its workers start and import the model while this
 validates, and each job's shared state is sent once per worker, not once per
@@ -80,12 +82,13 @@ def group_of(override: str) -> str:
 class CxsimSweeper(BasicSweeper):
     def setup(self, *, hydra_context, task_function, config) -> None:
         super().setup(hydra_context=hydra_context, task_function=task_function, config=config)
-        self._warming = _joblib.start_workers(self.launcher)
         self.launcher = StoppingLauncher(self.launcher)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        if not batch:
-            return
+        self.launcher.finished = bool(batch) and all_finished(self.config, batch)
+        if not batch or self.launcher.finished:
+            return  # each was checked when it ran, and its key covers every file it reads
+        self._warming = _joblib.start_workers(self.launcher.inner)
         loader = self.hydra_context.config_loader if self.hydra_context is not None else self.config_loader
         parser = OverridesParser.create()
 
@@ -131,16 +134,35 @@ class CxsimSweeper(BasicSweeper):
             self._warming = None
 
 
+def all_finished(config, batch: Sequence[Sequence[str]]) -> bool:
+    """Whether every job's key (`cxsim.runs.resume`) names a finished run in the sweep's store."""
+    from cxsim.runs import resume
+
+    store = Store(config.hydra.sweep.dir)
+    if not store.keys.is_dir():
+        return False
+    sources = config.hydra.runtime.config_sources
+    return all(store.run_of_key(resume.key(sources, list(overrides))) is not None for overrides in batch)
+
+
 class StoppingLauncher:
     """The configured launcher, stopping the sweep when results cannot be written."""
 
     def __init__(self, launcher: Any):
         self._launcher = launcher
+        self.finished = False  # the batch's jobs have all finished (a rerun): nothing to launch
+
+    @property
+    def inner(self) -> Any:
+        return self._launcher
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._launcher, name)
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
+        if self.finished:
+            sweep_dir = str(self._launcher.config.hydra.sweep.dir)
+            return [_joblib.finished(self._launcher.config, overrides, sweep_dir) for overrides in job_overrides]
         if _joblib.is_joblib(self._launcher):
             runs = _joblib.launch(self._launcher, job_overrides, initial_job_idx)
         else:

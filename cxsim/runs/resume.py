@@ -1,0 +1,81 @@
+"""Resume before composing: a sweep job's key, known from its overrides and the files it can read.
+
+A finished run's id in the store is a hash of its resolved config
+(`cxsim.runs.sweep.config_id`), so finding it means composing the job first:
+0.1-0.35 s a job, most of a rerun of a finished sweep. Every finished run
+also records a *key*: a hash of the job's overrides, the config sources on
+its search path, and the contents of every YAML file in them that the job
+can read. A job whose key names a finished run is skipped without composing
+(`hydra_plugins/cxsim_searchpath/_joblib.py`). A changed file, override or
+search path gives another key; the job is then composed and checked by its
+config id, as before: the key only skips what that check would skip.
+
+"Every file it can read" is, in every folder of the search path, its own YAML
+files and those of each config group (cxsim's, and any the job's overrides
+name), except in a big
+config group (more than `BIG_GROUP` options: the sampled assumptions of a
+calibration or a reorg comparison) that the job picks an option of by an
+override: there, the picked file only (and the group's `*_schema` files).
+So a calibration that writes the next generation's samples does not change
+the keys of the runs it has finished.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from collections import Counter
+from pathlib import Path
+
+from cxsim.config.composition import CONFIG_DIR
+
+BIG_GROUP = 20  # options in a config group beyond which a job reads only the one it picks
+
+
+def key(sources, overrides) -> str:
+    """The job's key (`sources`: `hydra.runtime.config_sources`; `overrides`: the job's overrides)."""
+    folders = tuple(sorted(str(s["path"]) for s in sources if s.get("schema") == "file"))
+    picked = {}
+    for text in overrides:
+        name, _, value = text.partition("=")
+        picked[name.lstrip("+~")] = value
+    groups = config_groups() | set(picked)
+    files = {}
+    for folder in folders:
+        found = contents(folder, tuple(sorted(groups)))
+        sizes = Counter(rel.rpartition("/")[0] for rel in found)  # options per config group
+        for rel, digest in found.items():
+            group, _, option = rel.rpartition("/")
+            stem = option.removesuffix(".yaml")
+            if (group in picked and stem != picked[group] and not stem.endswith("_schema")
+                    and sizes[group] > BIG_GROUP):
+                continue  # another option of a big group this job picks from: it cannot read it
+            files[f"{folder}:{rel}"] = digest
+    text = json.dumps({"overrides": sorted(overrides), "folders": folders, "files": files}, sort_keys=True)
+    return hashlib.sha1(text.encode()).hexdigest()[:20]
+
+
+@functools.cache
+def config_groups() -> frozenset[str]:
+    """The config groups of cxsim's own config folder, and the named experiments'."""
+    return frozenset({p.name for p in CONFIG_DIR.iterdir() if p.is_dir()} | {"experiments"})
+
+
+def contents(folder: str, groups: tuple[str, ...]) -> dict[str, str]:
+    """Relative path -> hash of the folder's own YAML files and those of the given config groups in it
+    (each file read once per version)."""
+    root = Path(folder)
+    paths = list(root.glob("*.yaml"))
+    for group in groups:
+        paths += (root / group).rglob("*.yaml")
+    out = {}
+    for path in sorted(paths):
+        stat = path.stat()
+        out[path.relative_to(root).as_posix()] = digest(str(path), stat.st_mtime_ns, stat.st_size)
+    return out
+
+
+@functools.lru_cache(maxsize=100_000)
+def digest(path: str, mtime_ns: int, size: int) -> str:
+    return hashlib.sha1(Path(path).read_bytes()).hexdigest()
