@@ -178,3 +178,82 @@ def test_a_jobs_key_ignores_the_options_of_a_big_group_it_does_not_pick(tmp_path
     picked = resume.key(sources, job)
     (tmp_path / "org" / "x.yaml").write_text("name: x\n")  # a file of a small group: any job may read it
     assert resume.key(sources, job) != picked
+
+
+# ------------------------------------------------------------ composition once per worker
+def same_configs_as_hydra(master_overrides: list[str], params: dict[str, str] | None = None,
+                          extra_dirs: tuple = ()) -> int:
+    """Every job of a sweep, composed by Hydra (`load_sweep_config`) and by the worker's cache
+    (`_compose`), compared key by key (the `hydra` node included; the task's values also resolved).
+    Returns the number of jobs compared."""
+    from hydra import initialize_config_dir
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.types import RunMode
+    from omegaconf import OmegaConf
+
+    from cxsim.config import schema
+    from cxsim.config.composition import CONFIG_DIR
+    from hydra_plugins.cxsim_searchpath import _compose
+
+    schema.register()
+    search = [f"hydra.searchpath=[{','.join('file://' + str(d) for d in extra_dirs)}]"] if extra_dirs else []
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
+        loader = GlobalHydra.instance().config_loader()
+        master = loader.load_configuration("config", [*search, *master_overrides], RunMode.MULTIRUN)
+        declared = master.hydra.sweeper.params
+        swept = {**(OmegaConf.to_container(declared) if declared is not None else {}), **(params or {})}
+        parser = OverridesParser.create(config_loader=loader)
+        grid = parser.parse_overrides([f"{k}={v}" for k, v in swept.items()] + list(master_overrides))
+        jobs = BasicSweeper.split_arguments(grid, None)[0]
+        _compose._cache.clear()
+        for job in jobs:
+            ref, mine = loader.load_sweep_config(master, job), _compose.compose(loader, master, job, "test")
+            a, b = OmegaConf.to_container(ref), OmegaConf.to_container(mine)
+            assert a == b, (job, [k for k in set(a) | set(a["hydra"]) if a.get(k) != b.get(k)])
+            del ref.hydra, mine.hydra
+            assert OmegaConf.to_container(ref, resolve=True) == OmegaConf.to_container(mine, resolve=True), job
+        assert len(_compose._cache) < len(jobs)  # the cache did the work for most jobs
+    return len(jobs)
+
+
+EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "experiments").glob("*.yaml"))
+
+
+def first_two_regimes(name: str) -> str:
+    from omegaconf import OmegaConf
+
+    from cxsim.config.composition import available
+
+    swept = str(OmegaConf.load(Path(__file__).resolve().parents[1] / "experiments" / f"{name}.yaml")
+                .hydra.sweeper.params.regime)
+    regimes = [r for r in available("regime") if not r.endswith("_schema")] if swept.startswith("glob") \
+        else swept.split(",")
+    return ",".join(regimes[:2])
+
+
+@pytest.mark.parametrize("name", EXPERIMENTS)
+def test_every_job_of_a_named_experiment_is_composed_as_hydra_composes_it(name):
+    """The experiment's grid, every value of every swept parameter, for its first two regimes and two
+    replicates (a regime is a group choice like the others, a replicate a plain value like the others:
+    the whole grid would compose 2,000 configs the slow way, a CPU-minute the suite cannot spare)."""
+    assert same_configs_as_hydra([f"+experiments={name}"], {"regime": first_two_regimes(name),
+                                                           "replicate": "range(0,2)"}) >= 8
+
+
+def test_every_job_of_a_company_comparison_is_composed_as_hydra_composes_it(tmp_path):
+    """The example company's comparison sweep as `cxsim-reorg` launches it (its org and sampled
+    assumptions in a folder on the search path), for its first two options and four samples, every
+    replicate."""
+    from cxsim.decide.company import load as load_company
+    from cxsim.decide.reorg import designs, prepare
+
+    company = load_company(Path(__file__).resolve().parents[1] / "examples" / "mid_size_insurer.yaml")
+    lhs, morris, *_ = designs(company)
+    points = {**lhs.to_dict("index"), **(morris.to_dict("index") if morris is not None else {})}
+    common = prepare(company, tmp_path, points)
+    regimes = list(dict.fromkeys([company.today, *company.candidates]))[:2]
+    n = same_configs_as_hydra(common, {"regime": ",".join(regimes), "+sample": ",".join(lhs.index[:4]),
+                                       "replicate": f"range(0,{company.seeds})"}, (tmp_path / "configs",))
+    assert n == 4 * company.seeds * len(regimes)

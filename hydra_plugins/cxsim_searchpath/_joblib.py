@@ -10,7 +10,10 @@
    one-process mode keeps the same objects for every job.
 
 Both keep the launcher's settings (n_jobs, batch_size, ...) and the way each
-job runs (`execute_job` of the joblib launcher), so results do not change.
+job runs (`execute_job` of the joblib launcher, step by step), so results do
+not change. Two more steps of that function are ours: a job whose key names a
+finished run is not composed (`cxsim.runs.resume`), and a job's config comes
+from the worker's composition cache (`_compose`), equal to Hydra's.
 """
 
 from __future__ import annotations
@@ -97,13 +100,27 @@ class Shared:
 
 
 def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir: str) -> JobReturn:
-    from hydra_plugins.hydra_joblib_launcher._core import execute_job
+    """`hydra_joblib_launcher._core.execute_job`, but a finished job (by its key) is skipped and the
+    job's config comes from the worker's composition cache (`_compose`)."""
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.utils import run_job
+    from omegaconf import open_dict
+
+    from hydra_plugins.cxsim_searchpath import _compose
 
     hydra_context, config, task_function, singleton_state = shared.load()
     done = finished(config, overrides, sweep_dir)
     if done is not None:
         return done
-    return execute_job(idx, overrides, hydra_context, config, task_function, singleton_state)
+    setup_globals()
+    Singleton.set_state(singleton_state)
+    sweep_config = _compose.compose(hydra_context.config_loader, config, overrides, shared.key)
+    with open_dict(sweep_config):
+        sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
+        sweep_config.hydra.job.num = idx
+    HydraConfig.instance().set_config(sweep_config)
+    return run_job(hydra_context=hydra_context, config=sweep_config, task_function=task_function,
+                   job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
 
 
 def finished(config, overrides: Sequence[str], sweep_dir: str) -> JobReturn | None:
