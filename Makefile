@@ -9,13 +9,16 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: compare test install browser clean
+.PHONY: compare test test-fast install browser clean
 
 compare: $(VENV)/.installed
 	$(VENV)/bin/cxsim-compare
 
 test: $(VENV)/.installed browser
 	$(VENV)/bin/python -m pytest -n 2 -q
+
+test-fast: $(VENV)/.installed   # for iteration: no statistical pattern, end-to-end sweep or browser test
+	$(VENV)/bin/python -m pytest -n 2 -q -m "not slow"
 
 browser:
 	bash scripts/ensure-chromium.sh

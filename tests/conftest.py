@@ -107,3 +107,15 @@ def make_default_comparison() -> pd.DataFrame:
     with pool(min(2, os.cpu_count() or 1)) as workers:
         rows = list(workers.map(run_one, jobs, chunksize=4))
     return pd.DataFrame(rows).assign(variant=variants)
+
+
+# The slow tier (`make test-fast` leaves it out): the statistical pattern tests, and the end-to-end
+# tests that launch sweeps, reorg or calibration pipelines, or a browser.
+SLOW_MODULES = {"test_patterns", "test_regimes", "test_robust", "test_calibrate", "test_app", "test_company",
+                "test_crash_safety", "test_sweep", "test_transition", "test_crossover"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)
