@@ -4,10 +4,8 @@ the sweep, clear errors for bad names (kills and full disks: test_crash_safety).
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pandas as pd
