@@ -7,8 +7,9 @@ also records a *key*: a hash of the job's overrides, the config sources on
 its search path, and the contents of every YAML file in them that the job
 can read. A job whose key names a finished run is skipped without composing
 (`hydra_plugins/cxsim_searchpath/_joblib.py`). A changed file, override or
-search path gives another key; the job is then composed and checked by its
-config id, as before: the key only skips what that check would skip.
+search path, or a change to the schema or the resolvers (the code a resolved
+config depends on), gives another key; the job is then composed and checked
+by its config id, as before: the key only skips what that check would skip.
 
 "Every file it can read" is, in every folder of the search path, its own YAML
 files and those of each config group (cxsim's, and any the job's overrides
@@ -31,6 +32,9 @@ from pathlib import Path
 from cxsim.config.composition import CONFIG_DIR
 
 BIG_GROUP = 20  # options in a config group beyond which a job reads only the one it picks
+# the code a resolved config depends on: the structured schema (defaults of keys no file sets) and the
+# resolvers (a run's seed)
+CONFIG_CODE = tuple(Path(__file__).resolve().parents[1] / "config" / name for name in ("schema.py", "resolvers.py"))
 
 
 def key(sources, overrides) -> str:
@@ -45,14 +49,16 @@ def key(sources, overrides) -> str:
     for folder in folders:
         found = contents(folder, tuple(sorted(groups)))
         sizes = Counter(rel.rpartition("/")[0] for rel in found)  # options per config group
-        for rel, digest in found.items():
+        for rel, sha in found.items():
             group, _, option = rel.rpartition("/")
             stem = option.removesuffix(".yaml")
             if (group in picked and stem != picked[group] and not stem.endswith("_schema")
                     and sizes[group] > BIG_GROUP):
                 continue  # another option of a big group this job picks from: it cannot read it
-            files[f"{folder}:{rel}"] = digest
-    text = json.dumps({"overrides": sorted(overrides), "folders": folders, "files": files}, sort_keys=True)
+            files[f"{folder}:{rel}"] = sha
+    code = {p.name: digest(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in CONFIG_CODE}
+    text = json.dumps({"overrides": sorted(overrides), "folders": folders, "files": files, "code": code},
+                      sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:20]
 
 
