@@ -102,7 +102,6 @@ class Shared:
 def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir: str) -> JobReturn:
     """`hydra_joblib_launcher._core.execute_job`, but a finished job (by its key) is skipped and the
     job's config comes from the worker's composition cache (`_compose`)."""
-    from hydra.core.hydra_config import HydraConfig
     from hydra.core.utils import run_job
     from omegaconf import open_dict
 
@@ -118,7 +117,7 @@ def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir
     with open_dict(sweep_config):
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
         sweep_config.hydra.job.num = idx
-    HydraConfig.instance().set_config(sweep_config)
+    # (execute_job sets HydraConfig here too; run_job sets it first thing, twice: a copy of the hydra node less)
     return run_job(hydra_context=hydra_context, config=sweep_config, task_function=task_function,
                    job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
 
