@@ -13,8 +13,18 @@ which value of it B would lead instead:
 2. Bisection: for the most influential assumption whose range holds a value
    where B leads, halve the interval between the default and that end until
    it is narrower than `tolerance` of the range (whole days: one day).
+3. A tie: if A and B share rank group 1 (their gap is under the materiality
+   margin), the assumptions at whose range ends the gap could exceed the
+   margin: the gaps on all the comparison's seeds moved by the change the
+   screening measured (common random numbers make the change the precise part).
+4. The challenger: the best regime outside group 1 (C), its own constants
+   screened the same way against A; those at whose range ends the groups'
+   test could no longer tell C from A beyond the margin would bring C in.
 
-The answer is a sentence for the table's foot, and the screening as a table.
+The answer is a sentence for the table's foot, and the screenings as a table.
+The runs come from a `Composed` source (`cxsim-compare`: regime, org and
+overrides) or a `Stored` one (`cxsim-report --crossover`: each stored run's
+own resolved config).
 """
 
 from __future__ import annotations
