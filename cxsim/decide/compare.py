@@ -8,11 +8,13 @@ Every regime runs on the same seeds (common random numbers: the same
 customers and the same draws where the regimes do not differ), in parallel.
 Prints mean and 95% confidence interval per regime (Student t over seeds,
 `cxsim.analysis.statistics`) in rank groups by profit: group 1 is the best
-regime and every regime that cannot be told apart from it (paired t-tests on
+regime and every regime that cannot be shown to fall short of it by more than
+the materiality margin (0.5% of revenue, `--materiality`; paired t-tests on
 the common seeds, Holm-corrected), group 2 the same among the rest. Within a
 group the order says nothing. Under the table, the crossover line: the
 assumption the leader's lead over the runner-up hinges on, and the value at
-which they swap (`cxsim.decide.crossover`; `--no-crossover` skips it);
+which they swap; what could break a tie in group 1; what could bring the first
+regime outside it in (`cxsim.decide.crossover`; `--no-crossover` skips it);
 `--stress 0.3` also moves every regime constant by -/+30% and says which
 reorder the rank groups (`cxsim.decide.stress`). Writes all runs, the table,
 the screening and the stress as CSV.
