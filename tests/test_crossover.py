@@ -79,6 +79,7 @@ def test_a_tie_names_what_could_break_it_and_the_challenger_what_could_let_it_in
         dict(assumption="regime.y", key="c:regime.y", lead_low=100.0 - 20, lead_high=100.0 + 20)])
     assert found.joining == ["regime.x"]
     assert found.named == ["mechanisms.big", "c:regime.x"]
+    assert found.sentence().startswith("crossover: a leads b by 30 at the defaults on the screening seeds (30 on all 10)")
     assert ("The two share rank group 1 (a gap under the margin of 50); 1 assumption could, at an end of the "
             "range, open a gap above it: mechanisms.big. c, first outside group 1, could join it at an end of "
             "the range of regime.x.") in found.sentence()

@@ -289,6 +289,8 @@ class Crossover:
             return (f"crossover: on the screening seeds {self.runner_up} is ahead of {self.leader} "
                     f"({-self.lead:,.0f}): too close to call, no crossover sought.")
         head = f"crossover: {self.leader} leads {self.runner_up} by {self.lead:,.0f} at the defaults"
+        if self.gaps is not None:  # the screening's few seeds need not match the table's mean gap
+            head += f" on the screening seeds ({self.gaps.mean():,.0f} on all {len(self.gaps)})"
         top = self.screening.iloc[0]
         if self.assumption is None:
             return (f"{head}; no single assumption in configs/uncertainty reverses that within its range. "
