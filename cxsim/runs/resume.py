@@ -13,10 +13,10 @@ by its config id, as before: the key only skips what that check would skip.
 
 "Every file it can read" is, in every folder of the search path, its own YAML
 files and those of each config group (cxsim's, and any the job's overrides
-name), except in a big
-config group (more than `BIG_GROUP` options: the sampled assumptions of a
-calibration or a reorg comparison) that the job picks an option of by an
-override: there, the picked file only (and the group's `*_schema` files).
+name), except in a big config group (more than `BIG_GROUP` options: the
+sampled assumptions of a calibration or a reorg comparison) that the job picks
+an option of by an override: there, the picked file only (and the group's
+`*_schema` files). The overrides count in their order (a later one wins).
 So a calibration that writes the next generation's samples does not change
 the keys of the runs it has finished.
 """
@@ -57,7 +57,7 @@ def key(sources, overrides) -> str:
                 continue  # another option of a big group this job picks from: it cannot read it
             files[f"{folder}:{rel}"] = sha
     code = {p.name: digest(str(p), p.stat().st_mtime_ns, p.stat().st_size) for p in CONFIG_CODE}
-    text = json.dumps({"overrides": sorted(overrides), "folders": folders, "files": files, "code": code},
+    text = json.dumps({"overrides": list(overrides), "folders": folders, "files": files, "code": code},
                       sort_keys=True)
     return hashlib.sha1(text.encode()).hexdigest()[:20]
 
