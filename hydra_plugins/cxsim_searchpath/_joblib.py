@@ -129,8 +129,11 @@ def finished(config, overrides: Sequence[str], sweep_dir: str) -> JobReturn | No
 
     store = Store(sweep_dir)
     rid = store.run_of_key(resume.key(config.hydra.runtime.config_sources, list(overrides)))
-    if rid is None:
-        return None
+    return None if rid is None else already_done(store, rid, overrides)
+
+
+def already_done(store, rid: str, overrides: Sequence[str]) -> JobReturn:
+    """A finished run, marked as this sweep's: the job's return without running it."""
     store.mark_current(rid)
     log.info("already done: %s", " ".join(overrides))
     return JobReturn(overrides=list(overrides), status=JobStatus.COMPLETED, _return_value=None)

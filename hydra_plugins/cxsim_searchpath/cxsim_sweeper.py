@@ -85,8 +85,8 @@ class CxsimSweeper(BasicSweeper):
         self.launcher = StoppingLauncher(self.launcher)
 
     def validate_batch_is_legal(self, batch: Sequence[Sequence[str]]) -> None:
-        self.launcher.finished = bool(batch) and all_finished(self.config, batch)
-        if not batch or self.launcher.finished:
+        self.launcher.finished = finished_runs(self.config, batch) if batch else None
+        if not batch or self.launcher.finished is not None:
             return  # each was checked when it ran, and its key covers every file it reads
         self._warming = _joblib.start_workers(self.launcher.inner)
         loader = self.hydra_context.config_loader if self.hydra_context is not None else self.config_loader
@@ -134,15 +134,21 @@ class CxsimSweeper(BasicSweeper):
             self._warming = None
 
 
-def all_finished(config, batch: Sequence[Sequence[str]]) -> bool:
-    """Whether every job's key (`cxsim.runs.resume`) names a finished run in the sweep's store."""
+def finished_runs(config, batch: Sequence[Sequence[str]]) -> list[str] | None:
+    """The run each job's key (`cxsim.runs.resume`) names in the sweep's store; None unless all have one."""
     from cxsim.runs import resume
 
     store = Store(config.hydra.sweep.dir)
     if not store.keys.is_dir():
-        return False
+        return None
     sources = config.hydra.runtime.config_sources
-    return all(store.run_of_key(resume.key(sources, list(overrides))) is not None for overrides in batch)
+    runs = []
+    for overrides in batch:
+        rid = store.run_of_key(resume.key(sources, list(overrides)))
+        if rid is None:
+            return None
+        runs.append(rid)
+    return runs
 
 
 class StoppingLauncher:
@@ -150,7 +156,7 @@ class StoppingLauncher:
 
     def __init__(self, launcher: Any):
         self._launcher = launcher
-        self.finished = False  # the batch's jobs have all finished (a rerun): nothing to launch
+        self.finished: list[str] | None = None  # the batch's runs, if all have finished (a rerun): nothing to launch
 
     @property
     def inner(self) -> Any:
@@ -160,9 +166,9 @@ class StoppingLauncher:
         return getattr(self._launcher, name)
 
     def launch(self, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
-        if self.finished:
-            sweep_dir = str(self._launcher.config.hydra.sweep.dir)
-            return [_joblib.finished(self._launcher.config, overrides, sweep_dir) for overrides in job_overrides]
+        if self.finished is not None:
+            store = Store(self._launcher.config.hydra.sweep.dir)
+            return [_joblib.already_done(store, rid, overrides) for rid, overrides in zip(self.finished, job_overrides)]
         if _joblib.is_joblib(self._launcher):
             runs = _joblib.launch(self._launcher, job_overrides, initial_job_idx)
         else:
