@@ -207,7 +207,7 @@ def same_configs_as_hydra(master_overrides: list[str], params: dict[str, str] | 
         jobs = BasicSweeper.split_arguments(grid, None)[0]
         _compose._cache.clear()
         for job in jobs:
-            ref, mine = loader.load_sweep_config(master, job), _compose.compose(loader, master, job, "test")
+            ref, mine = loader.load_sweep_config(master, job), _compose.compose(loader, master, job)
             a, b = OmegaConf.to_container(ref), OmegaConf.to_container(mine)
             assert a == b, (job, [k for k in set(a) | set(a["hydra"]) if a.get(k) != b.get(k)])
             del ref.hydra, mine.hydra

@@ -97,7 +97,7 @@ def prepared_config(regime: str, org: str, seed, rng, overrides, config: DictCon
     if config is None:
         config = composition.compose([f"regime={regime}", f"org={org}", *overrides])
     else:
-        config = config.copy()
+        config = composition.copy_of(config)
     # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
     # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
     if seed is None:

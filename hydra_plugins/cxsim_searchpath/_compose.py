@@ -3,9 +3,11 @@
 Hydra composes every job of a multirun from scratch (`load_sweep_config`):
 the defaults list, every file of it merged, the schema checked, then the
 job's overrides applied. In a sweep most jobs differ from an earlier one only
-in plain values (`replicate=3`, `days=365`, `levers.ceo_attention=8`). Here a
-worker composes the first job of each *shape* in full, with Hydra's own
-loader, and keeps it; a later job of the same shape is a copy of that config
+in plain values (`replicate=3`, `days=365`, `levers.ceo_attention=8`). Here
+the first job of each *shape* is composed in full, with Hydra's own loader,
+and kept (pickled): by the sweeper when it validates the sweep in the main
+process, which sends what it composed to each worker once, or by the worker
+that meets the shape first. A later job of the same shape is a copy of that config
 with the job's plain overrides applied by Hydra's own function
 (`ConfigLoaderImpl._apply_overrides_to_config`) and the job's entries of the
 `hydra` node (`overrides.task`, `job.override_dirname`) set as Hydra sets
@@ -20,31 +22,31 @@ a company's comparison.
 
 from __future__ import annotations
 
-import copy
+import pickle
 from typing import Any, Sequence
 
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
+from joblib.externals import cloudpickle
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 _parser = OverridesParser.create()
-_cache: dict[tuple, DictConfig] = {}  # per process: (master config's id, shape) -> composed config
+_cache: dict[tuple[int, tuple], bytes] = {}  # per process: (id of the master config, shape) -> composed config, pickled
+_masters: dict[int, DictConfig] = {}  # the master configs of the entries: an id is not reused while they live
 
 
-def compose(loader: Any, master: DictConfig, overrides: Sequence[str], master_id: str = "") -> DictConfig:
+def compose(loader: Any, master: DictConfig, overrides: Sequence[str]) -> DictConfig:
     """The job's config: as `loader.load_sweep_config(master, overrides)` gives it."""
     parsed = [_parser.parse_override(text) for text in overrides]
     shape = shape_of(loader, parsed)
     if shape is None:
         return loader.load_sweep_config(master, list(overrides))
-    key = (master_id, shape)
-    if key not in _cache:
-        if len(_cache) > 64:  # a worker keeps the shapes of the batch it works on
-            _cache.clear()
-        _cache[key] = loader.load_sweep_config(master, list(overrides))
-        return copy.deepcopy(_cache[key])
-    config = copy.deepcopy(_cache[key])
+    if (id(master), shape) not in _cache:
+        config = loader.load_sweep_config(master, list(overrides))
+        keep(master, shape, cloudpickle.dumps(config))  # (cloudpickle: a launcher's config class is
+        return config  # not the one its module holds once Hydra has scanned the plugins)
+    config = pickle.loads(_cache[id(master), shape])  # a copy: 4 ms, where a deepcopy takes 40
     plain = [o for o in parsed if is_plain(loader, o)]
     ConfigLoaderImpl._apply_overrides_to_config(plain, config)
     with open_dict(config.hydra):
@@ -55,6 +57,25 @@ def compose(loader: Any, master: DictConfig, overrides: Sequence[str], master_id
             exclude_keys=config.hydra.job.config.override_dirname.exclude_keys)
     OmegaConf.copy_cache(from_config=master, to_config=config)
     return config
+
+
+def keep(master: DictConfig, shape: tuple, data: bytes) -> None:
+    if len(_cache) > 64:  # a process keeps the shapes of the batch it works on
+        _cache.clear()
+        _masters.clear()
+    _masters[id(master)] = master
+    _cache[id(master), shape] = data
+
+
+def entries(master: DictConfig) -> list[tuple[tuple, bytes]]:
+    """The shapes composed for this master config (in the main process, when the sweep was validated)."""
+    return [(shape, data) for (mid, shape), data in _cache.items() if mid == id(master)]
+
+
+def install(master: DictConfig, composed: list[tuple[tuple, bytes]]) -> None:
+    """Give a worker the shapes composed elsewhere for the same master config (its own unpickled copy)."""
+    for shape, data in composed:
+        keep(master, shape, data)
 
 
 def is_plain(loader: Any, override: Override) -> bool:

@@ -7,7 +7,8 @@
    with every job (about 95 KB: 19 ms in the main process, 13 ms in the
    worker, per job). `launch` pickles them once, sends the bytes, and each
    worker unpickles them once and keeps them, as the launcher's own
-   one-process mode keeps the same objects for every job.
+   one-process mode keeps the same objects for every job. The configs the
+   sweeper composed when it validated the sweep go with them (`_compose`).
 
 Both keep the launcher's settings (n_jobs, batch_size, ...) and the way each
 job runs (`execute_job` of the joblib launcher, step by step), so results do
@@ -94,8 +95,11 @@ class Shared:
         if self.key not in Shared._loaded:
             import pickle
 
+            from hydra_plugins.cxsim_searchpath import _compose
+
             Shared._loaded.clear()  # a worker keeps one batch's state at a time
-            Shared._loaded[self.key] = pickle.loads(self.data)
+            Shared._loaded[self.key] = objects = pickle.loads(self.data)
+            _compose.install(objects[1], objects[4])  # the configs the sweeper composed, for this worker's master
         return Shared._loaded[self.key]
 
 
@@ -107,13 +111,13 @@ def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir
 
     from hydra_plugins.cxsim_searchpath import _compose
 
-    hydra_context, config, task_function, singleton_state = shared.load()
+    hydra_context, config, task_function, singleton_state, _ = shared.load()
     done = finished(config, overrides, sweep_dir)
     if done is not None:
         return done
     setup_globals()
     Singleton.set_state(singleton_state)
-    sweep_config = _compose.compose(hydra_context.config_loader, config, overrides, shared.key)
+    sweep_config = _compose.compose(hydra_context.config_loader, config, overrides)
     with open_dict(sweep_config):
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
         sweep_config.hydra.job.num = idx
@@ -143,6 +147,7 @@ def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_id
     """`hydra_joblib_launcher._core.launch`, sending the shared state once per worker."""
     from joblib import Parallel, delayed
 
+    from hydra_plugins.cxsim_searchpath import _compose
     from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
 
     setup_globals()
@@ -158,7 +163,8 @@ def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_id
     for idx, overrides in enumerate(job_overrides):
         log.info("\t#%d : %s", idx, " ".join(filter_overrides(overrides)))
 
-    shared = Shared(launcher.hydra_context, launcher.config, launcher.task_function, Singleton.get_state())
+    shared = Shared(launcher.hydra_context, launcher.config, launcher.task_function, Singleton.get_state(),
+                    _compose.entries(launcher.config))
     runs = Parallel(**joblib_cfg)(
         delayed(execute_shared)(initial_job_idx + idx, overrides, shared, str(sweep_dir))
         for idx, overrides in enumerate(job_overrides)

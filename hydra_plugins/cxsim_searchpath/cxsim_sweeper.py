@@ -16,9 +16,10 @@ runs; a run that fails after that is recorded in the store. A batch whose
 jobs have all finished (a rerun: their keys, `cxsim.runs.resume`, name runs
 in the store) is not validated again, and its jobs are not composed.
 
-With the joblib launcher, its workers start and import the model while this
-validates, and each job's shared state is sent once per worker, not once per
-job (`_joblib.py`). With any launcher, a job that cannot write its results
+The configs composed here are kept for the jobs (`_compose.py`). With the
+joblib launcher, its workers start and import the model while this
+validates, and each job's shared state, those configs included, is sent once
+per worker, not once per job (`_joblib.py`). With any launcher, a job that cannot write its results
 (a full disk) stops the sweep with one line; the finished runs stay.
 """
 
@@ -39,7 +40,7 @@ from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.config.errors import OutputError
 from cxsim.runs.store import Store
-from hydra_plugins.cxsim_searchpath import _joblib
+from hydra_plugins.cxsim_searchpath import _compose, _joblib
 
 PER_GROUP = 8  # a config group swept over up to this many values has each composed before the launch (regimes)
 FEW = 2  # of a group swept over more (a calibration's sampled assumptions), only this many; the rest looked up
@@ -114,9 +115,10 @@ class CxsimSweeper(BasicSweeper):
             return str(override.value()) in found if found else None
 
         picked = representatives(batch, is_plain, option)  # picked[0] is batch[0]
-        first = loader.load_sweep_config(self.config, list(picked[0]))
-        for overrides in picked[1:]:  # what Hydra's own check does, for the picked jobs only
-            loader.load_sweep_config(self.config, list(overrides))
+        # what Hydra's own check does, for the picked jobs only; kept for the jobs of the same shape (`_compose`)
+        first = _compose.compose(loader, self.config, list(picked[0]))
+        for overrides in picked[1:]:
+            _compose.compose(loader, self.config, list(overrides))
         checked: set[str] = set(batch[0])
         for overrides in batch:
             for text in overrides:
