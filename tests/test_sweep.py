@@ -155,6 +155,34 @@ def test_a_finished_sweep_reruns_without_composing_a_job_and_a_changed_file_comp
     assert len(Store(folder).finished_ids()) == 8
 
 
+def test_a_finished_sweep_launched_from_code_starts_no_process_and_a_new_job_does(tmp_path, capsys):
+    """`sweep.launch` (comparisons, reorgs, calibrations) lists the jobs as Hydra's sweeper does and
+    finds each one's run by the key Hydra's jobs recorded (`resume.finished_jobs`): a finished sweep is
+    marked and reported without a process (no launch log is written). One job more, and Hydra runs."""
+    from cxsim.runs import resume, sweep as sweeps
+
+    configs = tmp_path / "configs"
+    (configs / "org").mkdir(parents=True)
+    org = (Path(__file__).resolve().parents[1] / "configs" / "org" / "auto_insurer.yaml").read_text()
+    (configs / "org" / "mine.yaml").write_text(org.replace("name: auto_insurer", "name: mine"))
+    folder = tmp_path / "s"
+    grid = ["regime=ceo_led,no_owner", "replicate=range(0,2)", "org=mine", *SMALL]
+    sweeps.launch(folder, grid, configs, jobs=2)
+    store = Store(folder)
+    found = resume.finished_jobs(store, grid, configs)
+    assert found is not None and sorted(rid for _, rid in found) == store.selected_ids() and len(found) == 4
+    (folder / "launch.log").unlink()
+    capsys.readouterr()
+    sweeps.launch(folder, grid, configs, jobs=2)
+    assert not (folder / "launch.log").exists() and "4 runs done, 0 failed, of 4 in 0 s" in capsys.readouterr().err
+    assert resume.finished_jobs(store, grid, None) is None  # another search path: other keys
+    assert resume.finished_jobs(store, [*grid, "hydra.searchpath=[file:///x]"], configs) is None
+    more = ["regime=ceo_led,no_owner", "replicate=range(0,3)", "org=mine", *SMALL]
+    assert resume.finished_jobs(store, more, configs) is None
+    sweeps.launch(folder, more, configs, jobs=2)
+    assert (folder / "launch.log").exists() and len(store.selected_ids()) == 6
+
+
 def test_a_jobs_key_ignores_the_options_of_a_big_group_it_does_not_pick(tmp_path):
     """A calibration writes the next generation's samples into the folder its finished jobs read: their
     keys must not change. The file a job picks, and every file of a small group, do count."""
@@ -255,3 +283,24 @@ def test_every_job_of_a_company_comparison_is_composed_as_hydra_composes_it(tmp_
     n = same_configs_as_hydra(common, {"regime": ",".join(regimes), "+sample": ",".join(lhs.index[:4]),
                                        "replicate": f"range(0,{company.seeds})"}, (tmp_path / "configs",))
     assert n == 4 * company.seeds * len(regimes)
+
+
+def test_a_config_copied_and_saved_the_fast_way_is_omegaconfs():
+    """`cxsim.config.serial` (pickle for copies, libyaml for files) against OmegaConf's own deepcopy
+    and YAML, for every regime on every org: equal configs, the same text byte for byte, and a copy
+    that does not share a node with the original."""
+    from omegaconf import OmegaConf
+
+    from cxsim.config import serial
+    from cxsim.config.composition import available, compose
+
+    orgs = [o for o in available("org") if not o.endswith("_schema")]
+    regimes = [r for r in available("regime") if not r.endswith("_schema")]
+    for org in orgs:
+        for regime in regimes:
+            config = compose([f"regime={regime}", f"org={org}"])
+            copy = serial.copy_of(config)
+            assert copy == config.copy() and OmegaConf.is_struct(copy) == OmegaConf.is_struct(config)
+            copy.days = config.days + 1
+            assert copy.days != config.days
+            assert serial.to_yaml(config) == OmegaConf.to_yaml(config), (org, regime)

@@ -27,7 +27,7 @@ import mesa
 from mesa.time import Priority, Schedule
 from omegaconf import DictConfig, OmegaConf
 
-from cxsim.config import composition
+from cxsim.config import composition, serial
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import validate
 from cxsim.mechanisms import culture, finance, handoff, responsibility
@@ -97,7 +97,7 @@ def prepared_config(regime: str, org: str, seed, rng, overrides, config: DictCon
     if config is None:
         config = composition.compose([f"regime={regime}", f"org={org}", *overrides])
     else:
-        config = composition.copy_of(config)
+        config = serial.copy_of(config)
     # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
     # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
     if seed is None:

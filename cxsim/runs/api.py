@@ -12,8 +12,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
+from cxsim.config import serial
 from cxsim.model import CXModel
 
 TABLES = ("summary", "timeseries", "handoffs", "journeys", "departments")
@@ -48,7 +49,7 @@ class Result:
         folder.mkdir(parents=True, exist_ok=True)
         for name, table in self.tables().items():
             write_atomic(table, folder / f"{name}.parquet")
-        OmegaConf.save(self.model.cfg, folder / "cxsim_config.yaml")
+        serial.save(self.model.cfg, folder / "cxsim_config.yaml")
         return folder
 
 

@@ -19,6 +19,10 @@ an option of by an override: there, the picked file only (and the group's
 `*_schema` files). The overrides count in their order (a later one wins).
 So a calibration that writes the next generation's samples does not change
 the keys of the runs it has finished.
+
+A sweep launched from code (`cxsim.runs.sweep.launch`: comparisons, reorgs,
+calibrations) is checked before any process starts: when every job's key
+names a finished run (`finished_jobs`), nothing is launched.
 """
 
 from __future__ import annotations
@@ -29,7 +33,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from cxsim.config.composition import CONFIG_DIR
+from cxsim.config.composition import CONFIG_DIR, EXPERIMENTS_DIR
 
 BIG_GROUP = 20  # options in a config group beyond which a job reads only the one it picks
 # the code a resolved config depends on: the structured schema (defaults of keys no file sets) and the
@@ -85,3 +89,42 @@ def contents(folder: str, groups: tuple[str, ...]) -> dict[str, str]:
 @functools.lru_cache(maxsize=100_000)
 def digest(path: str, mtime_ns: int, size: int) -> str:
     return hashlib.sha1(Path(path).read_bytes()).hexdigest()
+
+
+def sources(extra: str | Path | None = None) -> list[dict]:
+    """The file config sources of a cxsim sweep, as Hydra lists them (`hydra.runtime.config_sources`):
+    cxsim's configs, the folder of the named experiments (`hydra_plugins.cxsim_searchpath`), and a
+    folder put on the search path."""
+    out = [{"path": str(CONFIG_DIR), "schema": "file"}]
+    if EXPERIMENTS_DIR.is_dir():
+        out.append({"path": str(EXPERIMENTS_DIR.parent), "schema": "file"})
+    if extra is not None:
+        out.append({"path": str(Path(extra).resolve()), "schema": "file"})
+    return out
+
+
+def finished_jobs(store, overrides: list[str], extra: str | Path | None = None) -> list[tuple[list[str], str]] | None:
+    """Every job of a sweep with the finished run its key names, listed as Hydra's basic sweeper lists
+    them; None if one has none, or if the jobs cannot be listed without composing (an experiment's own
+    sweep parameters, a glob over a config group's files, a change to the sweeper)."""
+    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
+    from hydra.core.override_parser.overrides_parser import OverridesParser
+    from hydra.core.override_parser.types import Glob
+
+    if not store.keys.is_dir():
+        return None
+    hydra = [o for o in overrides if o.lstrip("+~").startswith(("hydra.", "hydra/"))]
+    task = [o for o in overrides if o not in hydra]
+    if any(not o.startswith(("hydra.launcher.", "hydra/launcher=")) for o in hydra) or \
+            any(o.lstrip("+~").startswith("experiments") for o in task):
+        return None  # the search path or the sweeper changed, or an experiment adds its own sweep
+    parsed = OverridesParser.create().parse_overrides(task)
+    if any(isinstance(o.value(), Glob) for o in parsed):
+        return None
+    found = []
+    for job in BasicSweeper.split_arguments(parsed, None)[0]:
+        rid = store.run_of_key(key(sources(extra), job))
+        if rid is None:
+            return None
+        found.append((job, rid))
+    return found

@@ -34,8 +34,9 @@ import traceback
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 
+from cxsim.config import serial
 from cxsim.config.errors import OutputError
 
 if TYPE_CHECKING:  # pandas loads only where runs are written or read: a sweep's
@@ -147,7 +148,7 @@ class Store:
                     df.insert(0, f"coord.{key}", value)
                 df.insert(0, "run_id", rid)
                 df.to_parquet(tmp / f"{name}.parquet", index=False)
-            OmegaConf.save(result.config, tmp / "config.yaml")
+            serial.save(result.config, tmp / "config.yaml")
             (tmp / "run.json").write_text(json.dumps(
                 {"run_id": rid, "coordinates": coordinates, **provenance}, indent=2, default=str))
         except OSError as exc:  # a full disk: give the space back, keep every finished run

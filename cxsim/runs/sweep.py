@@ -205,6 +205,23 @@ class SweepProgress(Callback):
 
 
 # ------------------------------------------------------------------ launching from code
+def already_finished(store_dir: Path, overrides: list[str], configs: str | Path | None) -> bool:
+    """True if every job of the sweep has finished (by its key, `resume.finished_jobs`): its runs are
+    marked as the latest sweep's and the progress line printed, as a rerun through Hydra would, with no
+    process started."""
+    store = Store(store_dir)
+    found = resume.finished_jobs(store, overrides, configs)
+    if found is None:
+        return False
+    store.start_sweep()
+    for _, rid in found:
+        store.mark_current(rid)
+    done, failed = store.current_counts()
+    print(f"cxsim-sweep: {done} runs done, {failed} failed, of {len(found)} in 0 s; results in {store.folder}",
+          file=sys.stderr)
+    return True
+
+
 def quoted(value: str | Path) -> str:
     """A value for a Hydra override, quoted so spaces and commas stay literal."""
     text = str(value)
@@ -226,6 +243,8 @@ def launch(store_dir: str | Path, overrides: list[str], configs: str | Path | No
 
     store_dir = Path(store_dir).resolve()
     store_dir.mkdir(parents=True, exist_ok=True)
+    if already_finished(store_dir, overrides, configs):
+        return
     cmd = [sys.executable, "-m", "cxsim.runs.cli", "-m", f"hydra.sweep.dir={quoted(store_dir)}", *overrides]
     if configs is not None:
         cmd.append(f"hydra.searchpath=[{quoted('file://' + str(Path(configs).resolve()))}]")
