@@ -17,7 +17,7 @@ from scipy import stats
 
 from cxsim.analysis.statistics import ci_of_mean
 from cxsim.config.composition import available
-from cxsim.decide.batch import pool, run_one
+from cxsim.decide.batch import pool
 from cxsim.model import CXModel
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
@@ -81,32 +81,56 @@ ABLATIONS = {
 }
 
 
+SERIES = ("coo_owned", "no_owner")  # their daily series are kept too: the cost-centre trap's uncut runs
+
+
 @pytest.fixture(scope="session")
 def default_comparison(tmp_path_factory) -> pd.DataFrame:
     """Every regime on the default insurer, default horizon, 20 seeds, and the ablations and levers the
     tests need on the same seeds: one summary row per run; `variant` is the regime, or the ablation's
     name. Made once per test session: the first xdist worker to ask makes the runs (on two processes)
     and stores them; the other waits on a file lock and reads them (the pattern pytest-xdist documents)."""
+    return shared_runs(tmp_path_factory)[0]
+
+
+@pytest.fixture(scope="session")
+def default_series(tmp_path_factory) -> dict[tuple[str, int], pd.DataFrame]:
+    """The daily series of the default comparison's runs of the regimes in SERIES, by (regime, seed)."""
+    daily = shared_runs(tmp_path_factory)[1]
+    return {(regime, int(seed)): t.drop(columns=["variant", "run_seed"]).reset_index(drop=True)
+            for (regime, seed), t in daily.groupby(["variant", "run_seed"])}
+
+
+def shared_runs(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
     shared = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this session
-    path = shared / "default_comparison.parquet"
+    path, daily_path = shared / "default_comparison.parquet", shared / "default_series.parquet"
     with open(shared / "default_comparison.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if path.exists():
-            return pd.read_parquet(path)
-        runs = make_default_comparison()
-        runs.to_parquet(path)
-        return runs
+        if not path.exists():
+            runs, daily = make_default_comparison()
+            daily.to_parquet(daily_path)
+            runs.to_parquet(path)
+        return pd.read_parquet(path), pd.read_parquet(daily_path)
 
 
-def make_default_comparison() -> pd.DataFrame:
+def run_keeping_series(job: tuple) -> tuple[dict, pd.DataFrame | None]:
+    """`batch.run_one`, and the daily series of a run of a regime in SERIES as configured."""
+    regime, org, seed, overrides = job
+    recorder = CXModel(regime=regime, org=org, seed=seed, overrides=overrides).run().recorder
+    return recorder.summary(), recorder.timeseries() if regime in SERIES and not overrides else None
+
+
+def make_default_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
     jobs = [(r, "auto_insurer", s, []) for r in REGIMES for s in SEEDS]
     variants = [r for r in REGIMES for _ in SEEDS]
     for name, (regime, overrides) in ABLATIONS.items():
         jobs += [(regime, "auto_insurer", s, overrides) for s in SEEDS]
         variants += [name] * len(SEEDS)
     with pool(min(2, os.cpu_count() or 1)) as workers:
-        rows = list(workers.map(run_one, jobs, chunksize=4))
-    return pd.DataFrame(rows).assign(variant=variants)
+        done = list(workers.map(run_keeping_series, jobs, chunksize=4))
+    daily = pd.concat([t.assign(variant=job[0], run_seed=job[2]) for job, (_, t) in zip(jobs, done)
+                       if t is not None], ignore_index=True)
+    return pd.DataFrame([row for row, _ in done]).assign(variant=variants), daily
 
 
 # The slow tier (`make test-fast` leaves it out): the statistical pattern tests, and the end-to-end
