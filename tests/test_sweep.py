@@ -301,6 +301,6 @@ def test_a_config_copied_and_saved_the_fast_way_is_omegaconfs():
             config = compose([f"regime={regime}", f"org={org}"])
             copy = serial.copy_of(config)
             assert copy == config.copy() and OmegaConf.is_struct(copy) == OmegaConf.is_struct(config)
-            copy.days = config.days + 1
-            assert copy.days != config.days
+            copy.days, copy.org.customers = config.days + 1, config.org.customers + 1
+            assert copy.days != config.days and copy.org.customers != config.org.customers
             assert serial.to_yaml(config) == OmegaConf.to_yaml(config), (org, regime)
