@@ -237,7 +237,9 @@ def launch(store_dir: str | Path, overrides: list[str], configs: str | Path | No
     `configs`: an extra config folder put on Hydra's search path (a company's
     org and sampled assumptions). Progress goes to stderr; Hydra's job list to
     `store_dir/launch.log`. Finished runs are skipped, so calling it again
-    after an interruption resumes. Raises ConfigError if Hydra refuses the sweep.
+    after an interruption resumes; if every job has finished, no process
+    starts (`already_finished`) and the last launch log stays as it was.
+    Raises ConfigError if Hydra refuses the sweep.
     """
     import subprocess
 
