@@ -170,7 +170,7 @@ def test_a_finished_sweep_launched_from_code_starts_no_process_and_a_new_job_doe
     sweeps.launch(folder, grid, configs, jobs=2)
     store = Store(folder)
     found = resume.finished_jobs(store, grid, configs)
-    assert found is not None and sorted(rid for _, rid in found) == store.selected_ids() and len(found) == 4
+    assert found is not None and sorted(found) == store.selected_ids() and len(found) == 4
     (folder / "launch.log").unlink()
     capsys.readouterr()
     sweeps.launch(folder, grid, configs, jobs=2)

@@ -103,16 +103,28 @@ def sources(extra: str | Path | None = None) -> list[dict]:
     return out
 
 
-def finished_jobs(store, overrides: list[str], extra: str | Path | None = None) -> list[tuple[list[str], str]] | None:
-    """Every job of a sweep with the finished run its key names, listed as Hydra's basic sweeper lists
-    them; None if one has none, or if the jobs cannot be listed without composing (an experiment's own
-    sweep parameters, a glob over a config group's files, a change to the sweeper)."""
+def runs_of(store, config_sources, jobs) -> list[str] | None:
+    """The finished run each job's key names in the store, in order; None unless every job has one."""
+    if not store.keys.is_dir():
+        return None
+    runs = []
+    for overrides in jobs:
+        rid = store.run_of_key(key(config_sources, list(overrides)))
+        if rid is None:
+            return None
+        runs.append(rid)
+    return runs
+
+
+def finished_jobs(store, overrides: list[str], extra: str | Path | None = None) -> list[str] | None:
+    """The finished runs of every job of a sweep launched with these overrides (and `extra` on the
+    search path), the jobs listed as Hydra's basic sweeper lists them; None if one has none, or if the
+    jobs cannot be listed without composing (an experiment's own sweep parameters, a glob over a config
+    group's files, a change to the sweeper or the search path)."""
     from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
 
-    if not store.keys.is_dir():
-        return None
     hydra = [o for o in overrides if o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     task = [o for o in overrides if o not in hydra]
     if any(not o.startswith(("hydra.launcher.", "hydra/launcher=")) for o in hydra) or \
@@ -121,10 +133,4 @@ def finished_jobs(store, overrides: list[str], extra: str | Path | None = None) 
     parsed = OverridesParser.create().parse_overrides(task)
     if any(isinstance(o.value(), Glob) for o in parsed):
         return None
-    found = []
-    for job in BasicSweeper.split_arguments(parsed, None)[0]:
-        rid = store.run_of_key(key(sources(extra), job))
-        if rid is None:
-            return None
-        found.append((job, rid))
-    return found
+    return runs_of(store, sources(extra), BasicSweeper.split_arguments(parsed, None)[0])

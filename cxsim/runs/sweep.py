@@ -142,6 +142,12 @@ def sweep_size(config: DictConfig) -> int:
     return total
 
 
+def finished_line(store: Store, total: int, seconds: float) -> str:
+    """The line a sweep ends with (read by the callers of `launch`)."""
+    done, failed = store.current_counts()
+    return f"cxsim-sweep: {done} runs done, {failed} failed, of {total} in {seconds:.0f} s; results in {store.folder}"
+
+
 class SweepProgress(Callback):
     """Runs done, failed and ETA while a multirun works, from the store on disk.
 
@@ -179,9 +185,7 @@ class SweepProgress(Callback):
         self._stop.set()
         if self._thread:
             self._thread.join()
-        done, failed = self.store.current_counts()
-        print(f"cxsim-sweep: {done} runs done, {failed} failed, of {self.total} in "
-              f"{time.time() - self.start:.0f} s; results in {self.store.folder}", file=sys.stderr)
+        print(finished_line(self.store, self.total, time.time() - self.start), file=sys.stderr)
 
     def _watch(self) -> None:
         if sys.stderr.isatty():
@@ -214,11 +218,9 @@ def already_finished(store_dir: Path, overrides: list[str], configs: str | Path 
     if found is None:
         return False
     store.start_sweep()
-    for _, rid in found:
+    for rid in found:
         store.mark_current(rid)
-    done, failed = store.current_counts()
-    print(f"cxsim-sweep: {done} runs done, {failed} failed, of {len(found)} in 0 s; results in {store.folder}",
-          file=sys.stderr)
+    print(finished_line(store, len(found), 0.0), file=sys.stderr)
     return True
 
 

@@ -140,17 +140,7 @@ def finished_runs(config, batch: Sequence[Sequence[str]]) -> list[str] | None:
     """The run each job's key (`cxsim.runs.resume`) names in the sweep's store; None unless all have one."""
     from cxsim.runs import resume
 
-    store = Store(config.hydra.sweep.dir)
-    if not store.keys.is_dir():
-        return None
-    sources = config.hydra.runtime.config_sources
-    runs = []
-    for overrides in batch:
-        rid = store.run_of_key(resume.key(sources, list(overrides)))
-        if rid is None:
-            return None
-        runs.append(rid)
-    return runs
+    return resume.runs_of(Store(config.hydra.sweep.dir), config.hydra.runtime.config_sources, batch)
 
 
 class StoppingLauncher:
