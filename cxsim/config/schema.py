@@ -30,6 +30,9 @@ class DepartmentCfg:
     cost_per_capacity: float = MISSING  # money per day per unit of capacity (staff)
     culture: float = 0.4  # initial customer orientation, 0..1
     cost_centre: bool = False  # staffed from the service budget, not from demand
+    # calendar days a stage here takes once worked (an assessor's visit, a repair, a payment run) [days]
+    service_days: float = 1.0
+    front_line: bool | None = None  # customers contact the firm here (None: a service department is, others not)
     description: str = ""
 
 
@@ -55,6 +58,7 @@ class SegmentCfg:
     annual_value: float = MISSING  # revenue per active customer per year
     expectation: float = 0.6  # expected quality, 0..1 (Oliver 1980)
     effort_tolerance: float = 1.0  # effort units a customer takes in stride
+    annual_cost: float = 0.0  # cost of the product itself per active customer per year (claims paid, network) [money/year]
 
 
 @dataclass
@@ -62,6 +66,12 @@ class OrgCfg:
     name: str = MISSING
     description: str = ""
     customers: int = MISSING  # active customers on day 0
+    # customers the capacities and prospects_per_day are stated for (None: `customers`); a firm of another
+    # size is staffed and marketed in proportion, so `customers` changes size and not staffing
+    design_customers: int | None = None
+    staffing: float = 1.0  # staff as a share of what the capacities state (1 = as designed; 0.7 = 30% short) [share]
+    # the service journey a failure makes necessary later (a billing error -> a billing query); None: none
+    failure_journey: str | None = None
     departments: dict[str, DepartmentCfg] = MISSING
     journeys: dict[str, JourneyCfg] = MISSING
     segments: dict[str, SegmentCfg] = MISSING
@@ -140,7 +150,14 @@ class HandoffCfg:
     info_loss_share: float = MISSING
     recontact_days: int = MISSING
     delay_days: int = MISSING
+
+
+@dataclass
+class FailureDemandCfg:
+    unresolved_base: float = MISSING
     chase_prob: float = MISSING
+    chase_every_days: int = MISSING
+    consequence_prob: float = MISSING
 
 
 @dataclass
@@ -193,7 +210,7 @@ class CustomerCfg:
     base_quality: float = MISSING
     effort_sensitivity: float = MISSING
     wait_sensitivity: float = MISSING
-    expected_days_per_stage: float = MISSING
+    expected_wait_days: float = MISSING
     moment_of_truth_weight: float = MISSING
     learning_rate: float = MISSING
     initial_satisfaction: float = MISSING
@@ -207,6 +224,7 @@ class CustomerCfg:
     annual_attrition: float = MISSING
     word_of_mouth: float = MISSING
     promise_pull: float = MISSING
+    leave_while_waiting: bool = MISSING
 
 
 @dataclass
@@ -226,6 +244,7 @@ class FinanceCfg:
 @dataclass
 class MechanismsCfg:
     handoff: HandoffCfg = field(default_factory=HandoffCfg)
+    failure_demand: FailureDemandCfg = field(default_factory=FailureDemandCfg)
     escalation: EscalationCfg = field(default_factory=EscalationCfg)
     governance: GovernanceCfg = field(default_factory=GovernanceCfg)
     diffusion: DiffusionCfg = field(default_factory=DiffusionCfg)

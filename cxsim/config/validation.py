@@ -20,7 +20,8 @@ from cxsim.config.schema import FUNCTIONS, PHASES, CXConfig
 
 PROBABILITY_KEYS = {
     "handoff": ("base_friction", "friction_floor", "friction_max", "culture_effect", "drop_share",
-                "info_loss_share", "chase_prob"),
+                "info_loss_share"),
+    "failure_demand": ("unresolved_base", "chase_prob", "consequence_prob"),
     "escalation": ("exception_rate", "local_default_right"),
     "governance": ("fix_effect", "local_fix_rate", "persuasion", "review_share", "deputy_authority"),
     "diffusion": ("act_prob",),
@@ -102,11 +103,21 @@ def validate_org(org: DictConfig) -> None:
     p = "org."
     if number(p + "customers", org.customers, lo=0) < 1:
         fail(p + "customers", "must be at least 1", org.customers)
+    if org.design_customers is not None and number(p + "design_customers", org.design_customers) < 1:
+        fail(p + "design_customers", "must be at least 1 (or null: the capacities are for `customers`)",
+             org.design_customers)
+    number(p + "staffing", org.staffing, hi=10)
     number(p + "split_departments", org.split_departments, lo=1, hi=50)
     number(p + "prospects_per_day", org.prospects_per_day)
     number(p + "acquisition_cost", org.acquisition_cost)
     for role, value in org.executive_pay.items():
         number(f"{p}executive_pay.{role}", value)
+    validate_departments(org, p)
+    validate_journeys(org, p)
+    validate_segments(org, p)
+
+
+def validate_departments(org: DictConfig, p: str) -> None:
     if not org.departments:
         fail(p + "departments", "at least one department is needed")
     for name, d in org.departments.items():
@@ -116,6 +127,19 @@ def validate_org(org: DictConfig) -> None:
         number(k + "capacity", d.capacity)
         number(k + "cost_per_capacity", d.cost_per_capacity)
         number(k + "culture", d.culture, hi=1)
+        number(k + "service_days", d.service_days, lo=1, hi=365)
+    for a, row in org.friction.items():
+        for b, value in row.items():
+            k = f"{p}friction.{a}.{b}"
+            for name in (a, b):
+                if name not in org.departments:
+                    fail(k, f"no department named {name!r} in org.departments", value)
+            if a == b:
+                fail(k, "a boundary joins two different departments", value)
+            number(k, value, hi=1)
+
+
+def validate_journeys(org: DictConfig, p: str) -> None:
     if not org.journeys:
         fail(p + "journeys", "at least one journey is needed")
     acquisition = [n for n, j in org.journeys.items() if j.acquisition]
@@ -133,15 +157,12 @@ def validate_org(org: DictConfig) -> None:
                 fail(f"{k}stages.{i}.phase", f"must be one of {', '.join(PHASES)}", s.phase)
         if j.lead is not None and j.lead not in {s.department for s in j.stages}:
             fail(k + "lead", "the lead must be a department on the journey", j.lead)
-    for a, row in org.friction.items():
-        for b, value in row.items():
-            k = f"{p}friction.{a}.{b}"
-            for name in (a, b):
-                if name not in org.departments:
-                    fail(k, f"no department named {name!r} in org.departments", value)
-            if a == b:
-                fail(k, "a boundary joins two different departments", value)
-            number(k, value, hi=1)
+    follow_up = org.failure_journey
+    if follow_up is not None and (follow_up not in org.journeys or org.journeys[follow_up].acquisition):
+        fail(p + "failure_journey", "must name a service journey of org.journeys", follow_up)
+
+
+def validate_segments(org: DictConfig, p: str) -> None:
     if not org.segments:
         fail(p + "segments", "at least one customer segment is needed")
     total = 0.0
@@ -149,6 +170,7 @@ def validate_org(org: DictConfig) -> None:
         k = f"{p}segments.{name}."
         total += number(k + "share", s.share, hi=1)
         number(k + "annual_value", s.annual_value)
+        number(k + "annual_cost", s.annual_cost)
         number(k + "expectation", s.expectation, hi=1)
         number(k + "effort_tolerance", s.effort_tolerance)
     if abs(total - 1.0) > 1e-6:
@@ -219,3 +241,5 @@ def validate_mechanisms(m: DictConfig) -> None:
         fail("mechanisms.governance.workday_hours", "must be > 0", m.governance.workday_hours)
     if m.governance.review_every_days < 1:
         fail("mechanisms.governance.review_every_days", "must be at least 1", m.governance.review_every_days)
+    if m.failure_demand.chase_every_days < 1:
+        fail("mechanisms.failure_demand.chase_every_days", "must be at least 1", m.failure_demand.chase_every_days)

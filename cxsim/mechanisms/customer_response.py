@@ -6,6 +6,9 @@ perceived quality is
     q = base_quality * exp(-effort_sensitivity * effort)
                      * exp(-wait_sensitivity * max(0, days - expected_days))
 
+where expected_days is the journey's service times (a claim's assessment
+takes weeks and the customer knows it) plus `expected_wait_days` per stage.
+
 (effort: repeat contacts and repeated information, weighted at moments of
 truth; Dixon, Freeman & Toman 2010). The journey's verdict is
 ``0.5 + q - expectation`` (clipped to [0, 1]), where expectation is the
@@ -19,8 +22,12 @@ After a journey a customer leaves with probability
                + churn_dissatisfaction * max(0, dissatisfied_below - satisfaction)
 
 (CEB 2010: high effort breeds disloyalty; PwC 2018: one bad experience is
-enough for a third). A prospect gives up buying once its effort reaches
-`prospect_effort_limit`.
+enough for a third). A customer need not wait for the end: each time it
+chases a late case (`cxsim.mechanisms.failure_demand`) it judges the journey
+so far the same way and leaves with the same probability less `churn_base`
+(`leave_while_waiting`; false: only at the end), so a customer stuck in a
+backlog is not kept paying by being stuck. A prospect gives up buying once
+its effort reaches `prospect_effort_limit`.
 
 Complaints are an observation, not a lever: a journey whose verdict falls
 below `dissatisfied_below` ends in a complaint with probability
@@ -45,7 +52,8 @@ class CustomerResponse:
 
     def verdict(self, customer, days: int) -> float:
         c = self.c
-        expected = len(customer.journey.stages) * c.expected_days_per_stage
+        journey = customer.journey
+        expected = journey.service_days + len(journey.stages) * c.expected_wait_days
         late = days - expected if days > expected else 0.0  # max(0, days - expected), without the call
         q = c.base_quality * math.exp(-c.effort_sensitivity * customer.effort - c.wait_sensitivity * late)
         expectation = customer.segment.expectation + customer.promised
@@ -73,13 +81,28 @@ class CustomerResponse:
         """Expected complaints from a number (or array) of dissatisfying journeys."""
         return self.c.complaint_propensity * dissatisfying_journeys
 
-    def p_churn(self, customer) -> float:
+    def p_churn(self, customer, satisfaction: float | None = None, base: bool = True) -> float:
         c = self.c
         excess = customer.effort - customer.segment.effort_tolerance
-        shortfall = c.dissatisfied_below - customer.satisfaction
-        p = (c.churn_base + c.churn_per_effort * (excess if excess > 0.0 else 0.0)
+        shortfall = c.dissatisfied_below - (customer.satisfaction if satisfaction is None else satisfaction)
+        p = ((c.churn_base if base else 0.0) + c.churn_per_effort * (excess if excess > 0.0 else 0.0)
              + c.churn_dissatisfaction * (shortfall if shortfall > 0.0 else 0.0))
         return 1.0 if p > 1.0 else p
+
+    def chased(self, customer) -> bool:
+        """The customer just chased a late case: does it give up on the firm now (True: it left)?"""
+        if customer.status == PROSPECT:
+            return self.gives_up(customer)
+        if not self.c.leave_while_waiting:
+            return False
+        model = self.model
+        so_far = self.verdict(customer, model.day - customer.started)
+        judged = customer.satisfaction + self.c.learning_rate * (so_far - customer.satisfaction)
+        if model.random.random() < self.p_churn(customer, judged, base=False):
+            model.recorder.left_waiting()
+            model.churn(customer)
+            return True
+        return False
 
     def gives_up(self, customer) -> bool:
         """A prospect abandons the purchase when buying has cost it too much effort."""

@@ -17,14 +17,16 @@ needs a decision neither department owns: it is escalated (see
   `recontact_days` (one repeat contact, and A redoes the stage; effort +1);
 * information lost: B must ask again; the customer repeats themselves
   (one repeat contact, effort +1);
-* delayed: the case waits `delay_days`; the customer chases with `chase_prob`.
+* delayed: the case waits `delay_days`, so the stage runs late and the
+  customer may chase it (`cxsim.mechanisms.failure_demand`).
 
 Repeat contacts are failure demand (Seddon): they take capacity like any case.
+Any failure may also make a later need (`failure_demand.consequence`).
 """
 
 from __future__ import annotations
 
-from cxsim.mechanisms import responsibility
+from cxsim.mechanisms import failure_demand, responsibility
 
 ARRIVE = 0  # calendar event kind: the case reaches a department's queue
 
@@ -69,7 +71,7 @@ def failure_probability(model, a: int, b: int) -> float:
 
 
 def attempt(model, customer, a: int, b: int) -> None:
-    """Hand the customer's case from department a to department b.
+    """Hand the customer's case from department a to department b (its stage at a is done).
 
     A handoff is counted on the day it is settled: at once, or, for an
     exception escalated to an owner, on the day the owner (or the timeout)
@@ -90,6 +92,8 @@ def attempt(model, customer, a: int, b: int) -> None:
 
 def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
     """The case crosses the boundary, unless a wrong decision or friction makes it fail."""
+    if customer.journey is None:
+        return  # the customer left while the decision waited
     model.recorder.handoff(customer, a, b)
     if decided_right and model.random.random() >= failure_probability(model, a, b):
         pass_on(model, customer, b)
@@ -111,13 +115,14 @@ def fail(model, customer, a: int, b: int) -> None:
     model.governance.notice_failure(customer.journey.index, stage.phase, a, b)
     r = model.random.random()
     kind = "drop" if r < h.drop_share else "info" if r < h.drop_share + h.info_loss_share else "delay"
-    if kind != "delay" or model.random.random() < h.chase_prob:
-        customer.effort += weight
-        customer.rework += 1
+    if kind != "delay":
+        failure_demand.burden(model, customer, weight)
+    failure_demand.consequence(model, customer)
     if model.customer_response.gives_up(customer):
         return
     if kind == "drop":
         customer.redo = 1
+        customer.visit += 1  # its call back is its chase: the check on this visit is void
         model.calendar.add(model.day + h.recontact_days, ARRIVE, customer, a)
     else:
         pass_on(model, customer, b, after=1 if kind == "info" else 1 + h.delay_days)

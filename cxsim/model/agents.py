@@ -8,6 +8,7 @@ fixing boundaries (see `cxsim.mechanisms.governance`).
 
 from __future__ import annotations
 
+import math
 from collections import deque
 
 import mesa
@@ -34,12 +35,14 @@ class Department(mesa.Agent):
         self.cost_per_capacity = spec.cost_per_capacity
         self.cost_centre = spec.cost_centre
         self.case_work = spec.case_work  # capacity units one contact takes here
+        self.front_line = spec.front_line  # customers contact the firm here
         self.native_culture = spec.culture  # orientation it drifts back to without a signal
         self.culture = spec.culture  # customer orientation, 0..1
         self.journey_kpi = 0.0  # weight of journey outcomes in its KPIs (set by the regime's owners)
         self.fit = 1.0  # share of working routines intact (drops at a reorg)
         self.noise = 0.0  # capacity per day lost to directives it resists
         self.queue: deque = deque()  # customers whose case waits here
+        self.chases = 0  # calls today from customers chasing a late case
         self.credit = 0.0  # capacity left to spend today (may carry a small debt)
         self.load = 0.0  # backlog / capacity at the start of the day
         self.overload_factor = 1.0  # handoff failure terms (cxsim.mechanisms.handoff): backlog, set daily,
@@ -52,28 +55,40 @@ class Department(mesa.Agent):
         return self.model.effective_capacity(self)
 
     def work(self) -> None:
-        """Work queued cases while today's capacity lasts; pass each one on."""
+        """Answer today's chasers, then work queued cases while capacity lasts; pass each one on."""
         cap = max(self.capacity - self.noise, 0.0)
-        backlog = len(self.queue) * self.case_work
+        case_work = self.case_work
+        backlog = (len(self.queue) + self.chases) * case_work
         self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
         self.overload_factor = handoff.overload_factor(self.model, self)
         credit = min(self.credit, 0.0) + cap
-        worked = 0.0
-        cases = repeats = redone = 0  # contacts worked today, of which repeats; stages redone
-        advance, queue, case_work = self.model.advance, self.queue, self.case_work
+        answered = min(self.chases, math.ceil(credit / case_work)) if credit > 0 else 0
+        self.chases = 0  # the phone is answered before the files are opened; calls not answered today are abandoned
+        credit -= answered * case_work
+        worked = answered * case_work
+        contacts = repeats = answered  # contacts today; repeats: a customer back about the same stage
+        failure = float(answered)  # contacts that are failure demand, in contacts ...
+        wasted = 0.0  # ... and capacity units spent on failure demand (repeats, redone stages, caused needs)
+        advance, queue = self.model.advance, self.queue
         while queue and credit > 0:
             customer = queue.popleft()
+            if customer.journey is None:
+                continue  # left while it waited: no work
+            first = 0 if customer.resumed else 1  # the stage's own contact (none when only coming back)
             rework = customer.rework
-            units = case_work * (1 + rework)
+            if rework and self.front_line:
+                customer.first_time = False  # back at the front line about the same need
+            units = case_work * (first + rework)
             credit -= units
             worked += units
-            cases += 1
+            contacts += first + rework
             repeats += rework
-            redone += customer.redo
-            customer.rework = 0
-            customer.redo = 0
+            failure += rework + (first if customer.induced else 0)
+            wasted += case_work * (rework + customer.redo + (first if customer.induced else 0))
+            customer.rework = customer.redo = 0
+            customer.resumed = False
             advance(customer, self)
-        self.model.recorder.worked(self.index, cases, repeats, worked, case_work * (repeats + redone))
+        self.model.recorder.worked(self.index, contacts, repeats, failure, worked, wasted)
         self.credit, self.worked = credit, worked
 
 
@@ -92,6 +107,11 @@ class Customer(mesa.Agent):
         self.effort = 0.0  # effort on this journey (repeat contacts, repeated information)
         self.rework = 0  # contacts owed to the next department (failure demand)
         self.redo = 0  # 1 when the next department redoes work a failure undid
+        self.resumed = False  # back at a stage it was worked at: only the repeat contact is new work
+        self.first_time = True  # no repeat contact on this journey yet (first-contact resolution)
+        self.induced = False  # this journey is a need an earlier failure made (all of it failure demand)
+        self.owed = 0  # needs earlier failures made, to be served after this journey
+        self.visit = 0  # counts the queues it joined: a check on a case it has moved on from is void
         self.leaving = False  # leaves for outside reasons once the current journey ends
         self.promised = 0.0  # expectation added by the promises that won it (promise inflation when acquired)
 

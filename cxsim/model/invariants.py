@@ -6,11 +6,12 @@ with an `InvariantError` naming the day and what broke:
 * customers are conserved: every customer ever created is in exactly one
   state, and the recorder's counts are the agents' counts;
 * the running aggregates (satisfaction sum, customer value) equal a recount;
-* queues hold only customers on a journey, each in at most one queue;
+* queues hold only customers on a journey (or gone while they waited: passed over
+  at no cost when reached), each in at most one queue;
 * rates are rates: satisfaction, culture, routine fit and friction in [0, 1],
   the day's failure rate and failure-demand share too, failures never exceed
   attempts, no count is negative;
-* money adds up: revenue - cost to serve - acquisition - overhead = profit,
+* money adds up: revenue - product cost - cost to serve - acquisition - overhead = profit,
   and every money figure is finite.
 
 It costs a pass over all customers per day, so it is off by default: tests
@@ -51,6 +52,8 @@ def check(model) -> None:
         fail("satisfaction sum drifted from the customers'")
     if not math.isclose(r.active_value, sum(c.segment.annual_value for c in active), rel_tol=1e-9, abs_tol=1e-6):
         fail("customer value drifted from the customers'")
+    if not math.isclose(r.active_cost, sum(c.segment.annual_cost for c in active), rel_tol=1e-9, abs_tol=1e-6):
+        fail("product cost drifted from the customers'")
     if r.promoters < 0 or r.dissatisfied < 0 or r.promoters > r.active or r.dissatisfied > r.active:
         fail("promoter or dissatisfied count outside [0, active]")
     if not all(0.0 <= c.satisfaction <= 1.0 for c in model.customers):
@@ -59,8 +62,8 @@ def check(model) -> None:
     queued = [c for d in model.departments for c in d.queue]
     if len({id(c) for c in queued}) != len(queued):
         fail("a customer waits in two queues")
-    if not all(c.journey is not None for c in queued):
-        fail("a queue holds a customer who is not on a journey")
+    if not all(c.journey is not None or c.status in (CHURNED, LOST) for c in queued):
+        fail("a queue holds an idle customer (only those on a journey, or gone while they waited)")
     for d in model.departments:
         if not (0.0 <= d.culture <= 1.0 and 0.0 <= d.fit <= 1.0):
             fail(f"department {d.name!r}: culture {d.culture} or routine fit {d.fit} outside [0, 1]")
@@ -80,9 +83,10 @@ def check(model) -> None:
                 "journeys_done", "backlog", "open_exceptions"):
         if row[key] < 0:
             fail(f"{key} = {row[key]} is negative")
-    money = ("revenue", "service_cost", "acquisition_spend", "governance_cost", "profit")
+    money = ("revenue", "product_cost", "service_cost", "acquisition_spend", "governance_cost", "profit")
     if not all(math.isfinite(row[k]) for k in money):
         fail("a money figure is not finite")
-    balance = row["revenue"] - row["service_cost"] - row["acquisition_spend"] - row["governance_cost"]
+    balance = (row["revenue"] - row["product_cost"] - row["service_cost"] - row["acquisition_spend"]
+               - row["governance_cost"])
     if not math.isclose(balance, row["profit"], rel_tol=1e-9, abs_tol=1e-6):
         fail(f"money does not add up: revenue - costs = {balance}, profit = {row['profit']}")

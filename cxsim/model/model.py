@@ -30,17 +30,17 @@ from omegaconf import DictConfig, OmegaConf
 from cxsim.config import composition, serial
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import validate
-from cxsim.mechanisms import culture, finance, handoff, responsibility
+from cxsim.mechanisms import culture, failure_demand, finance, handoff, responsibility
 from cxsim.mechanisms.customer_response import CustomerResponse
 from cxsim.mechanisms.governance import Governance
 from cxsim.mechanisms.promises import Promises
 from cxsim.model import invariants
 from cxsim.model.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
 from cxsim.model.calendar import Calendar
-from cxsim.model.journey import build_structure
+from cxsim.model.journey import build_structure, size_scale
 from cxsim.model.outcomes import Recorder
 
-NEED, LEAVE = 1, 2  # calendar event kinds (handoff.ARRIVE is 0)
+NEED, LEAVE, DONE = 1, 2, 5  # calendar event kinds (handoff.ARRIVE 0; failure_demand.CHASE 3, FOLLOW_UP 4)
 
 # Model-level series exposed through Mesa's DataCollector (for batch_run and
 # SolaraViz); the full daily table is `model.recorder.timeseries()`.
@@ -52,6 +52,7 @@ REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "sha
 SHORTCUTS = {
     "days": "days",
     "customers": "org.customers",
+    "staffing": "org.staffing",
     "split_departments": "org.split_departments",
     "journey_kpi": "levers.journey_kpi",
     "service_budget": "mechanisms.finance.service_budget",
@@ -120,7 +121,7 @@ class CXModel(mesa.Model):
     """Departments, customers and CX owners in one organisation under one regime."""
 
     def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
-                 days: int | None = None, customers: int | None = None,
+                 days: int | None = None, customers: int | None = None, staffing: float | None = None,
                  split_departments: int | None = None, ceo_attention: float | None = None,
                  cxo_authority: float | None = None, cxo_backing: float | None = None,
                  journey_kpi: float | None = None,
@@ -131,7 +132,7 @@ class CXModel(mesa.Model):
         config = prepared_config(
             regime, org, seed, rng, overrides, config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
             cxo_backing=cxo_backing,
-            days=days, customers=customers, split_departments=split_departments, journey_kpi=journey_kpi,
+            days=days, customers=customers, staffing=staffing, split_departments=split_departments, journey_kpi=journey_kpi,
             service_budget=service_budget, diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
         super().__init__(rng=int(config.seed))
         self.cfg = config
@@ -155,6 +156,9 @@ class CXModel(mesa.Model):
         self.structure = build_structure(config.org)
         self.segments = list(composition.Params.of(config.org.segments).values())
         self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
+        self.paid_prospects_per_day = self.org_params.prospects_per_day * size_scale(config.org)
+        follow_up = config.org.failure_journey
+        self.failure_journey = next((j for j in self.structure.journeys if j.name == follow_up), None)
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
         self.friction = handoff.initial_friction(self)
         self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
@@ -197,22 +201,7 @@ class CXModel(mesa.Model):
         if day == self.warmup_days and day > 0:
             self.recorder.start_counting()  # the warm-up is over: outcomes count from today
         arrived = self.arrivals()
-        due = self.calendar.pop(day)
-        self.recorder.events += len(due)
-        for kind, customer, arg in due:
-            if kind == handoff.ARRIVE:
-                if customer.journey is not None:  # still on its journey (not given up)
-                    self.departments[arg].queue.append(customer)
-            elif customer.status != ACTIVE:
-                continue
-            elif kind == NEED:
-                journey = self.pick(self.need_journeys, self.need_weights)
-                self.start_journey(customer, journey)
-            elif kind == LEAVE:
-                if customer.busy:
-                    customer.leaving = True
-                else:
-                    self.churn(customer)
+        self.act(self.calendar.pop(day))
         for dept in self.random.sample(self.departments, len(self.departments)):
             dept.work()
         for owner in self.governance.owners:
@@ -227,10 +216,35 @@ class CXModel(mesa.Model):
         if self.day >= self.days:
             self.running = False
 
+    def act(self, due: list) -> None:
+        """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving."""
+        self.recorder.events += len(due)
+        for kind, customer, arg in due:
+            if kind == handoff.ARRIVE:
+                if customer.journey is not None:  # still on its journey (not given up)
+                    self.departments[arg].queue.append(customer)
+                    failure_demand.watch(self, customer, arg)
+            elif kind == DONE:
+                if customer.journey is not None and customer.visit == arg:
+                    self.stage_done(customer)
+            elif kind == failure_demand.CHASE:
+                failure_demand.check(self, customer, arg)
+            elif customer.status != ACTIVE:
+                continue
+            elif kind == NEED:
+                self.start_journey(customer, self.pick(self.need_journeys, self.need_weights))
+            elif kind == failure_demand.FOLLOW_UP:
+                failure_demand.follow_up(self, customer)
+            elif kind == LEAVE:
+                if customer.busy:
+                    customer.leaving = True
+                else:
+                    self.churn(customer)
+
     def arrivals(self) -> int:
         """Prospects from paid marketing (pulled by promises) and word of mouth."""
         c = self.mech.customer
-        rate = (self.org_params.prospects_per_day * (1.0 + c.promise_pull * self.promises.level)
+        rate = (self.paid_prospects_per_day * (1.0 + c.promise_pull * self.promises.level)
                 + c.word_of_mouth / 365.0 * self.recorder.promoters)
         n = int(self.rng.poisson(rate))
         acquisition = self.structure.acquisition
@@ -245,24 +259,39 @@ class CXModel(mesa.Model):
         return n
 
     # ------------------------------------------------------- case flow
-    def start_journey(self, customer: Customer, journey) -> None:
+    def start_journey(self, customer: Customer, journey, induced: bool = False) -> None:
         customer.journey = journey
         customer.stage = 0
         customer.started = self.day
         customer.effort = 0.0
-        self.departments[journey.stages[0].dept].queue.append(customer)
+        customer.first_time = True
+        customer.induced = induced
+        first = journey.stages[0].dept
+        self.departments[first].queue.append(customer)
+        failure_demand.watch(self, customer, first)
 
     def advance(self, customer: Customer, dept: Department) -> None:
-        """A department has worked the customer's case: pass it on or finish."""
+        """A department has worked the customer's case: unless the contact left it unsettled,
+        the stage is done once its service time has passed (today, for a one-day stage)."""
+        if failure_demand.unresolved(self, customer, dept):
+            return
+        days = customer.journey.stages[customer.stage].service_days
+        if days > 1:
+            self.calendar.add(self.day + days - 1, DONE, customer, customer.visit)
+        else:
+            self.stage_done(customer)
+
+    def stage_done(self, customer: Customer) -> None:
+        """The customer's stage is done: pass the case on, or finish the journey."""
         stages = customer.journey.stages
         if customer.stage + 1 == len(stages):
             self.customer_response.finish(customer)
             return
-        nxt = stages[customer.stage + 1].dept
-        if nxt == dept.index:
+        here, nxt = stages[customer.stage].dept, stages[customer.stage + 1].dept
+        if nxt == here:
             handoff.pass_on(self, customer, nxt)  # same department: no boundary crossed
         else:
-            handoff.attempt(self, customer, dept.index, nxt)
+            handoff.attempt(self, customer, here, nxt)
 
     def effective_capacity(self, dept: Department) -> float:
         """Staffed capacity, stretched by efficiency pressure (faster handling)."""
@@ -284,6 +313,7 @@ class CXModel(mesa.Model):
         r.prospects -= 1
         r.active += 1
         r.active_value += customer.segment.annual_value
+        r.active_cost += customer.segment.annual_cost
         if self.day > 0:
             r.d_acquired += 1
         customer.status = ACTIVE
@@ -298,8 +328,14 @@ class CXModel(mesa.Model):
 
     def end_journey(self, customer: Customer) -> None:
         customer.journey = None
+        customer.induced = False
         if customer.leaving:
             self.churn(customer)
+        elif customer.owed:  # a need an earlier failure made comes next
+            customer.owed -= 1
+            day = self.day + self.mech.handoff.recontact_days
+            if day < self.days:
+                self.calendar.add(day, failure_demand.FOLLOW_UP, customer)
         else:
             self.schedule_need(customer)
 
@@ -332,6 +368,7 @@ class CXModel(mesa.Model):
         r.churned += 1
         r.d_churned += 1
         r.active_value -= customer.segment.annual_value
+        r.active_cost -= customer.segment.annual_cost
         customer.status = CHURNED
         customer.since = self.day
         customer.journey = None

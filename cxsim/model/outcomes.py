@@ -22,7 +22,8 @@ class Recorder:
         self.prospects = self.active = self.churned = self.lost = 0
         self.sat_sum = 0.0
         self.promoters = self.dissatisfied = 0
-        self.active_value = 0.0
+        self.active_value = 0.0  # the active customers' revenue per year ...
+        self.active_cost = 0.0  # ... and what their product costs per year (claims paid, network)
         self.events = 0  # customer work the engine handled: calendar events and cases worked (benchmarks)
         self.start_counting()
         self.reset_day()
@@ -42,10 +43,14 @@ class Recorder:
         self._journey_days = [0] * nj
         self._phase_attempts = [0] * len(PHASES)
         self._phase_failures = [0] * len(PHASES)
-        self._dept_cases = [0] * n  # cases worked per department
-        self._dept_repeats = [0] * n  # repeat contacts those cases carried (failure demand)
+        self._dept_contacts = [0] * n  # contacts worked per department
+        self._dept_repeats = [0] * n  # of which repeat contacts (back about the same stage, chasers)
+        self._dept_failure = [0.0] * n  # of which failure demand (repeats and contacts of needs failures made)
         self._dept_units = [0.0] * n  # capacity units worked
-        self._dept_rework = [0.0] * n  # of which failure demand (repeats and redone stages)
+        self._dept_rework = [0.0] * n  # of which failure demand (repeats, redone stages, needs failures made)
+        self._dept_unresolved = [0] * n  # contacts that left their stage unsettled
+        self._fcr = [0, 0]  # journeys begun at the front line: finished, of which with no repeat contact
+        self.left_waiting_count = 0  # customers who left while chasing a late case
         self._journey_verdicts = [0.0] * nj  # sum of journey verdicts (a post-journey survey)
         self._journey_promoters = [0] * nj  # customers above promoter_above after the journey
         self._journey_detractors = [0] * nj  # ... and below dissatisfied_below
@@ -85,15 +90,23 @@ class Recorder:
     phase_attempts = property(lambda self: np.array(self._phase_attempts, dtype=np.int64))
     phase_failures = property(lambda self: np.array(self._phase_failures, dtype=np.int64))
 
-    def worked(self, dept: int, cases: int, repeats: int, units: float, rework: float) -> None:
-        """A department's day of work: `cases` worked, carrying `repeats` repeat contacts."""
-        self.events += cases
-        self._dept_cases[dept] += cases
+    def worked(self, dept: int, contacts: int, repeats: int, failure: float, units: float, rework: float) -> None:
+        """A department's day of work: `contacts`, of which `repeats` repeat contacts and `failure`
+        failure demand; `units` of capacity, of which `rework` on failure demand."""
+        self.events += contacts
+        self._dept_contacts[dept] += contacts
         self._dept_repeats[dept] += repeats
+        self._dept_failure[dept] += failure
         self._dept_units[dept] += units
         self._dept_rework[dept] += rework
         self.d_units += units
         self.d_rework += rework
+
+    def unresolved(self, dept: int) -> None:
+        self._dept_unresolved[dept] += 1
+
+    def left_waiting(self) -> None:
+        self.left_waiting_count += 1
 
     def journey_done(self, customer, days: int, verdict: float, satisfaction: float) -> None:
         """A journey ended with this verdict, leaving the customer at `satisfaction` (what a
@@ -108,6 +121,9 @@ class Recorder:
         self._journey_bad[j] += verdict < c.dissatisfied_below
         self.d_done += 1
         self.d_done_days += days
+        if self.model.departments[customer.journey.stages[0].dept].front_line:
+            self._fcr[0] += 1
+            self._fcr[1] += customer.first_time
 
     def escalated(self) -> None:
         self.totals["escalated"] += 1
@@ -208,18 +224,36 @@ class Recorder:
         })
 
     def department_table(self) -> pd.DataFrame:
-        """Per department: contacts worked and repeat contacts (failure demand arriving there)."""
-        cases = np.array(self._dept_cases, dtype=np.int64)
+        """Per department: contacts worked, repeat contacts and failure demand among them (Seddon's
+        measure, in contacts), workload in capacity units and its failure-demand share."""
+        contacts = np.array(self._dept_contacts, dtype=np.int64)
         repeats = np.array(self._dept_repeats, dtype=np.int64)
-        contacts = cases + repeats  # a case carrying r repeats is 1 + r contacts of the customer
+        failure = np.array(self._dept_failure)
         units, rework = np.array(self._dept_units), np.array(self._dept_rework)
+
+        def share(part, whole):
+            return np.divide(part, whole, out=np.zeros(len(whole)), where=whole > 0)
+
         return pd.DataFrame({
             "department": [d.name for d in self.model.departments],
+            "front_line": [d.front_line for d in self.model.departments],
             "contacts": contacts, "repeat_contacts": repeats,
-            "repeat_contact_rate": np.divide(repeats, contacts, out=np.zeros(len(cases)), where=contacts > 0),
+            "repeat_contact_rate": share(repeats, contacts),
+            "failure_demand_contacts": failure, "failure_demand_contact_share": share(failure, contacts),
+            "unresolved": np.array(self._dept_unresolved, dtype=np.int64),
             "workload": units,
-            "failure_demand_share": np.divide(rework, units, out=np.zeros(len(cases)), where=units > 0),
+            "failure_demand_share": share(rework, units),
         })
+
+    def front_line(self) -> dict:
+        """What a contact-centre manager reads: failure demand among the front line's contacts, and
+        first-contact resolution (journeys begun at the front line that needed no repeat contact)."""
+        front = [d.index for d in self.model.departments if d.front_line]
+        contacts = sum(self._dept_contacts[i] for i in front)
+        failure = sum(self._dept_failure[i] for i in front)
+        finished, first_time = self._fcr
+        return dict(front_line_failure_demand_share=failure / contacts if contacts else np.nan,
+                    first_contact_resolution=first_time / finished if finished else np.nan)
 
     def summary(self) -> dict:
         """One row per run: every outcome over the horizon after the warm-up (all of it without one)."""
@@ -246,12 +280,15 @@ class Recorder:
             annual_churn_rate=ts.churned_today.sum() / max(ts.active.mean(), 1) / years,
             retention=1.0 - ts.churned_today.sum() / max(start, 1),
             acquired=int(ts.acquired.sum()), prospects_lost=int(ts.lost_today.sum()),
-            revenue=ts.revenue.sum(), cost_to_serve=ts.service_cost.sum(),
+            revenue=ts.revenue.sum(), product_cost=ts.product_cost.sum(), cost_to_serve=ts.service_cost.sum(),
             cost_to_serve_per_customer_year=ts.service_cost.sum() / max(ts.active.mean(), 1) / years,
             acquisition_spend=ts.acquisition_spend.sum(),
             governance_cost=ts.governance_cost.sum(), profit=ts.profit.sum(),
+            operating_margin=ts.profit.sum() / ts.revenue.sum() if ts.revenue.sum() else np.nan,
             time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
-            repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_cases) + sum(self._dept_repeats), 1),
+            repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_contacts), 1),
+            **self.front_line(),
+            left_while_waiting=self.left_waiting_count,
             complaints=float(m.customer_response.complaints(sum(self._journey_bad))),
             culture_end=ts.culture.iloc[-1], friction_end=ts.friction.iloc[-1], promise_mean=ts.promise.mean(),
             **{f"handoff_failure_rate_{p}": fail[i] / att[i] if att[i] else np.nan

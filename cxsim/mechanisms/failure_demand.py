@@ -1,0 +1,96 @@
+"""Failure demand besides failed handoffs: contacts caused by a failure to do something,
+or to do it right, for the customer (Seddon 2003).
+
+A failed handoff (`cxsim.mechanisms.handoff`) is one source. Three more:
+
+* **unresolved contacts**: a department works a stage and does not settle it, with probability
+
+      p = unresolved_base * the receiver's backlog, culture, efficiency and routine terms (§7.2)
+
+  so the same load, culture and pressure that make handoffs fail make work fail inside a
+  department; the customer comes back after `recontact_days` (one repeat contact, effort +1);
+* **progress chasing**: a customer whose stage runs past what it expected (the stage's
+  service time plus `expected_wait_days`) checks every `chase_every_days` and chases with
+  `chase_prob`: one contact at the journey's front-line department (`Journey.contact`),
+  answered before queued cases and taking capacity like them (effort +1). Waiting in a queue
+  is waiting: a backlog makes chasers, chasers take the capacity the backlog needed. A chasing
+  customer may leave before its case is done (`CustomerResponse.chased`);
+* **consequences**: each failure makes, with `consequence_prob`, a later need, the org's
+  `failure_journey` (a wrong bill -> a billing query); every contact of it is failure demand.
+
+What a contact-centre manager reads (`cxsim.model.outcomes`): the share of front-line contacts
+that are failure demand, and first-contact resolution (the share of journeys begun at the
+front line that end with no repeat contact at the front line: the contact centre's measure,
+which does not see a back office asking the customer again).
+"""
+
+from __future__ import annotations
+
+import math
+
+from cxsim.mechanisms import handoff  # each imports the other: names are looked up when called
+
+CHASE, FOLLOW_UP = 3, 4  # calendar event kinds (ARRIVE 0 in handoff; NEED 1, LEAVE 2, DONE 5 in the model)
+
+
+def unresolved(model, customer, dept) -> bool:
+    """Did the contact just worked leave its stage unsettled? If so the customer will come back."""
+    p = model.mech.failure_demand.unresolved_base
+    p *= dept.overload_factor * dept.culture_factor * model.efficiency_factor * dept.fit_factor
+    if model.random.random() >= p:
+        return False
+    model.recorder.unresolved(dept.index)
+    stage = customer.journey.stages[customer.stage]
+    burden(model, customer, model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0)
+    consequence(model, customer)
+    if model.customer_response.gives_up(customer):
+        return True
+    customer.resumed = True  # the stage was worked once: the return is the repeat contact alone
+    customer.visit += 1  # its coming back is its chase: the check on this visit is void
+    model.calendar.add(model.day + model.mech.handoff.recontact_days, handoff.ARRIVE, customer, dept.index)
+    return True
+
+
+def burden(model, customer, weight: float) -> None:
+    """One repeat contact the customer owes the next department it meets, and its effort."""
+    customer.effort += weight
+    customer.rework += 1
+
+
+def consequence(model, customer) -> None:
+    """A failure may make a later need (a wrong bill -> a query), served after this journey."""
+    if model.failure_journey is not None and model.random.random() < model.mech.failure_demand.consequence_prob:
+        customer.owed += 1
+
+
+def watch(model, customer, dept_index: int) -> None:
+    """The customer joined a queue: it will check on its case once the stage should be done."""
+    customer.visit += 1
+    stage = customer.journey.stages[customer.stage]
+    due = stage.service_days + model.mech.customer.expected_wait_days
+    model.calendar.add(model.day + max(1, math.ceil(due)), CHASE, customer, customer.visit)
+
+
+def check(model, customer, visit: int) -> None:
+    """A waiting customer's check: still at the same stage, it may chase, and may give up."""
+    if customer.journey is None or customer.visit != visit:
+        return  # done, moved on, or gone
+    f = model.mech.failure_demand
+    if model.random.random() < f.chase_prob:
+        contact = model.departments[customer.journey.contact]
+        contact.chases += 1
+        customer.effort += 1.0
+        customer.first_time = customer.first_time and not contact.front_line
+        if model.customer_response.chased(customer):
+            return
+    model.calendar.add(model.day + f.chase_every_days, CHASE, customer, visit)
+
+
+def follow_up(model, customer) -> None:
+    """The need an earlier failure made comes due: its journey is failure demand throughout."""
+    if customer.status != "active":
+        return
+    if customer.busy:
+        customer.owed += 1  # on another journey: it comes after that one
+        return
+    model.start_journey(customer, model.failure_journey, induced=True)
