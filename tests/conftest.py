@@ -102,15 +102,21 @@ def default_series(tmp_path_factory) -> dict[tuple[str, int], pd.DataFrame]:
 
 
 def shared_runs(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame]:
-    shared = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this session
-    path, daily_path = shared / "default_comparison.parquet", shared / "default_series.parquet"
-    with open(shared / "default_comparison.lock", "w") as lock:
+    return shared(tmp_path_factory, "default_comparison", make_default_comparison)
+
+
+def shared(tmp_path_factory, name: str, make) -> tuple[pd.DataFrame, ...]:
+    """`make()`'s tables, made once per test session: the first xdist worker to ask makes them and
+    stores them; the others wait on a file lock and read them (the pattern pytest-xdist documents)."""
+    folder = tmp_path_factory.getbasetemp().parent  # one folder for all workers of this session
+    with open(folder / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        if not path.exists():
-            runs, daily = make_default_comparison()
-            daily.to_parquet(daily_path)
-            runs.to_parquet(path)
-        return pd.read_parquet(path), pd.read_parquet(daily_path)
+        paths = sorted(folder.glob(f"{name}.*.parquet"))
+        if not paths:
+            for i, table in enumerate(make()):
+                table.to_parquet(folder / f"{name}.{i}.parquet")
+            paths = sorted(folder.glob(f"{name}.*.parquet"))
+        return tuple(pd.read_parquet(p) for p in paths)
 
 
 def run_keeping_series(job: tuple) -> tuple[dict, pd.DataFrame | None]:
@@ -136,10 +142,53 @@ def make_default_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
 # The slow tier (`make test-fast` leaves it out): the statistical pattern tests, and the end-to-end
 # tests that launch sweeps, reorg or calibration pipelines, or a browser.
 SLOW_MODULES = {"test_patterns", "test_regimes", "test_robust", "test_calibrate", "test_app", "test_company",
-                "test_crash_safety", "test_sweep", "test_transition", "test_crossover"}
+                "test_crash_safety", "test_sweep", "test_transition", "test_crossover", "test_facts"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# ------------------------------------------- the stylized facts, size and staffing (issue 16), shared
+FACT_SEEDS = range(20)
+SIZE_SEEDS = range(10)
+
+
+def run_for_facts(job: tuple) -> dict:
+    """One run's summary, its mean customer base, and every journey's days to resolve
+    (`journey:NAME:time_to_resolve`, as the facts file names them)."""
+    org, seed, overrides = job
+    recorder = CXModel(regime="no_owner", org=org, seed=seed, overrides=overrides).run().recorder
+    journeys = recorder.journey_table().set_index("journey").time_to_resolve
+    return {**recorder.summary(), "active_mean": float(recorder.timeseries().active.mean()),
+            **{f"journey:{name}:time_to_resolve": value for name, value in journeys.items()}}
+
+
+def make_facts_runs() -> tuple[pd.DataFrame]:
+    """No owner on both default orgs, 730 days: as designed (20 seeds), 30% understaffed (20 seeds), and
+    three times the design size with staffing scaled (10 seeds)."""
+    variants = {"design": [], "understaffed": ["org.staffing=0.7"]}
+    jobs, labels = [], []
+    for org in ("auto_insurer", "telecom"):
+        for variant, overrides in variants.items():
+            jobs += [(org, s, overrides) for s in FACT_SEEDS]
+            labels += [variant] * len(FACT_SEEDS)
+        customers = 3 * int(available_org_customers(org))
+        jobs += [(org, s, [f"org.customers={customers}"]) for s in SIZE_SEEDS]
+        labels += ["triple"] * len(SIZE_SEEDS)
+    with pool(min(2, os.cpu_count() or 1)) as workers:
+        rows = list(workers.map(run_for_facts, jobs, chunksize=2))
+    return (pd.DataFrame(rows).assign(variant=labels),)
+
+
+def available_org_customers(org: str) -> int:
+    from cxsim.config.composition import compose
+
+    return int(compose([f"org={org}"]).org.customers)
+
+
+@pytest.fixture(scope="session")
+def facts_runs(tmp_path_factory) -> pd.DataFrame:
+    return shared(tmp_path_factory, "facts_runs", make_facts_runs)[0]

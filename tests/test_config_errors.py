@@ -34,7 +34,34 @@ BAD = [
     (["+org.friction.service.billing=0.3"], "org.friction.service.billing: no department named 'billing'"),
     (["+org.friction.claims.policy_admin=1.3"], "org.friction.claims.policy_admin: must be <= 1"),
     (["+org.friction.claims.claims=0.3"], "org.friction.claims.claims: a boundary joins two different"),
+    (["org.staffing=-0.2"], "org.staffing: must be >= 0"),
+    (["org.design_customers=0"], "org.design_customers: must be at least 1"),
+    (["org.departments.claims.service_days=0"], "org.departments.claims.service_days: must be >= 1"),
+    (["org.segments.standard.annual_cost=-5"], "org.segments.standard.annual_cost"),
+    (["org.failure_journey=buy_policy"], "org.failure_journey: must name a service journey"),
+    (["mechanisms.failure_demand.unresolved_base=1.2"], "mechanisms.failure_demand.unresolved_base"),
+    (["mechanisms.failure_demand.chase_every_days=0"], "mechanisms.failure_demand.chase_every_days"),
 ]
+
+
+def test_a_config_file_the_schema_refuses_is_named_with_its_key(tmp_path):
+    """A value in an org file of the wrong type (an empty `split_departments:`): the file, the key and
+    why, on one line (Hydra's message puts the reason on its second line)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+
+    from cxsim.config import schema
+    from cxsim.config.composition import CONFIG_DIR, one_line
+
+    (tmp_path / "org").mkdir()
+    text = (CONFIG_DIR / "org" / "telecom.yaml").read_text().replace("split_departments: 1", "split_departments:")
+    (tmp_path / "org" / "broken.yaml").write_text(text)
+    schema.register()
+    with pytest.raises(HydraException) as err, initialize_config_dir(str(CONFIG_DIR), version_base=None):
+        hydra_compose("config", overrides=["org=broken", f"hydra.searchpath=[file://{tmp_path}]"])
+    message = one_line(err.value)
+    assert message.startswith("org/broken.yaml: org.split_departments: Incompatible value 'None'"), message
 
 
 @pytest.mark.parametrize("overrides,key", BAD)

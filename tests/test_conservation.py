@@ -105,8 +105,9 @@ def test_department_and_journey_counters_add_up_to_the_days():
 
 def test_complaints_follow_the_propensity_and_repeat_contacts_follow_friction():
     """Complaints are an observation: the same run (same seed) with twice the propensity has twice the
-    complaints and nothing else changes; with none, none. Repeat contacts come from failed handoffs:
-    at zero friction (kept there: no neglect) and no exceptions they vanish; every department's rate rises with friction."""
+    complaints and nothing else changes; with none, none. Repeat contacts come from failed handoffs,
+    unsettled contacts and chasing (§7.9): at zero friction (kept there: no neglect), no exceptions, every
+    contact settling its stage and nobody chasing they vanish; every department's rate rises with friction."""
     def run(*overrides):
         return CXModel(regime="no_owner", seed=8, days=150, customers=1500, overrides=list(overrides)).run().recorder
 
@@ -118,7 +119,8 @@ def test_complaints_follow_the_propensity_and_repeat_contacts_follow_friction():
     high = run("mechanisms.handoff.base_friction=0.35").department_table().set_index("department")
     assert (high.repeat_contact_rate > low.repeat_contact_rate).all(), (low, high)
     none = run("mechanisms.handoff.base_friction=0", "mechanisms.handoff.neglect_drift=0",
-               "mechanisms.escalation.exception_rate=0").department_table()
+               "mechanisms.escalation.exception_rate=0", "mechanisms.failure_demand.unresolved_base=0",
+               "mechanisms.failure_demand.chase_prob=0").department_table()
     assert none.repeat_contacts.sum() == 0
 
 

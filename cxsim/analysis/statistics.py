@@ -11,8 +11,11 @@ from scipy import stats
 
 OUTCOMES = {  # column: (label, format, higher is better)
     "profit": ("profit", "{:,.0f}", True),
+    "operating_margin": ("operating margin", "{:.1%}", True),
     "handoff_failure_rate": ("handoff failure rate", "{:.1%}", False),
     "failure_demand_share": ("failure-demand share", "{:.1%}", False),
+    "front_line_failure_demand_share": ("front-line failure demand", "{:.1%}", False),
+    "first_contact_resolution": ("first-contact resolution", "{:.1%}", True),
     "satisfaction_mean": ("mean satisfaction", "{:.3f}", True),
     "annual_churn_rate": ("churn per year", "{:.1%}", False),
     "time_to_resolve": ("days to resolve", "{:.2f}", False),

@@ -88,6 +88,10 @@ def one_line(exc: BaseException) -> str:
     """One line from a Hydra/OmegaConf error: what is wrong, and with which key."""
     lines = [ln.strip() for ln in str(exc).splitlines() if ln.strip()]
     text = lines[0] if lines else type(exc).__name__
+    if text.endswith("composing config:") and len(lines) > 1:  # a config file's value the schema refused
+        where = re.match(r"In '([^']*)'", text)
+        key = next((ln.removeprefix("full_key:").strip() for ln in lines if ln.startswith("full_key:")), "")
+        text = f"{where.group(1) + '.yaml: ' if where else ''}{key + ': ' if key else ''}{lines[1]}"
     if text.startswith("Error merging override") and exc.__cause__ is not None:
         cause = str(exc.__cause__).splitlines()[0]
         text = f"{text.removeprefix('Error merging override').strip()}: {cause}"

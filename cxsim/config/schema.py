@@ -69,6 +69,9 @@ class OrgCfg:
     # customers the capacities and prospects_per_day are stated for (None: `customers`); a firm of another
     # size is staffed and marketed in proportion, so `customers` changes size and not staffing
     design_customers: int | None = None
+    # leaving for reasons the firm cannot influence, where this industry's differs from
+    # mechanisms.customer.annual_attrition (house moves, price-led switching) [1/year]
+    annual_attrition: float | None = None
     staffing: float = 1.0  # staff as a share of what the capacities state (1 = as designed; 0.7 = 30% short) [share]
     # the service journey a failure makes necessary later (a billing error -> a billing query); None: none
     failure_journey: str | None = None
@@ -157,6 +160,7 @@ class FailureDemandCfg:
     unresolved_base: float = MISSING
     chase_prob: float = MISSING
     chase_every_days: int = MISSING
+    chase_work: float = MISSING
     consequence_prob: float = MISSING
 
 

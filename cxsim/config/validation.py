@@ -21,7 +21,7 @@ from cxsim.config.schema import FUNCTIONS, PHASES, CXConfig
 PROBABILITY_KEYS = {
     "handoff": ("base_friction", "friction_floor", "friction_max", "culture_effect", "drop_share",
                 "info_loss_share"),
-    "failure_demand": ("unresolved_base", "chase_prob", "consequence_prob"),
+    "failure_demand": ("unresolved_base", "chase_prob", "consequence_prob", "chase_work"),
     "escalation": ("exception_rate", "local_default_right"),
     "governance": ("fix_effect", "local_fix_rate", "persuasion", "review_share", "deputy_authority"),
     "diffusion": ("act_prob",),
@@ -107,6 +107,8 @@ def validate_org(org: DictConfig) -> None:
         fail(p + "design_customers", "must be at least 1 (or null: the capacities are for `customers`)",
              org.design_customers)
     number(p + "staffing", org.staffing, hi=10)
+    if org.annual_attrition is not None:
+        number(p + "annual_attrition", org.annual_attrition, hi=1)
     number(p + "split_departments", org.split_departments, lo=1, hi=50)
     number(p + "prospects_per_day", org.prospects_per_day)
     number(p + "acquisition_cost", org.acquisition_cost)

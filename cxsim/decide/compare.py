@@ -38,10 +38,13 @@ from cxsim.runs.store import ensure_writable
 COLUMNS = {
     "handoff_failure_rate": ("handoff fail", "{:.1%}"),
     "failure_demand_share": ("failure demand", "{:.1%}"),
+    "front_line_failure_demand_share": ("front-line FD", "{:.1%}"),
+    "first_contact_resolution": ("FCR", "{:.1%}"),
     "satisfaction_mean": ("satisfaction", "{:.3f}"),
     "annual_churn_rate": ("churn/yr", "{:.1%}"),
     "time_to_resolve": ("days/journey", "{:.2f}"),
     "governance_cost": ("governance cost", "{:,.0f}"),
+    "operating_margin": ("margin", "{:.1%}"),
     "profit": ("profit", "{:,.0f}"),
 }
 

@@ -58,17 +58,18 @@ class Department(mesa.Agent):
         """Answer today's chasers, then work queued cases while capacity lasts; pass each one on."""
         cap = max(self.capacity - self.noise, 0.0)
         case_work = self.case_work
-        backlog = (len(self.queue) + self.chases) * case_work
+        call = case_work * self.model.mech.failure_demand.chase_work  # a status call is shorter than a case
+        backlog = len(self.queue) * case_work + self.chases * call
         self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
         self.overload_factor = handoff.overload_factor(self.model, self)
         credit = min(self.credit, 0.0) + cap
-        answered = min(self.chases, math.ceil(credit / case_work)) if credit > 0 else 0
-        self.chases = 0  # the phone is answered before the files are opened; calls not answered today are abandoned
-        credit -= answered * case_work
-        worked = answered * case_work
-        contacts = repeats = answered  # contacts today; repeats: a customer back about the same stage
-        failure = float(answered)  # contacts that are failure demand, in contacts ...
-        wasted = 0.0  # ... and capacity units spent on failure demand (repeats, redone stages, caused needs)
+        # the phone is answered before the files are opened; calls not answered today are abandoned
+        answered = self.chases if call <= 0 else min(self.chases, math.ceil(credit / call)) if credit > 0 else 0
+        self.chases = 0
+        credit -= answered * call
+        worked = wasted = answered * call  # capacity units; of them on failure demand (repeats, redone, caused)
+        contacts = repeats = answered  # contacts; of them repeats (a customer back about the same stage)
+        failure = float(answered)  # contacts that are failure demand
         advance, queue = self.model.advance, self.queue
         while queue and credit > 0:
             customer = queue.popleft()

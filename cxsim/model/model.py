@@ -157,6 +157,8 @@ class CXModel(mesa.Model):
         self.segments = list(composition.Params.of(config.org.segments).values())
         self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
         self.paid_prospects_per_day = self.org_params.prospects_per_day * size_scale(config.org)
+        own = config.org.annual_attrition  # the industry's, where the org names it
+        self.attrition = self.mech.customer.annual_attrition if own is None else float(own)
         follow_up = config.org.failure_journey
         self.failure_journey = next((j for j in self.structure.journeys if j.name == follow_up), None)
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
@@ -321,7 +323,7 @@ class CXModel(mesa.Model):
         customer.satisfaction = satisfaction
         r.satisfaction_changed(None, satisfaction)
         customer.journey = None
-        leave = self.day + self.wait(self.mech.customer.annual_attrition / 365.0)
+        leave = self.day + self.wait(self.attrition / 365.0)
         if leave < self.days:
             self.calendar.add(leave, LEAVE, customer)
         self.schedule_need(customer)
