@@ -88,11 +88,8 @@ from cxsim.model import CXModel
 from cxsim.config import composition
 n, days, activity = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
 cfg = composition.compose(["days=%d" % days])
-factor = n / cfg.org.customers
-cfg.org.customers = n
-cfg.org.prospects_per_day *= factor * activity
-for d in cfg.org.departments.values():
-    d.capacity *= factor
+cfg.org.customers = n  # capacities and paid prospects scale with it (org.design_customers)
+cfg.org.prospects_per_day *= activity
 for j in cfg.org.journeys.values():
     j.rate *= activity
 start = time.perf_counter()
