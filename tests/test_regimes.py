@@ -38,10 +38,10 @@ def of(runs: pd.DataFrame, variant: str) -> pd.DataFrame:
 def test_the_rank_groups_do_not_contradict_each_other_across_two_disjoint_seed_sets(runs):
     """The groups `cxsim-compare` reports (materiality margin included) on two disjoint sets of 10 seeds:
     the same leading group, and no regime in an earlier group than another in one set and in a later one
-    in the other. Lower group numbers may shift when a borderline regime moves a boundary. (Measured:
-    group 1 is ceo_led and everyone_owns in both; coo_owned is in group 2 in one set, 3 in the other.
-    Without the margin, seeds 0-9 put ceo_led alone in group 1 and seeds 10-19 tied it with
-    everyone_owns.)"""
+    in the other. Lower group numbers may shift when a borderline regime moves a boundary. (Measured on
+    the model of issue 16, with failure demand at the front line and product cost: group 1 is
+    everyone_owns alone in both sets, ceo_led in group 2. Before it, group 1 was ceo_led and
+    everyone_owns in both.)"""
     default = runs[runs.variant.isin(REGIMES)]
     groups = []
     for half in (range(0, 10), range(10, 20)):
@@ -52,7 +52,7 @@ def test_the_rank_groups_do_not_contradict_each_other_across_two_disjoint_seed_s
                       if groups[0][a] < groups[0][b] and groups[1][a] > groups[1][b]]
     assert not reversed_pairs, groups
     leading = [{r for r, g in half.items() if g == 1} for half in groups]
-    assert leading[0] == leading[1] and "ceo_led" in leading[0], groups
+    assert leading[0] == leading[1], groups
 
 
 def test_a_deputy_carries_what_the_ceo_cannot(runs):

@@ -50,10 +50,12 @@ def test_an_ample_ceo_with_powerless_rivals_is_best_with_p_near_one(tmp_path):
 
 def test_when_ceo_attention_straddles_the_crossover_sensitivity_names_it(tmp_path):
     """CEO attention from scarce (0.3/day: the COO wins) to ample (8/day: the CEO wins); CXO authority
-    is inert for these two regimes and the friction range is narrow, so the lead must hinge on attention."""
+    is inert for these two regimes and the friction range is narrow, so the lead must hinge on attention.
+    (Since failures make later needs and chasing, issue 16, a point of friction weighs more: the range was
+    0.19-0.21, where friction's mu* came to 0.0256 against attention's 0.0763, just under the factor 3.)"""
     c = company(tmp_path, today="coo_owned", candidates=["ceo_led"],
                 uncertain={"levers.ceo_attention": [0.3, 8], "levers.cxo_authority": [0.0, 1.0],
-                           "mechanisms.handoff.base_friction": [0.19, 0.21]},
+                           "mechanisms.handoff.base_friction": [0.195, 0.205]},
                 seeds=2, samples=8, trajectories=3, switch_day=60)
     folder = tmp_path / "out"
     r = analyse(c, folder, jobs=2, outcome=OUTCOME)

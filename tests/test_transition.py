@@ -25,10 +25,13 @@ def test_reorg_dip_and_break_even_come_from_broken_routines():
     kw = dict(today="no_owner", candidate="ceo_led", switch_day=200, seeds=range(4))
     on, on_summary = transition(**kw)
     off, off_summary = transition(**kw, overrides=["mechanisms.culture.reorg_disruption=0"])
+    never = np.inf  # no break-even before the horizon: later than any day
     assert on.dip.mean() < -30 and on.days_to_break_even.mean() > 60
-    assert (on.days_to_break_even > off.days_to_break_even).all()
+    assert (on.days_to_break_even.fillna(never) > off.days_to_break_even.fillna(never)).all()
     assert (on.dip < off.dip).all() and on.days_to_break_even.mean() > off.days_to_break_even.mean() + 50
     ceo_per_day = 6 * 0.5 / 8 * 150000 / 365  # the CEO's CX time at its pay (mechanisms.governance)
     assert off.dip.mean() > -1.25 * ceo_per_day  # without broken routines, the dip is about the price alone
-    assert (on.cumulative_difference > 0).all()  # the CEO pays off over two years either way
+    # the CEO pays off over two years on average (measured since issue 16: 13.6k, 23.6k, -1.8k and 7.6k on
+    # seeds 0-3, one seed short of break-even at the horizon: broken routines now also make failure demand)
+    assert on.cumulative_difference.mean() > 0 and (off.cumulative_difference > 0).all()
     assert set(on_summary.measure) >= {"dip", "days_to_recover", "days_to_break_even", "cumulative_difference"}

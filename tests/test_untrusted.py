@@ -91,6 +91,7 @@ def hostile_company(tmp_path) -> Path:
             journey["lead"] = HOSTILE.get(journey["lead"], journey["lead"])
         journeys[f"<b>{name}</b> ../{name}"] = journey
     org["journeys"] = journeys
+    org["failure_journey"] = f"<b>{org['failure_journey']}</b> ../{org['failure_journey']}"
     org["customers"] = 500
     path = tmp_path / "hostile.yaml"
     path.write_text(yaml.safe_dump({"name": "hostile", "org": org, "today": "no_owner", "candidates": ["ceo_led"],

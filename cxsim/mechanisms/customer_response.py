@@ -100,6 +100,7 @@ class CustomerResponse:
         judged = customer.satisfaction + self.c.learning_rate * (so_far - customer.satisfaction)
         if model.random.random() < self.p_churn(customer, judged, base=False):
             model.recorder.left_waiting()
+            model.recorder.abandoned(customer, model.day - customer.started)
             model.churn(customer)
             return True
         return False
@@ -107,6 +108,7 @@ class CustomerResponse:
     def gives_up(self, customer) -> bool:
         """A prospect abandons the purchase when buying has cost it too much effort."""
         if customer.status == PROSPECT and customer.effort >= self.c.prospect_effort_limit:
+            self.model.recorder.abandoned(customer, self.model.day - customer.started)
             self.model.lose_prospect(customer)
             return True
         return False

@@ -28,9 +28,7 @@ from __future__ import annotations
 
 import math
 
-from cxsim.mechanisms import handoff  # each imports the other: names are looked up when called
-
-CHASE, FOLLOW_UP = 3, 4  # calendar event kinds (ARRIVE 0 in handoff; NEED 1, LEAVE 2, DONE 5 in the model)
+from cxsim.mechanisms.events import ARRIVE, CHASE
 
 
 def unresolved(model, customer, dept) -> bool:
@@ -47,7 +45,7 @@ def unresolved(model, customer, dept) -> bool:
         return True
     customer.resumed = True  # the stage was worked once: the return is the repeat contact alone
     customer.visit += 1  # its coming back is its chase: the check on this visit is void
-    model.calendar.add(model.day + model.mech.handoff.recontact_days, handoff.ARRIVE, customer, dept.index)
+    model.calendar.add(model.day + model.mech.handoff.recontact_days, ARRIVE, customer, dept.index)
     return True
 
 

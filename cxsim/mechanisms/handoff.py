@@ -27,8 +27,7 @@ Any failure may also make a later need (`failure_demand.consequence`).
 from __future__ import annotations
 
 from cxsim.mechanisms import failure_demand, responsibility
-
-ARRIVE = 0  # calendar event kind: the case reaches a department's queue
+from cxsim.mechanisms.events import ARRIVE
 
 
 def initial_friction(model) -> list[list[float]]:

@@ -84,8 +84,9 @@ class Department(mesa.Agent):
             worked += units
             contacts += first + rework
             repeats += rework
+            failed = first if customer.induced or customer.redo else 0  # the stage's contact is itself failure demand
             failure += rework + (first if customer.induced else 0)
-            wasted += case_work * (rework + customer.redo + (first if customer.induced else 0))
+            wasted += case_work * (rework + failed)
             customer.rework = customer.redo = 0
             customer.resumed = False
             advance(customer, self)

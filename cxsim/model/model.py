@@ -3,9 +3,13 @@
 One step is one day:
 
 1. prospects arrive (paid marketing, promise inflation, word of mouth);
-2. customers whose event is due act: a new need starts a journey, a case
-   reaches a department's queue, a customer leaves for outside reasons;
-3. departments work their queues up to capacity and hand cases on; handoffs
+2. customers whose event is due act: a new need starts a journey (or the
+   need an earlier failure made), a case reaches a department's queue, a
+   stage's service time ends, a waiting customer checks on a late case and
+   may chase it or give up (`cxsim.mechanisms.failure_demand`), a customer
+   leaves for outside reasons;
+3. departments answer today's chasers, then work their queues up to capacity;
+   a contact may leave its stage unsettled; done stages hand cases on; handoffs
    fail or succeed (`cxsim.mechanisms.handoff`), exceptions go to owners;
 4. owners decide escalated exceptions within their attention (`cxsim.mechanisms.governance`);
 5. money and outcomes are recorded.
@@ -32,6 +36,7 @@ from cxsim.config.errors import ConfigError
 from cxsim.config.validation import validate
 from cxsim.mechanisms import culture, failure_demand, finance, handoff, responsibility
 from cxsim.mechanisms.customer_response import CustomerResponse
+from cxsim.mechanisms.events import ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
 from cxsim.mechanisms.governance import Governance
 from cxsim.mechanisms.promises import Promises
 from cxsim.model import invariants
@@ -39,8 +44,6 @@ from cxsim.model.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Depart
 from cxsim.model.calendar import Calendar
 from cxsim.model.journey import build_structure, size_scale
 from cxsim.model.outcomes import Recorder
-
-NEED, LEAVE, DONE = 1, 2, 5  # calendar event kinds (handoff.ARRIVE 0; failure_demand.CHASE 3, FOLLOW_UP 4)
 
 # Model-level series exposed through Mesa's DataCollector (for batch_run and
 # SolaraViz); the full daily table is `model.recorder.timeseries()`.
@@ -222,20 +225,20 @@ class CXModel(mesa.Model):
         """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving."""
         self.recorder.events += len(due)
         for kind, customer, arg in due:
-            if kind == handoff.ARRIVE:
+            if kind == ARRIVE:
                 if customer.journey is not None:  # still on its journey (not given up)
                     self.departments[arg].queue.append(customer)
                     failure_demand.watch(self, customer, arg)
             elif kind == DONE:
                 if customer.journey is not None and customer.visit == arg:
                     self.stage_done(customer)
-            elif kind == failure_demand.CHASE:
+            elif kind == CHASE:
                 failure_demand.check(self, customer, arg)
             elif customer.status != ACTIVE:
                 continue
             elif kind == NEED:
                 self.start_journey(customer, self.pick(self.need_journeys, self.need_weights))
-            elif kind == failure_demand.FOLLOW_UP:
+            elif kind == FOLLOW_UP:
                 failure_demand.follow_up(self, customer)
             elif kind == LEAVE:
                 if customer.busy:
@@ -337,7 +340,7 @@ class CXModel(mesa.Model):
             customer.owed -= 1
             day = self.day + self.mech.handoff.recontact_days
             if day < self.days:
-                self.calendar.add(day, failure_demand.FOLLOW_UP, customer)
+                self.calendar.add(day, FOLLOW_UP, customer)
         else:
             self.schedule_need(customer)
 

@@ -41,6 +41,8 @@ class Recorder:
         self._journey_failures = [0] * nj
         self._journey_done_count = [0] * nj
         self._journey_days = [0] * nj
+        self._journey_abandoned = [0] * nj  # journeys ended by a customer giving up (left while waiting, or a
+        self._journey_abandoned_days = [0] * nj  # prospect that gave up buying), and their days until then
         self._phase_attempts = [0] * len(PHASES)
         self._phase_failures = [0] * len(PHASES)
         self._dept_contacts = [0] * n  # contacts worked per department
@@ -101,6 +103,12 @@ class Recorder:
         self._dept_rework[dept] += rework
         self.d_units += units
         self.d_rework += rework
+
+    def abandoned(self, customer, days: int) -> None:
+        """A journey ended unresolved: the customer gave up on it after `days`."""
+        j = customer.journey.index
+        self._journey_abandoned[j] += 1
+        self._journey_abandoned_days[j] += days
 
     def unresolved(self, dept: int) -> None:
         self._dept_unresolved[dept] += 1
@@ -208,16 +216,18 @@ class Recorder:
         """Per journey: its handoffs, and what a post-journey survey and the complaint log would show."""
         att, fail = self.journey_attempts, self.journey_failures
         done = self.journey_done_count
+        ended = done + np.array(self._journey_abandoned, dtype=np.int64)
+        days = np.array(self._journey_days, dtype=float) + np.array(self._journey_abandoned_days, dtype=float)
 
-        def share(counts):  # per completed journey
-            return np.divide(np.array(counts, dtype=float), done, out=np.full(len(done), np.nan), where=done > 0)
+        def share(counts, of=done):  # per completed journey (per ended one for days)
+            return np.divide(np.array(counts, dtype=float), of, out=np.full(len(of), np.nan), where=of > 0)
 
         return pd.DataFrame({
             "journey": [j.name for j in self.model.structure.journeys],
             "handoffs": att, "failures": fail,
             "failure_rate": np.divide(fail, att, out=np.zeros(len(att)), where=att > 0),
-            "completed": done,
-            "time_to_resolve": share(self._journey_days),
+            "completed": done, "abandoned": np.array(self._journey_abandoned, dtype=np.int64),
+            "time_to_resolve": share(days, ended),  # days from the need to its end: resolved, or given up
             "satisfaction": share(self._journey_verdicts),  # mean verdict: a post-journey CSAT, 0..1
             "nps": 100 * (share(self._journey_promoters) - share(self._journey_detractors)),
             "complaints": self.model.customer_response.complaints(np.array(self._journey_bad, dtype=float)),
@@ -285,7 +295,8 @@ class Recorder:
             acquisition_spend=ts.acquisition_spend.sum(),
             governance_cost=ts.governance_cost.sum(), profit=ts.profit.sum(),
             operating_margin=ts.profit.sum() / ts.revenue.sum() if ts.revenue.sum() else np.nan,
-            time_to_resolve=self.journey_days.sum() / max(self.journey_done_count.sum(), 1),
+            time_to_resolve=((self.journey_days.sum() + sum(self._journey_abandoned_days))
+                             / max(self.journey_done_count.sum() + sum(self._journey_abandoned), 1)),
             repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_contacts), 1),
             **self.front_line(),
             left_while_waiting=self.left_waiting_count,
