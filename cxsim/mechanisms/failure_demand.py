@@ -11,10 +11,11 @@ A failed handoff (`cxsim.mechanisms.handoff`) is one source. Three more:
   department; the customer comes back after `recontact_days` (one repeat contact, effort +1);
 * **progress chasing**: a customer whose stage runs past what it expected (the stage's
   service time plus `expected_wait_days`) checks every `chase_every_days` and chases with
-  `chase_prob`: one contact at the journey's front-line department (`Journey.contact`),
-  answered before queued cases and taking capacity like them (effort +1). Waiting in a queue
-  is waiting: a backlog makes chasers, chasers take the capacity the backlog needed. A chasing
-  customer may leave before its case is done (`CustomerResponse.chased`);
+  `chase_prob`: one call to the journey's front-line department (`Journey.contact`), answered
+  before queued cases, taking `chase_work` of a case's capacity (a status call is short) and
+  abandoned if not answered that day (effort +1 either way). Waiting in a queue is waiting: a
+  backlog makes chasers, chasers take the capacity the backlog needed. A chasing customer may
+  leave before its case is done (`CustomerResponse.chased`);
 * **consequences**: each failure makes, with `consequence_prob`, a later need, the org's
   `failure_journey` (a wrong bill -> a billing query); every contact of it is failure demand.
 
