@@ -32,11 +32,15 @@ import math
 from cxsim.mechanisms.events import ARRIVE, CHASE
 
 
+def unresolved_probability(model, dept) -> float:
+    """P(a contact worked here today leaves its stage unsettled); set when the department starts its day."""
+    terms = dept.overload_factor * dept.culture_factor * model.efficiency_factor * dept.fit_factor
+    return model.mech.failure_demand.unresolved_base * terms
+
+
 def unresolved(model, customer, dept) -> bool:
     """Did the contact just worked leave its stage unsettled? If so the customer will come back."""
-    p = model.mech.failure_demand.unresolved_base
-    p *= dept.overload_factor * dept.culture_factor * model.efficiency_factor * dept.fit_factor
-    if model.random.random() >= p:
+    if model.random.random() >= dept.unresolved_p:
         return False
     model.recorder.unresolved(dept.index)
     stage = customer.journey.stages[customer.stage]
@@ -86,9 +90,8 @@ def check(model, customer, visit: int) -> None:
 
 
 def follow_up(model, customer) -> None:
-    """The need an earlier failure made comes due: its journey is failure demand throughout."""
-    if customer.status != "active":
-        return
+    """The need an earlier failure made comes due (to an active customer: `CXModel.act` passes no other):
+    its journey is failure demand throughout."""
     if customer.busy:
         customer.owed += 1  # on another journey: it comes after that one
         return

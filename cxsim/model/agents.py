@@ -13,7 +13,7 @@ from collections import deque
 
 import mesa
 
-from cxsim.mechanisms import handoff
+from cxsim.mechanisms import failure_demand, handoff
 
 # The customer's lifecycle and the executives who own CX are defined with the
 # submodels that move them (`customer_response`, `governance`); listed here so
@@ -47,6 +47,7 @@ class Department(mesa.Agent):
         self.load = 0.0  # backlog / capacity at the start of the day
         self.overload_factor = 1.0  # handoff failure terms (cxsim.mechanisms.handoff): backlog, set daily,
         self.culture_factor = self.info_factor = self.fit_factor = 1.0  # the others when they change
+        self.unresolved_p = 0.0  # P(a contact worked today leaves its stage unsettled), set daily (failure_demand)
         self.worked = 0.0  # capacity units used today
 
     @property
@@ -62,6 +63,7 @@ class Department(mesa.Agent):
         backlog = len(self.queue) * case_work + self.chases * call
         self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
         self.overload_factor = handoff.overload_factor(self.model, self)
+        self.unresolved_p = failure_demand.unresolved_probability(self.model, self)
         credit = min(self.credit, 0.0) + cap
         # the phone is answered before the files are opened; calls not answered today are abandoned
         answered = self.chases if call <= 0 else min(self.chases, math.ceil(credit / call)) if credit > 0 else 0
