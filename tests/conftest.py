@@ -78,6 +78,9 @@ ABLATIONS = {
     "ceo_ample": ("ceo_led", ["levers.ceo_attention=12"]),  # pattern 2
     "ceo_scarce": ("ceo_led", ["levers.ceo_attention=0.5"]),
     "no_acquisition_kpi": ("marketing_owned", ["regime.owners.cmo.acquisition_kpi=false"]),
+    "no_initiatives": ("ceo_led", ["mechanisms.initiatives.enabled=false"]),  # issue 17: the portfolio off
+    "cxo_unbacked": ("cxo_facilitator", ["levers.cxo_backing=0.3"]),  # programmes without the CEO's backing
+    "cxo_full_authority": ("cxo_facilitator", ["levers.cxo_authority=1.0"]),
 }
 
 
@@ -141,7 +144,7 @@ def make_default_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # The slow tier (`make test-fast` leaves it out): the statistical pattern tests, and the end-to-end
 # tests that launch sweeps, reorg or calibration pipelines, or a browser.
-SLOW_MODULES = {"test_patterns", "test_regimes", "test_robust", "test_calibrate", "test_app", "test_company",
+SLOW_MODULES = {"test_patterns", "test_cfo_and_initiatives", "test_regimes", "test_robust", "test_calibrate", "test_app", "test_company",
                 "test_crash_safety", "test_sweep", "test_transition", "test_crossover", "test_facts"}
 
 
@@ -149,6 +152,38 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+# ------------------------------------------- the CFO's budget round (issue 17), shared
+CFO_SEEDS = range(20)
+CFO_VARIANTS = {  # no owner, service on a cost-centre budget of 75%, 730 days
+    "cost": [], "value": ["mechanisms.finance.cfo_view=value"], "none": ["mechanisms.finance.cfo_view=none"],
+    "cost_no_overtime": ["mechanisms.finance.overtime_max=0"],  # the loop's link cut: cost no longer follows the backlog
+}
+
+
+def run_for_cfo(job: tuple) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
+    variant, seed = job
+    recorder = CXModel(regime="no_owner", seed=seed, service_budget=0.75, overrides=CFO_VARIANTS[variant]).run().recorder
+    service = recorder.budget_table().query("cost_centre")
+    return recorder.summary(), service, recorder.timeseries() if variant == "cost" else None
+
+
+def make_cfo_runs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Per run: the summary, the service desk's quarterly books, and the daily series of the cost view."""
+    jobs = [(v, s) for v in CFO_VARIANTS for s in CFO_SEEDS]
+    with pool(min(2, os.cpu_count() or 1)) as workers:
+        done = list(workers.map(run_for_cfo, jobs, chunksize=2))
+    summary = pd.DataFrame([row for row, _, _ in done]).assign(variant=[v for v, _ in jobs])
+    books = pd.concat([b.assign(variant=v, run_seed=s) for (v, s), (_, b, _) in zip(jobs, done)], ignore_index=True)
+    daily = pd.concat([t.assign(run_seed=s) for (v, s), (_, _, t) in zip(jobs, done) if t is not None],
+                      ignore_index=True)
+    return summary, books, daily
+
+
+@pytest.fixture(scope="session")
+def cfo_runs(tmp_path_factory) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    return shared(tmp_path_factory, "cfo_runs", make_cfo_runs)
 
 
 # ------------------------------------------- the stylized facts, size and staffing (issue 16), shared

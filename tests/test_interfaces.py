@@ -99,7 +99,7 @@ def test_promises_raise_only_the_expectations_of_the_customers_they_won():
     expect it, for good. After the switch to the COO (who is not measured on acquisition) nobody pushes the
     promise: it decays, and the customers won late expect a small fraction of it."""
     m = CXModel(regime="marketing_owned", seed=2, days=240, customers=600,
-                overrides=["reorg.day=60", "reorg.to=coo_owned", "org.prospects_per_day=0.3"])
+                overrides=["reorg.day=60", "reorg.to=coo_owned", "org.prospects_per_day=1.0"])
     initial = len(m.customers)
     counts = []
     while m.running:

@@ -243,6 +243,29 @@ class PromisesCfg:
 class FinanceCfg:
     service_budget: float = MISSING
     cost_per_case: float = MISSING
+    overtime_max: float = MISSING
+    overtime_premium: float = MISSING
+    cfo_view: str = MISSING  # cost | value | none (no budget round): validated in cxsim.config.validation
+    budget_round_days: int = MISSING
+    efficiency_target: float = MISSING
+    max_cut: float = MISSING
+    target_utilisation: float = MISSING
+    initiative_fund: float = MISSING
+    value_reinvest: float = MISSING
+
+
+@dataclass
+class InitiativesCfg:
+    enabled: bool = True  # False: no quarterly portfolio (the ablation); the weekly quick fixes remain
+    per_owner: int = MISSING
+    observation_noise: float = MISSING
+    pilot_cost: float = MISSING
+    scale_cost: float = MISSING
+    lead_days: int = MISSING
+    success_prob: float = MISSING
+    scale_success_prob: float = MISSING
+    effect: float = MISSING
+    staff_per_day: float = MISSING
 
 
 @dataclass
@@ -257,6 +280,7 @@ class MechanismsCfg:
     customer: CustomerCfg = field(default_factory=CustomerCfg)
     promises: PromisesCfg = field(default_factory=PromisesCfg)
     finance: FinanceCfg = field(default_factory=FinanceCfg)
+    initiatives: InitiativesCfg = field(default_factory=InitiativesCfg)
 
 
 @dataclass

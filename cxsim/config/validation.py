@@ -30,7 +30,10 @@ PROBABILITY_KEYS = {
     "customer": ("base_quality", "learning_rate", "initial_satisfaction", "churn_base",
                  "dissatisfied_below", "promoter_above", "annual_attrition",
                  "complaint_propensity"),
+    "finance": ("max_cut", "target_utilisation", "value_reinvest", "overtime_max"),
+    "initiatives": ("success_prob", "scale_success_prob", "effect"),
 }
+CFO_VIEWS = ("cost", "value", "none")
 REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure")  # None allowed
 
 
@@ -233,8 +236,15 @@ def validate_mechanisms(m: DictConfig) -> None:
             if isinstance(value, DictConfig):  # executive_pay: a number per role
                 for role, pay in value.items():
                     number(f"mechanisms.{group}.{key}.{role}", pay)
-            elif not isinstance(value, bool):  # the switches are typed by the schema
+            elif not isinstance(value, (bool, str)):  # the switches are typed by the schema, choices below
                 number(f"mechanisms.{group}.{key}", value)
+    if m.finance.cfo_view not in CFO_VIEWS:
+        fail("mechanisms.finance.cfo_view", f"must be one of {', '.join(CFO_VIEWS)}", m.finance.cfo_view)
+    for key in ("finance.budget_round_days", "initiatives.lead_days"):
+        if OmegaConf.select(m, key) < 1:
+            fail(f"mechanisms.{key}", "must be at least 1", OmegaConf.select(m, key))
+    if m.finance.target_utilisation <= 0:
+        fail("mechanisms.finance.target_utilisation", "must be > 0", m.finance.target_utilisation)
     if m.handoff.drop_share + m.handoff.info_loss_share > 1:
         fail("mechanisms.handoff", "drop_share + info_loss_share must be <= 1")
     if m.handoff.base_friction > m.handoff.friction_max:

@@ -39,11 +39,14 @@ def unresolved_probability(model, dept) -> float:
 
 
 def unresolved(model, customer, dept) -> bool:
-    """Did the contact just worked leave its stage unsettled? If so the customer will come back."""
-    if model.random.random() >= dept.unresolved_p:
+    """Did the contact just worked leave its stage unsettled? If so the customer will come back.
+    (An initiative that worked on this department and journey lowers the chance: `initiatives`.)"""
+    journey, d = customer.journey.index, dept.index
+    if model.random.random() >= dept.unresolved_p * model.portfolio.factor.get((journey, d, d), 1.0):
         return False
-    model.recorder.unresolved(dept.index)
+    model.recorder.unresolved(d)
     stage = customer.journey.stages[customer.stage]
+    model.failed_at(journey, stage.phase, d, d)
     burden(model, customer, model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0)
     consequence(model, customer)
     if model.customer_response.gives_up(customer):

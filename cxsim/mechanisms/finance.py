@@ -1,30 +1,51 @@
 """Money: revenue from active customers, what their product costs, the cost of serving them,
-the cost of governing CX: an operating P&L.
+the cost of governing CX and of its initiatives: an operating P&L.
 
 The product's own cost (claims paid, network and interconnect) accrues per
 active customer like revenue (`segments.*.annual_cost`), so a customer kept is
 worth its margin, not its revenue.
 
-Staff cost follows capacity, not use: a department costs its effective
-capacity times its cost per unit of capacity every day. Cost-centre
-departments are staffed from the service budget (`finance.service_budget`,
-a share of configured capacity) rather than from demand (Seddon), which is
-how the cost-centre trap can arise: a cut saves staff cost at once, while
-the failure demand and churn it causes arrive later.
+Staff cost follows capacity, not use: a department costs the capacity it is
+staffed for (`Department.staffing`, a share of its configured capacity, set at
+the start from `finance.service_budget` for cost centres and moved by the CFO's
+budget round, `cxsim.mechanisms.budget`) times its cost per unit of capacity.
+A department whose backlog is beyond today's capacity buys up to `overtime_max`
+more (overtime, temps) at `overtime_premium`: this is how failure demand made
+elsewhere shows in a department's cost, and what a cost-view CFO then cuts.
 """
 
 from __future__ import annotations
 
 
 def staffed_capacity(model, dept) -> float:
-    """Capacity paid for: configured, or set by the service budget for cost centres."""
-    factor = model.mech.finance.service_budget if dept.cost_centre else 1.0
-    return dept.base_capacity * factor
+    """Capacity paid for: configured, times the staffing the budget round has left it."""
+    return dept.base_capacity * dept.staffing
 
 
-def day(model, prospects_arrived: int, units_worked: float) -> dict:
-    staff = sum(staffed_capacity(model, d) * d.cost_per_capacity for d in model.departments)
-    variable = units_worked * model.mech.finance.cost_per_case
+def overtime(model, capacity: float, shortfall: float) -> float:
+    """Capacity bought today to work a backlog `shortfall` beyond today's capacity (none without one)."""
+    if shortfall <= 0.0:
+        return 0.0
+    return min(shortfall, model.mech.finance.overtime_max * capacity)
+
+
+def department_cost(model, dept) -> float:
+    """Today's cost of a department: staff, overtime at its premium, and the cases it worked."""
+    f = model.mech.finance
+    staff = staffed_capacity(model, dept) * dept.cost_per_capacity
+    extra = dept.overtime * dept.cost_per_capacity * f.overtime_premium
+    return staff + extra + dept.worked * f.cost_per_case
+
+
+def day(model, prospects_arrived: int, initiatives: float) -> dict:
+    """Today's P&L (`initiatives`: what the running CX initiatives spend today); each department's
+    cost is also added to its quarter (the budget round reads it)."""
+    service = 0.0
+    for d in model.departments:
+        cost = department_cost(model, d)
+        d.quarter["cost"] += cost
+        d.quarter["overtime"] += d.overtime
+        service += cost
     revenue = model.recorder.active_value / 365.0
     product = model.recorder.active_cost / 365.0
     acquisition = prospects_arrived * model.org_params.acquisition_cost
@@ -32,8 +53,9 @@ def day(model, prospects_arrived: int, units_worked: float) -> dict:
     return dict(
         revenue=revenue,
         product_cost=product,
-        service_cost=staff + variable,
+        service_cost=service,
         acquisition_spend=acquisition,
         governance_cost=governance,
-        profit=revenue - product - staff - variable - acquisition - governance,
+        initiative_cost=initiatives,
+        profit=revenue - product - service - acquisition - governance - initiatives,
     )

@@ -8,6 +8,7 @@ A handoff from department A to B fails with probability
         * (1 - info_effect * align_A)                     A passes the customer's information on
         * (1 + efficiency_effect * efficiency_pressure)   rushed handling loses information
         * (1 + disruption_effect * (1 - fit_B))           routines lost in a reorg
+    * (1 - effect) per initiative that worked on this boundary for this journey
 
 clipped to [0, 1]. Before that, with probability `exception_rate`, the case
 needs a decision neither department owns: it is escalated (see
@@ -83,7 +84,8 @@ def attempt(model, customer, a: int, b: int) -> None:
         cross(model, customer, a, b, decided_right=model.governance.decide_locally(a, b))
         return
     model.recorder.handoff(customer, a, b)
-    if draw() >= failure_probability(model, a, b):  # `cross` with a right decision, inlined
+    p = failure_probability(model, a, b) * model.portfolio.factor.get((customer.journey.index, a, b), 1.0)
+    if draw() >= p:  # `cross` with a right decision, inlined
         pass_on(model, customer, b)
     else:
         fail(model, customer, a, b)
@@ -94,7 +96,8 @@ def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
     if customer.journey is None:
         return  # the customer left while the decision waited
     model.recorder.handoff(customer, a, b)
-    if decided_right and model.random.random() >= failure_probability(model, a, b):
+    p = failure_probability(model, a, b) * model.portfolio.factor.get((customer.journey.index, a, b), 1.0)
+    if decided_right and model.random.random() >= p:
         pass_on(model, customer, b)
     else:
         fail(model, customer, a, b)
@@ -112,6 +115,7 @@ def fail(model, customer, a: int, b: int) -> None:
     weight = model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0
     model.recorder.failure(customer, a, b)
     model.governance.notice_failure(customer.journey.index, stage.phase, a, b)
+    model.failed_at(customer.journey.index, stage.phase, a, b)
     r = model.random.random()
     kind = "drop" if r < h.drop_share else "info" if r < h.drop_share + h.info_loss_share else "delay"
     if kind != "delay":

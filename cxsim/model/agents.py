@@ -13,7 +13,7 @@ from collections import deque
 
 import mesa
 
-from cxsim.mechanisms import failure_demand, handoff
+from cxsim.mechanisms import failure_demand, finance, handoff
 
 # The customer's lifecycle and the executives who own CX are defined with the
 # submodels that move them (`customer_response`, `governance`); listed here so
@@ -41,6 +41,10 @@ class Department(mesa.Agent):
         self.journey_kpi = 0.0  # weight of journey outcomes in its KPIs (set by the regime's owners)
         self.fit = 1.0  # share of working routines intact (drops at a reorg)
         self.noise = 0.0  # capacity per day lost to directives it resists
+        self.project = 0.0  # capacity per day given to CX initiatives it takes part in (cxsim.mechanisms.initiatives)
+        self.staffing = 1.0  # capacity paid for, as a share of configured capacity (the CFO's budget round moves it)
+        self.overtime = 0.0  # capacity bought today beyond staffing to work a backlog (cxsim.mechanisms.finance)
+        self.quarter = dict(cost=0.0, units=0.0, failure_units=0.0, overtime=0.0)  # since the last budget round
         self.queue: deque = deque()  # customers whose case waits here
         self.chases = 0  # calls today from customers chasing a late case
         self.credit = 0.0  # capacity left to spend today (may carry a small debt)
@@ -52,19 +56,21 @@ class Department(mesa.Agent):
 
     @property
     def capacity(self) -> float:
-        """Capacity after the service budget and efficiency pressure."""
+        """Capacity paid for (the budget round's staffing) after efficiency pressure."""
         return self.model.effective_capacity(self)
 
     def work(self) -> None:
         """Answer today's chasers, then work queued cases while capacity lasts; pass each one on."""
-        cap = max(self.capacity - self.noise, 0.0)
+        capacity = self.capacity
+        cap = max(capacity - self.noise - self.project, 0.0)
         case_work = self.case_work
         call = case_work * self.model.mech.failure_demand.chase_work  # a status call is shorter than a case
         backlog = len(self.queue) * case_work + self.chases * call
         self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
         self.overload_factor = handoff.overload_factor(self.model, self)
         self.unresolved_p = failure_demand.unresolved_probability(self.model, self)
-        credit = min(self.credit, 0.0) + cap
+        self.overtime = finance.overtime(self.model, capacity, backlog - cap)
+        credit = min(self.credit, 0.0) + cap + self.overtime
         # the phone is answered before the files are opened; calls not answered today are abandoned
         answered = self.chases if call <= 0 else min(self.chases, math.ceil(credit / call)) if credit > 0 else 0
         self.chases = 0
@@ -94,6 +100,9 @@ class Department(mesa.Agent):
             advance(customer, self)
         self.model.recorder.worked(self.index, contacts, repeats, failure, worked, wasted)
         self.credit, self.worked = credit, worked
+        quarter = self.quarter
+        quarter["units"] += worked
+        quarter["failure_units"] += wasted
 
 
 class Customer(mesa.Agent):

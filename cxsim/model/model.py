@@ -35,9 +35,11 @@ from cxsim.config import composition, serial
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import validate
 from cxsim.mechanisms import culture, failure_demand, finance, handoff, responsibility
+from cxsim.mechanisms.budget import Budget
 from cxsim.mechanisms.customer_response import CustomerResponse
 from cxsim.mechanisms.events import ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
 from cxsim.mechanisms.governance import Governance
+from cxsim.mechanisms.initiatives import Portfolio
 from cxsim.mechanisms.promises import Promises
 from cxsim.model import invariants
 from cxsim.model.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
@@ -59,6 +61,7 @@ SHORTCUTS = {
     "split_departments": "org.split_departments",
     "journey_kpi": "levers.journey_kpi",
     "service_budget": "mechanisms.finance.service_budget",
+    "cfo_view": "mechanisms.finance.cfo_view",
     "diffusion_beta": "mechanisms.diffusion.beta",
     "reorg_day": "reorg.day",
     "reorg_to": "reorg.to",
@@ -128,7 +131,8 @@ class CXModel(mesa.Model):
                  split_departments: int | None = None, ceo_attention: float | None = None,
                  cxo_authority: float | None = None, cxo_backing: float | None = None,
                  journey_kpi: float | None = None,
-                 service_budget: float | None = None, diffusion_beta: float | None = None,
+                 service_budget: float | None = None, cfo_view: str | None = None,
+                 diffusion_beta: float | None = None,
                  reorg_day: int | None = None, reorg_to: str | None = None,
                  overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
                  rng=None, scenario=None):
@@ -136,7 +140,7 @@ class CXModel(mesa.Model):
             regime, org, seed, rng, overrides, config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
             cxo_backing=cxo_backing,
             days=days, customers=customers, staffing=staffing, split_departments=split_departments, journey_kpi=journey_kpi,
-            service_budget=service_budget, diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
+            service_budget=service_budget, cfo_view=cfo_view, diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
         super().__init__(rng=int(config.seed))
         self.cfg = config
         self.mech = composition.Params.of(config.mechanisms)
@@ -159,12 +163,16 @@ class CXModel(mesa.Model):
         self.structure = build_structure(config.org)
         self.segments = list(composition.Params.of(config.org.segments).values())
         self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
-        self.paid_prospects_per_day = self.org_params.prospects_per_day * size_scale(config.org)
+        self.size_scale = size_scale(config.org)  # the firm's size over the size its file describes
+        self.paid_prospects_per_day = self.org_params.prospects_per_day * self.size_scale
         own = config.org.annual_attrition  # the industry's, where the org names it
         self.attrition = self.mech.customer.annual_attrition if own is None else float(own)
         follow_up = config.org.failure_journey
         self.failure_journey = next((j for j in self.structure.journeys if j.name == follow_up), None)
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
+        for d in self.departments:
+            if d.cost_centre:  # staffed from the service budget, not from demand (Seddon)
+                d.staffing = self.mech.finance.service_budget
         self.friction = handoff.initial_friction(self)
         self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
                                   for j in self.structure.journeys for i in range(len(j.stages) - 1)
@@ -176,6 +184,8 @@ class CXModel(mesa.Model):
         self.governance.install(self.regime)
         self.promises = Promises(self)
         self.promises.install(self.regime, self.governance.owners)
+        self.budget = Budget(self)
+        self.portfolio = Portfolio(self)
         self.refresh_boundaries()
 
     def build_customers(self, config: DictConfig) -> None:
@@ -191,9 +201,11 @@ class CXModel(mesa.Model):
             self.activate(self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
 
     def schedule_processes(self, config: DictConfig) -> None:
-        """The weekly review and an optional reorg, as Mesa events (the days are `step`)."""
+        """The weekly review, the quarterly budget round and an optional reorg, as Mesa events (the days are `step`)."""
         review = int(self.mech.governance.review_every_days)
         self.schedule_recurring(self.review, Schedule(interval=review, start=review), Priority.LOW)
+        quarter = int(self.mech.finance.budget_round_days)
+        self.schedule_recurring(self.quarter, Schedule(interval=quarter, start=quarter), Priority.LOW)
         if config.reorg.day is not None:
             reorg_to = composition.regime(config.reorg.to)
             apply_levers(reorg_to, config.levers)
@@ -211,9 +223,9 @@ class CXModel(mesa.Model):
             dept.work()
         for owner in self.governance.owners:
             owner.attend()
-        worked = sum(d.worked for d in self.departments)
+        initiatives = self.portfolio.today()
         self.promises.tally(self.recorder.d_acquired, self.recorder.d_churned)
-        self.recorder.end_of_day(finance.day(self, arrived, worked))
+        self.recorder.end_of_day(finance.day(self, arrived, initiatives))
         self.datacollector.collect(self)
         self.day += 1
         if self.debug:
@@ -394,6 +406,18 @@ class CXModel(mesa.Model):
         self.promises.weekly()
         culture.weekly(self)
         self.refresh_boundaries()
+
+    def quarter(self) -> None:
+        """Quarterly: the CFO's budget round (staffing, budgets, the initiative fund), then the owners'
+        initiative portfolio (`cxsim.mechanisms.budget`, `cxsim.mechanisms.initiatives`)."""
+        self.budget.close_quarter()
+        self.portfolio.quarter()
+
+    def failed_at(self, journey: int, phase: int, a: int, b: int) -> None:
+        """A failure at a boundary (a, b), or a contact left unsettled in department a (b == a):
+        what finance charges for and what owners read at the quarter."""
+        self.budget.failed(a, b)
+        self.portfolio.noticed(journey, phase, a, b)
 
     def reorganise(self) -> None:
         """Switch to the reorg regime: new owners, broken routines, same culture."""

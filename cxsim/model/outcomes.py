@@ -13,6 +13,12 @@ import pandas as pd
 from cxsim.config.schema import PHASES
 
 
+BUDGET_COLUMNS = ["day", "quarter", "department", "cost_centre", "staffing", "capacity", "cost", "budget",
+                  "overtime_per_day", "workload_per_day", "failure_demand_share", "failure_cost_charged", "cfo_view"]
+INITIATIVE_COLUMNS = ["owner", "role", "kind", "target", "journeys", "start", "end", "cost", "cooperating",
+                      "outcome", "seen"]
+
+
 class Recorder:
     def __init__(self, model):
         self.model = model
@@ -192,11 +198,19 @@ class Recorder:
             backlog=sum(len(d.queue) for d in depts),
             open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
             promise=m.promises.level,
+            service_staffing=self.cost_centre_staffing(),
             **finance,
         )
         self.rows.append(row)
         self.last_day_pairs = self.d_pairs  # for pictures of the day that just ended
         self.reset_day()
+
+    def cost_centre_staffing(self) -> float:
+        """Capacity the cost centres are staffed for, as a share of their configured capacity
+        (what the CFO's budget round moves; 1 where the org has no cost centre)."""
+        cc = [d for d in self.model.departments if d.cost_centre]
+        base = sum(d.base_capacity for d in cc)
+        return sum(d.base_capacity * d.staffing for d in cc) / base if base else 1.0
 
     # ------------------------------------------------------------ tables
     def timeseries(self) -> pd.DataFrame:
@@ -255,6 +269,23 @@ class Recorder:
             "failure_demand_share": share(rework, units),
         })
 
+    def budget_table(self) -> pd.DataFrame:
+        """One row per department per budget round: the quarter's staffing, cost, budget, overtime,
+        workload, failure-demand share, and the failure-demand cost charged to it as a cause."""
+        return pd.DataFrame(self.model.budget.rows, columns=BUDGET_COLUMNS)
+
+    def initiative_table(self) -> pd.DataFrame:
+        """One row per CX initiative funded: owner, pilot or scale-up, target, journeys, dates, cost, outcome."""
+        return pd.DataFrame(self.model.portfolio.table(), columns=INITIATIVE_COLUMNS)
+
+    def initiatives(self) -> dict:
+        """The initiatives started after the warm-up: how many, how many worked or failed, their money."""
+        started = [i for i in self.model.portfolio.done + self.model.portfolio.running
+                   if i.start >= self.counting_from]
+        return dict(initiatives_started=len(started),
+                    initiatives_succeeded=sum(i.outcome == "succeeded" for i in started),
+                    initiatives_failed=sum(i.outcome == "failed" for i in started))
+
     def front_line(self) -> dict:
         """What a contact-centre manager reads: failure demand among the front line's contacts, and
         first-contact resolution (journeys begun at the front line that needed no repeat contact)."""
@@ -293,7 +324,9 @@ class Recorder:
             revenue=ts.revenue.sum(), product_cost=ts.product_cost.sum(), cost_to_serve=ts.service_cost.sum(),
             cost_to_serve_per_customer_year=ts.service_cost.sum() / max(ts.active.mean(), 1) / years,
             acquisition_spend=ts.acquisition_spend.sum(),
-            governance_cost=ts.governance_cost.sum(), profit=ts.profit.sum(),
+            governance_cost=ts.governance_cost.sum(), initiative_cost=ts.initiative_cost.sum(),
+            **self.initiatives(), service_staffing_end=ts.service_staffing.iloc[-1],
+            profit=ts.profit.sum(),
             operating_margin=ts.profit.sum() / ts.revenue.sum() if ts.revenue.sum() else np.nan,
             time_to_resolve=((self.journey_days.sum() + sum(self._journey_abandoned_days))
                              / max(self.journey_done_count.sum() + sum(self._journey_abandoned), 1)),

@@ -3,6 +3,7 @@
 >>> from cxsim.runs.api import simulate
 >>> result = simulate(regime="coo_owned", org="telecom", seed=3)
 >>> result.summary, result.timeseries, result.handoffs, result.journeys, result.departments
+>>> result.budgets, result.initiatives
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from omegaconf import DictConfig
 from cxsim.config import serial
 from cxsim.model import CXModel
 
-TABLES = ("summary", "timeseries", "handoffs", "journeys", "departments")
+TABLES = ("summary", "timeseries", "handoffs", "journeys", "departments", "budgets", "initiatives")
 
 
 @dataclass
@@ -28,12 +29,14 @@ class Result:
     handoffs: pd.DataFrame  # one row per department boundary
     journeys: pd.DataFrame  # one row per journey
     departments: pd.DataFrame  # one row per department
+    budgets: pd.DataFrame  # one row per department per budget round (the CFO's books)
+    initiatives: pd.DataFrame  # one row per CX initiative funded
 
     @classmethod
     def of(cls, model: CXModel) -> Result:
         r = model.recorder
         return cls(model, pd.DataFrame([r.summary()]), r.timeseries(), r.handoff_table(), r.journey_table(),
-                   r.department_table())
+                   r.department_table(), r.budget_table(), r.initiative_table())
 
     @property
     def config(self) -> DictConfig:
