@@ -158,7 +158,7 @@ def pytest_collection_modifyitems(config, items):
 CFO_SEEDS = range(20)
 CFO_VARIANTS = {  # no owner, service on a cost-centre budget of 75%, 730 days
     "cost": [], "value": ["mechanisms.finance.cfo_view=value"], "none": ["mechanisms.finance.cfo_view=none"],
-    "cost_no_overtime": ["mechanisms.finance.overtime_max=0"],  # the loop's link cut: cost no longer follows the backlog
+    "cost_no_feedback": ["mechanisms.finance.cut_overspend=false"],  # the loop cut: staff trimmed by the target, cost unread
 }
 
 

@@ -202,14 +202,17 @@ def test_culture_lag_without_disruption_there_is_no_dip(many_seeds):
 TRAP_OFF = ["mechanisms.handoff.overload_effect=0", "mechanisms.customer.wait_sensitivity=0"]
 
 
-def test_cost_centre_trap(many_seeds, default_series):
+def test_cost_centre_trap(many_seeds, default_series, cfo_runs):
     """Pattern 7 (on), under no owner. Cutting the service budget by a quarter lowers cost and
     raises profit at first, then raises failure demand and churn, and lowers
-    profit over two years. The uncut runs are the default comparison's (shared)."""
+    profit over two years. The uncut runs are the default comparison's, the cut ones the CFO tests'
+    cost view (tests/test_cfo_and_initiatives.py: the budget round then cuts further), both shared."""
     regime, seeds = "no_owner", many_seeds
     full = [default_series[regime, s] for s in seeds]
     pd.testing.assert_frame_equal(full[0], series(regime, seeds[0], days=730))  # the same runs
-    cut = [series(regime, s, days=730, service_budget=0.75) for s in seeds]
+    daily = cfo_runs[2]
+    cut = [daily[daily.run_seed == s].drop(columns="run_seed").reset_index(drop=True) for s in seeds]
+    pd.testing.assert_frame_equal(cut[0], series(regime, seeds[0], days=730, service_budget=0.75))
     col = lambda runs, f: np.array([f(t) for t in runs])  # noqa: E731
     assert stats_greater(col(full, lambda t: t.service_cost.iloc[:30].mean()),
                          col(cut, lambda t: t.service_cost.iloc[:30].mean()))

@@ -52,9 +52,11 @@ def regime_comparison(table: pd.DataFrame, org: str, outcomes=MAIN):
     return fig
 
 
-def over_time(timeseries: pd.DataFrame, org: str, columns=("handoff_failure_rate", "satisfaction", "profit")):
+def over_time(timeseries: pd.DataFrame, org: str,
+              columns=("handoff_failure_rate", "satisfaction", "profit", "service_staffing")):
     """Daily outcome per regime (7-day mean) with a 95% band across replicates."""
     ts = timeseries[timeseries.org == org] if "org" in timeseries else timeseries
+    columns = [c for c in columns if c in ts]  # stores written before a column existed lack it
     fig, axes = plt.subplots(1, len(columns), figsize=(5 * len(columns), 3.6))
     for ax, col in zip(np.atleast_1d(axes), columns):
         b = band(ts, col)

@@ -93,6 +93,8 @@ def write_tables(store: Store, out: Path, summary: pd.DataFrame, handoffs: pd.Da
     handoffs.to_csv(out / "handoffs.csv", index=False)
     store.table("journeys", everything).to_csv(out / "journeys.csv", index=False)
     store.table("departments", everything).to_csv(out / "departments.csv", index=False)
+    for name in ("budgets", "initiatives"):  # the CFO's books per quarter, the CX initiatives (issue 17)
+        store.table(name, everything).to_csv(out / f"{name}.csv", index=False)
     table.to_csv(out / "regime_stats.csv", index=False)
     diffs.to_csv(out / "paired_differences.csv", index=False)
     failures = store.failures(everything)

@@ -21,6 +21,10 @@ OUTCOMES = {  # column: (label, format, higher is better)
     "time_to_resolve": ("days to resolve", "{:.2f}", False),
     "cost_to_serve": ("cost to serve", "{:,.0f}", False),
     "governance_cost": ("governance cost", "{:,.0f}", False),
+    "initiatives_started": ("CX initiatives started", "{:.1f}", True),
+    "initiatives_succeeded": ("CX initiatives that worked", "{:.1f}", True),
+    "initiative_cost": ("initiative cost", "{:,.0f}", False),
+    "service_staffing_end": ("cost-centre staffing at the end", "{:.0%}", True),
 }
 NOT_FACTORS = {"coord.replicate", "coord.experiments", "coord.seed", "coord.regime", "coord.org"}
 ALPHA = 0.05  # family-wise error rate of each rank group's comparisons

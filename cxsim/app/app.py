@@ -95,6 +95,7 @@ class ClassroomModel(CXModel):
 
 
 ORGS = [o for o in available("org") if not o.endswith("_schema")]
+FINANCE = yaml.safe_load((CONFIG_DIR / "mechanisms" / "default.yaml").read_text())["finance"]  # defaults of the controls
 
 model_params = {
     "regime": {"type": "Select", "value": "ceo_led", "values": REGIMES, "label": "Who owns CX (regime)"},
@@ -107,8 +108,10 @@ model_params = {
                     "values": [REGIME_OWN, *map(str, (0.0, 0.2, 0.4, 0.6, 0.8, 1.0))]},
     "journey_kpi": {"type": "Select", "value": REGIME_OWN, "label": "Journey KPIs in every department",
                     "values": [REGIME_OWN, *map(str, (0.0, 0.1, 0.2, 0.3, 0.5, 0.8))]},
-    "service_budget": {"type": "SliderFloat", "value": 1.0, "min": 0.4, "max": 1.5, "step": 0.05,
-                       "label": "Service budget (share of capacity)"},
+    "service_budget": {"type": "SliderFloat", "value": FINANCE["service_budget"], "min": 0.4, "max": 1.5,
+                       "step": 0.05, "label": "Service budget (share of capacity)"},
+    "cfo_view": {"type": "Select", "value": FINANCE["cfo_view"], "values": ["cost", "value", "none"],
+                 "label": "How the CFO reads service at the budget round"},
     "split_departments": {"type": "SliderInt", "value": 1, "min": 1, "max": 4, "step": 1,
                           "label": "Silos per department"},
     "reorg_day": {"type": "SliderInt", "value": 0, "min": 0, "max": 720, "step": 30,
@@ -142,8 +145,12 @@ def organisation_figure(model: CXModel) -> Figure:
                 fontsize=7, bbox=dict(boxstyle="round", fc=(1 - 0.5 * d.culture, 1, 1 - 0.5 * d.culture),
                                        ec="#4C72B0" if d.load <= 1 else "#C44E52"))
     owners = ", ".join(o.role for o in model.governance.owners) or "nobody"
+    p = model.portfolio
+    outcomes = [i.outcome for i in p.done]
     ax.set_title(f"day {model.day} — {model.regime.name}: CX owned by {owners}\n"
-                 f"red arrows: handoffs that failed today ({sum(today.values())})", fontsize=9)
+                 f"red arrows: handoffs that failed today ({sum(today.values())}); CX initiatives: "
+                 f"{len(p.running)} running, {outcomes.count('succeeded')} worked, {outcomes.count('failed')} failed",
+                 fontsize=9)
     ax.set_xlim(-1.35, 1.35)
     ax.set_ylim(-1.3, 1.3)
     ax.axis("off")
@@ -186,13 +193,14 @@ def Organisation(model):
     solara.FigureMatplotlib(organisation_figure(model), format="png")
 
 
-SERIES = ("satisfaction", "handoff_failure_rate", "failure_demand_share", "churned", "profit", "culture")
+SERIES = ("satisfaction", "handoff_failure_rate", "failure_demand_share", "churned", "profit", "culture",
+          "service_staffing", "backlog")
 
 
 def charts_figure(model: CXModel) -> Figure:
     """The live series of the run (and of its twin, dashed) in one figure: for export and comparison."""
-    fig = Figure(figsize=(12, 6))
-    axes = fig.subplots(2, 3).flat
+    fig = Figure(figsize=(14, 6))
+    axes = fig.subplots(2, 4).flat
     runs = [(model.regime.name, model)]
     if getattr(model, "twin", None) is not None:
         runs.append((model.twin.regime.name, model.twin))
@@ -273,6 +281,7 @@ page = SolaraViz(
         make_plot_component("churned"),
         make_plot_component("profit"),
         make_plot_component("culture"),
+        make_plot_component("service_staffing"),
         (SideBySide, 1),
     ],
     model_params=model_params,

@@ -248,6 +248,7 @@ class FinanceCfg:
     cfo_view: str = MISSING  # cost | value | none (no budget round): validated in cxsim.config.validation
     budget_round_days: int = MISSING
     efficiency_target: float = MISSING
+    cut_overspend: bool = True  # False: the cost view trims by the efficiency target only (the loop's feedback removed)
     max_cut: float = MISSING
     target_utilisation: float = MISSING
     initiative_fund: float = MISSING

@@ -44,6 +44,10 @@ COLUMNS = {
     "annual_churn_rate": ("churn/yr", "{:.1%}"),
     "time_to_resolve": ("days/journey", "{:.2f}"),
     "governance_cost": ("governance cost", "{:,.0f}"),
+    "initiatives_started": ("initiatives", "{:.1f}"),
+    "initiatives_succeeded": ("worked", "{:.1f}"),
+    "initiative_cost": ("initiative cost", "{:,.0f}"),
+    "service_staffing_end": ("desk staffing", "{:.0%}"),
     "operating_margin": ("margin", "{:.1%}"),
     "profit": ("profit", "{:,.0f}"),
 }

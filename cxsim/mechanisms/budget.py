@@ -13,7 +13,8 @@ a cost centre:
   than its budget is cut by its overspend (staffing x budget / cost, at most
   `max_cut` in one round); one that spent less keeps its staff and the saving.
   The workload is not read: the cost centre is staffed from the budget, not from
-  demand (Seddon). Failure demand made elsewhere lands on the front line, shows
+  demand (Seddon). (`cut_overspend: false` trims staff by the efficiency target
+  alone, the quarter's cost unread: the loop's feedback removed.) Failure demand made elsewhere lands on the front line, shows
   as overtime and overspends the budget; the cut makes waiting, chasing and
   unsettled contacts, more failure demand, more overtime, another cut: the
   cost-centre spiral, which nothing here writes in.
@@ -81,8 +82,11 @@ class Budget:
         cost = dept.quarter["cost"]
         if budget is None:
             return cost
-        target = budget * (1.0 - f.efficiency_target * days / 365.0)
-        if cost > target > 0.0:
+        trim = f.efficiency_target * days / 365.0
+        target = budget * (1.0 - trim)
+        if not f.cut_overspend:  # the ablation: staff follow the budget's trim, the quarter's cost is not read
+            dept.staffing *= 1.0 - trim
+        elif cost > target > 0.0:
             dept.staffing *= max(1.0 - f.max_cut, target / cost)
         return target
 

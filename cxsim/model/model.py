@@ -50,7 +50,7 @@ from cxsim.model.outcomes import Recorder
 # Model-level series exposed through Mesa's DataCollector (for batch_run and
 # SolaraViz); the full daily table is `model.recorder.timeseries()`.
 REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "share_dissatisfied",
-            "active", "churned", "acquired", "profit", "culture", "backlog")
+            "active", "churned", "acquired", "profit", "culture", "backlog", "service_staffing")
 
 # Model keyword -> where it lives in the config. `ceo_attention` and
 # `cxo_authority` are set on every owner with that role (see apply_shortcuts).
