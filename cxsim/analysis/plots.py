@@ -72,6 +72,30 @@ def over_time(timeseries: pd.DataFrame, org: str,
     return fig
 
 
+def budget_rounds(budgets: pd.DataFrame, org: str):
+    """The CFO's budget rounds: the cost centres' staffing and failure-demand share per quarter, one
+    line per regime (and CFO view, and starting service budget, where a sweep varies them), mean over runs."""
+    b = budgets[budgets["coord.org"] == org] if "coord.org" in budgets else budgets
+    b = b[b.cost_centre.astype(bool)]
+    keys = [k for k in ("coord.regime", "cfo_view", "coord.mechanisms.finance.service_budget")
+            if k in b and b[k].nunique() > 1] or [k for k in ("coord.regime",) if k in b]
+    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
+    for name, g in b.groupby(keys) if keys else [((), b)]:
+        label = ", ".join(str(v) for v in np.atleast_1d(name))
+        per_round = g.groupby("day")[["staffing", "failure_demand_share"]].mean()
+        axes[0].plot(per_round.index, per_round.staffing, marker="o", ms=3, label=label)
+        axes[1].plot(per_round.index, per_round.failure_demand_share, marker="o", ms=3, label=label)
+    axes[0].set_title("cost centres' staffing (share of configured capacity), per quarter", fontsize=9)
+    axes[1].set_title("cost centres' failure-demand share, per quarter", fontsize=9)
+    for ax in axes:
+        ax.set_xlabel("day of the budget round", fontsize=8)
+        ax.tick_params(labelsize=8)
+    axes[0].legend(fontsize=6)
+    fig.suptitle(f"{org}: the CFO's budget rounds", fontsize=10)
+    fig.tight_layout()
+    return fig
+
+
 def handoff_heatmap(handoffs: pd.DataFrame, org: str):
     """Failure rate per department pair (from row to column), one panel per regime."""
     h = handoffs[handoffs.org == org] if "org" in handoffs else handoffs

@@ -75,7 +75,7 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
     out = Path(out) if out else store.folder / "report"
     out.mkdir(parents=True, exist_ok=True)
     table, diffs, failures = write_tables(store, out, summary, handoffs, everything)
-    figures = draw_figures(summary, timeseries, handoffs, out / "figures")
+    figures = draw_figures(summary, timeseries, handoffs, out / "figures", store.table("budgets", everything))
     prov = store.provenance(everything)
     body = results_section(store, summary, table, diffs, failures, prov) + list(sections)
     for title, path in figures:
@@ -103,8 +103,9 @@ def write_tables(store: Store, out: Path, summary: pd.DataFrame, handoffs: pd.Da
 
 
 def draw_figures(summary: pd.DataFrame, timeseries: pd.DataFrame, handoffs: pd.DataFrame,
-                 figdir: Path) -> list[tuple[str, Path]]:
-    """Four figures per org, and a response curve per swept numeric parameter: (title, PNG path)."""
+                 figdir: Path, budgets: pd.DataFrame | None = None) -> list[tuple[str, Path]]:
+    """Four figures per org (five with the CFO's budget rounds), and a response curve per swept
+    numeric parameter: (title, PNG path)."""
     figures = []
     for org in sorted(summary.org.unique()):
         # the main comparison at the first setting of any swept parameter is pooled here
@@ -116,6 +117,9 @@ def draw_figures(summary: pd.DataFrame, timeseries: pd.DataFrame, handoffs: pd.D
             plots.handoff_heatmap(handoffs, org), figdir, f"heatmap_{org}")))
         figures.append((f"Journey funnel — {org}", plots.save(
             plots.journey_funnel(summary, timeseries, org), figdir, f"funnel_{org}")))
+        if budgets is not None and len(budgets) and budgets.cost_centre.astype(bool).any():
+            figures.append((f"The CFO's budget rounds — {org}", plots.save(
+                plots.budget_rounds(budgets, org), figdir, f"budget_rounds_{org}")))
     for param in factors(summary):
         if pd.api.types.is_numeric_dtype(summary[param]):
             name = param.removeprefix("coord.")

@@ -49,7 +49,8 @@ class Initiative:
     end: int = 0
     cooperating: bool = True  # every involved department cooperated (so far)
     outcome: str = "running"  # running | succeeded | failed
-    scaled: bool = False  # a pilot that worked has been proposed for scale-up
+    scaled: bool = False  # a pilot that worked has been scaled up (a funded scale-up started)
+    pilot: Initiative | None = None  # for a scale-up: the pilot it scales
     departments: tuple[int, ...] = field(default=())
 
 
@@ -82,6 +83,8 @@ class Portfolio:
             for p in proposals:
                 if p.cost <= self.fund:
                     self.fund -= p.cost
+                    if p.pilot is not None:
+                        p.pilot.scaled = True
                     self.start(p)
         self.seen.clear()
 
@@ -92,10 +95,12 @@ class Portfolio:
         out = []
         for pilot in [i for i in self.done if i.owner is owner and i.outcome == "succeeded" and not i.scale
                       and not i.scaled]:
-            pilot.scaled = True
             journeys = tuple(j for j in self.journeys_through(owner, pilot.target) if j not in pilot.journeys)
-            if journeys and len(out) < slots:
-                out.append(Initiative(owner, pilot.target, journeys, True, ini.pilot_cost * ini.scale_cost, pilot.seen))
+            if not journeys:
+                pilot.scaled = True  # nothing to scale it to in this owner's scope
+            elif len(out) < slots:
+                out.append(Initiative(owner, pilot.target, journeys, True, ini.pilot_cost * ini.scale_cost,
+                                      pilot.seen, pilot=pilot))
         busy = {(j, i.target) for i in self.running for j in i.journeys} | set(self.factor)
         for (j, a, b), seen in self.observed(owner):
             if len(out) >= slots:
