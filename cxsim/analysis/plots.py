@@ -73,25 +73,34 @@ def over_time(timeseries: pd.DataFrame, org: str,
 
 
 def budget_rounds(budgets: pd.DataFrame, org: str):
-    """The CFO's budget rounds: the cost centres' staffing and failure-demand share per quarter, one
-    line per regime (and CFO view, and starting service budget, where a sweep varies them), mean over runs."""
+    """The CFO's budget rounds: the cost centres' staffing and failure-demand share per quarter, mean
+    over runs. Colour: regime; line style: the CFO's view; one row of panels per starting service
+    budget where a sweep varies it."""
     b = budgets[budgets["coord.org"] == org] if "coord.org" in budgets else budgets
     b = b[b.cost_centre.astype(bool)]
-    keys = [k for k in ("coord.regime", "cfo_view", "coord.mechanisms.finance.service_budget")
-            if k in b and b[k].nunique() > 1] or [k for k in ("coord.regime",) if k in b]
-    fig, axes = plt.subplots(1, 2, figsize=(11, 3.8))
-    for name, g in b.groupby(keys) if keys else [((), b)]:
-        label = ", ".join(str(v) for v in np.atleast_1d(name))
-        per_round = g.groupby("day")[["staffing", "failure_demand_share"]].mean()
-        axes[0].plot(per_round.index, per_round.staffing, marker="o", ms=3, label=label)
-        axes[1].plot(per_round.index, per_round.failure_demand_share, marker="o", ms=3, label=label)
-    axes[0].set_title("cost centres' staffing (share of configured capacity), per quarter", fontsize=9)
-    axes[1].set_title("cost centres' failure-demand share, per quarter", fontsize=9)
-    for ax in axes:
-        ax.set_xlabel("day of the budget round", fontsize=8)
-        ax.tick_params(labelsize=8)
-    axes[0].legend(fontsize=6)
-    fig.suptitle(f"{org}: the CFO's budget rounds", fontsize=10)
+    budget_key = "coord.mechanisms.finance.service_budget"
+    rows = sorted(b[budget_key].unique()) if budget_key in b else [None]
+    regimes = sorted(b["coord.regime"].unique()) if "coord.regime" in b else [None]
+    styles = {"cost": "-", "value": "--", "none": ":"}
+    colours = dict(zip(regimes, plt.rcParams["axes.prop_cycle"].by_key()["color"] * 10))
+    fig, axes = plt.subplots(len(rows), 2, figsize=(11, 3.6 * len(rows)), squeeze=False)
+    for row, start in zip(axes, rows):
+        part = b if start is None else b[b[budget_key] == start]
+        for (regime, view), g in part.groupby([part.get("coord.regime", pd.Series("", index=part.index)),
+                                               part.cfo_view]):
+            per_round = g.groupby("day")[["staffing", "failure_demand_share"]].mean()
+            kw = dict(color=colours.get(regime), ls=styles.get(view, "-"), marker="o", ms=3,
+                      label=f"{regime}, CFO view {view}")
+            row[0].plot(per_round.index, per_round.staffing, **kw)
+            row[1].plot(per_round.index, per_round.failure_demand_share, **kw)
+        where = "" if start is None else f" (desk starting at {start})"
+        row[0].set_title(f"cost centres' staffing, share of configured capacity{where}", fontsize=9)
+        row[1].set_title(f"cost centres' failure-demand share{where}", fontsize=9)
+        for ax in row:
+            ax.set_xlabel("day of the budget round", fontsize=8)
+            ax.tick_params(labelsize=8)
+    axes[0][0].legend(fontsize=6)
+    fig.suptitle(f"{org}: the CFO's budget rounds, per quarter (mean over runs)", fontsize=10)
     fig.tight_layout()
     return fig
 

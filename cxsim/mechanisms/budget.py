@@ -63,8 +63,9 @@ class Budget:
         for d in model.departments:
             budget = self.budgets[d.index]
             self.record(d, budget, charges[d.index], days)
-            if f.cfo_view == "none" or not d.cost_centre:
-                self.budgets[d.index] = d.quarter["cost"]  # a profit centre's budget follows what it spends
+            if f.cfo_view == "none" or not d.cost_centre or budget is None:
+                self.budgets[d.index] = d.quarter["cost"]  # a profit centre's budget follows what it spends,
+                # and the first round only sets the baseline (the quarter the model started empty in)
             elif f.cfo_view == "cost":
                 self.budgets[d.index] = self.cut(d, budget, days)
             else:
@@ -75,13 +76,11 @@ class Budget:
         self.caused = [0.0] * len(model.departments)
         self.round += 1
 
-    def cut(self, dept, budget: float | None, days: int) -> float:
+    def cut(self, dept, budget: float, days: int) -> float:
         """The cost view: next quarter's budget is this one less the efficiency target; an
-        overspend comes off the headcount. The first round only sets the baseline."""
+        overspend comes off the headcount."""
         f = self.model.mech.finance
         cost = dept.quarter["cost"]
-        if budget is None:
-            return cost
         trim = f.efficiency_target * days / 365.0
         target = budget * (1.0 - trim)
         if not f.cut_overspend:  # the ablation: staff follow the budget's trim, the quarter's cost is not read

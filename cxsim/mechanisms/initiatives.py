@@ -9,7 +9,8 @@ lognormal noise (`observation_noise`). While it sponsors fewer than `per_owner`
 initiatives it proposes, first, to scale up each of its pilots that worked (every
 journey in its scope through the same target; `scale_cost` pilots' money,
 `scale_success_prob`), then pilots on the worst targets it saw, each on one journey
-(`pilot_cost`, `success_prob`). Finance funds proposals from the quarter's fund
+(`pilot_cost`, `success_prob`; both costs, like the fund, scale with the firm's size).
+Finance funds proposals from the quarter's fund
 (`cxsim.mechanisms.budget`), scale-ups first, then by what their owners saw; a
 proposal not funded is dropped (the owner may propose it again).
 
@@ -99,14 +100,14 @@ class Portfolio:
             if not journeys:
                 pilot.scaled = True  # nothing to scale it to in this owner's scope
             elif len(out) < slots:
-                out.append(Initiative(owner, pilot.target, journeys, True, ini.pilot_cost * ini.scale_cost,
-                                      pilot.seen, pilot=pilot))
+                cost = ini.pilot_cost * ini.scale_cost * self.model.size_scale
+                out.append(Initiative(owner, pilot.target, journeys, True, cost, pilot.seen, pilot=pilot))
         busy = {(j, i.target) for i in self.running for j in i.journeys} | set(self.factor)
         for (j, a, b), seen in self.observed(owner):
             if len(out) >= slots:
                 break
             if (j, (a, b)) not in busy and (j, a, b) not in busy:
-                out.append(Initiative(owner, (a, b), (j,), False, ini.pilot_cost, seen))
+                out.append(Initiative(owner, (a, b), (j,), False, ini.pilot_cost * self.model.size_scale, seen))
         return out
 
     def observed(self, owner) -> list[tuple[tuple[int, int, int], float]]:

@@ -11,7 +11,7 @@ with an `InvariantError` naming the day and what broke:
 * rates are rates: satisfaction, culture, routine fit and friction in [0, 1],
   the day's failure rate and failure-demand share too, failures never exceed
   attempts, no count is negative;
-* money adds up: revenue - product cost - cost to serve - acquisition - overhead = profit,
+* money adds up: revenue - product cost - cost to serve - acquisition - overhead - initiatives = profit,
   and every money figure is finite.
 
 It costs a pass over all customers per day, so it is off by default: tests
@@ -83,10 +83,9 @@ def check(model) -> None:
                 "journeys_done", "backlog", "open_exceptions"):
         if row[key] < 0:
             fail(f"{key} = {row[key]} is negative")
-    money = ("revenue", "product_cost", "service_cost", "acquisition_spend", "governance_cost", "profit")
-    if not all(math.isfinite(row[k]) for k in money):
+    costs = ("product_cost", "service_cost", "acquisition_spend", "governance_cost", "initiative_cost")
+    if not all(math.isfinite(row[k]) for k in ("revenue", *costs, "profit")):
         fail("a money figure is not finite")
-    balance = (row["revenue"] - row["product_cost"] - row["service_cost"] - row["acquisition_spend"]
-               - row["governance_cost"])
+    balance = row["revenue"] - sum(row[k] for k in costs)
     if not math.isclose(balance, row["profit"], rel_tol=1e-9, abs_tol=1e-6):
         fail(f"money does not add up: revenue - costs = {balance}, profit = {row['profit']}")
