@@ -78,6 +78,13 @@ def test_model_keywords_are_validated_too():
         CXModel(customers=0)
     with pytest.raises(ConfigError, match="mechanisms.finance.service_budget"):
         CXModel(service_budget=-1)
+    with pytest.raises(ConfigError, match="mechanisms.finance.cfo_view: must be one of cost, value, none, got 'cfo'"):
+        CXModel(cfo_view="cfo")
+    for key, value in [("mechanisms.finance.budget_round_days", 0), ("mechanisms.initiatives.lead_days", 0),
+                       ("mechanisms.initiatives.success_prob", 1.5), ("mechanisms.finance.max_cut", -0.1),
+                       ("mechanisms.finance.target_utilisation", 0)]:
+        with pytest.raises(ConfigError, match=key):
+            CXModel(overrides=[f"{key}={value}"])
 
 
 @pytest.mark.parametrize("args,key", [
