@@ -30,6 +30,7 @@ SMALL = ["days=40", "org.customers=400"]
 GRID = ["regime=ceo_led,no_owner", "replicate=range(0,8)", "hydra/launcher=joblib", "hydra.launcher.n_jobs=2"]
 RUNS = 16
 FILES = {f"{t}.parquet" for t in TABLES} | {"run.json", "config.yaml"}
+QUARTERLY = {"budgets", "initiatives"}  # no row before the first budget round (day 91): a 40-day run's are empty
 
 
 def sweep(folder: Path, wait: bool = True):
@@ -52,7 +53,8 @@ def assert_only_complete_runs(folder: Path) -> int:
         run = store.runs / rid
         assert {p.name for p in run.iterdir()} == FILES, rid
         for name in TABLES:
-            assert len(pd.read_parquet(run / f"{name}.parquet")) > 0
+            table = pd.read_parquet(run / f"{name}.parquet")  # a half-written Parquet file does not read
+            assert len(table) > 0 or (name in QUARTERLY and "run_id" in table), (rid, name)
         OmegaConf.load(run / "config.yaml")
         assert '"run_id"' in (run / "run.json").read_text()
     assert len(store.table("summary", everything=True)) == len(finished)  # half-written folders are never read

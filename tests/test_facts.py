@@ -59,12 +59,15 @@ def test_a_firm_three_times_the_size_staffed_in_proportion_looks_the_same_per_cu
 @pytest.mark.parametrize("org", ORGS)
 def test_understaffing_slows_cases_loses_customers_and_earns_less_per_customer(facts_runs, org):
     """staffing = 0.7 against 1.0 on the same 20 seeds (paired one-sided t-tests, alpha 0.01): days to
-    resolve and annual churn rise, and profit per customer-year falls, although the staff it pays for is 30%
-    less."""
+    resolve and annual churn rise, and profit over the horizon falls, although the staff it pays for is 30%
+    less. (Per customer-year until issue 17; since then the cost-view CFO's spiral empties the short
+    telecom's base (churn +28 points a year) and cuts its desk to match, so the few customers left are
+    served cheaply: per customer it earned more on 6 seeds, in total 273k less. Both firms start with the
+    same customers, so the total is the fair measure here; per customer-year is for comparing sizes.)"""
     runs = facts_runs[facts_runs.org == org]
     design = per_customer(runs[runs.variant == "design"])
     short = per_customer(runs[runs.variant == "understaffed"])
     assert len(short) == 20
     assert greater(short.time_to_resolve, design.time_to_resolve)
     assert greater(short.annual_churn_rate, design.annual_churn_rate)
-    assert greater(design.profit_pcy, short.profit_pcy)
+    assert greater(design.profit, short.profit)

@@ -165,27 +165,32 @@ def test_accountability_journey_kpis_lower_handoff_failure(regime):
 
 
 # ---------------------------------------------------------------- 6
-def _after_reorg(disruption: float, seeds) -> tuple[np.ndarray, np.ndarray]:
-    """Mean daily profit after switching from no owner to a CEO-led regime on day 200,
-    minus staying put: in the first 60 days, and from day 500 on. (The switch was to the COO until
-    issue 16; since efficiency pressure also leaves contacts unsettled, the COO no longer pays off
-    against no owner late in the run: from day 500 its daily profit is below it on most seeds.)"""
-    early, late = [], []
+def _after_reorg(disruption: float, seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """After switching from no owner to a CEO-led regime on day 200, minus staying put: mean daily profit
+    in the first 60 days and from day 500 on, and the handoff failure rate from day 500 on. (The switch was
+    to the COO until issue 16; since efficiency pressure also leaves contacts unsettled, the COO no longer
+    pays off against no owner late in the run: from day 500 its daily profit is below it on most seeds.)"""
+    early, late, late_failures = [], [], []
     common = [f"mechanisms.culture.reorg_disruption={disruption}"]
     for s in seeds:
         stay = series("no_owner", s, days=730, overrides=common)
         switch = series("no_owner", s, days=730, overrides=[*common, "reorg.day=200", "reorg.to=ceo_led"])
         early.append(switch.profit.iloc[200:260].mean() - stay.profit.iloc[200:260].mean())
         late.append(switch.profit.iloc[500:].mean() - stay.profit.iloc[500:].mean())
-    return np.array(early), np.array(late)
+        rate = lambda t: t.handoff_failures.iloc[500:].sum() / t.handoffs.iloc[500:].sum()  # noqa: E731
+        late_failures.append(rate(switch) - rate(stay))
+    return np.array(early), np.array(late), np.array(late_failures)
 
 
 def test_culture_lag_reorg_shows_a_j_curve(many_seeds):
-    """Pattern 6 (on). A switch of regime first costs (routines broken, culture
-    lags), then pays."""
-    early, late = _after_reorg(0.5, many_seeds)
+    """Pattern 6 (on). A switch of regime first costs (routines broken, culture lags), then pays, in
+    handoffs: from day 500 fewer fail than had the firm stayed put. Since issue 17 it no longer pays in
+    profit within the horizon: the CEO's initiatives (about 45k a year from the first quarter after the
+    switch) cost more than they return in two years (measured: -44 +- 15 EUR a day from day 500, docs/model.md
+    Known limits); the first 60 days come before the first initiative and show the dip alone."""
+    early, late, late_failures = _after_reorg(0.5, many_seeds)
     assert early.mean() < 0 and stats_greater(0 * early, early)
-    assert stats_greater(late, 0 * late)
+    assert stats_greater(0 * late_failures, late_failures)
 
 
 CEO_PER_DAY = 6 * 0.5 / 8 * 150000 / 365  # the CEO's CX time at its pay [EUR/day] (mechanisms.governance)
@@ -194,7 +199,7 @@ CEO_PER_DAY = 6 * 0.5 / 8 * 150000 / 365  # the CEO's CX time at its pay [EUR/da
 def test_culture_lag_without_disruption_there_is_no_dip(many_seeds):
     """Pattern 6 (off). With no routines lost at the switch, there is no dip beyond the new
     owner's price (paid from the first day, while its fixes take effect over weeks)."""
-    early, _ = _after_reorg(0.0, many_seeds)
+    early, _, _ = _after_reorg(0.0, many_seeds)
     assert stats_greater(early + CEO_PER_DAY, 0 * early)
 
 

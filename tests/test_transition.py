@@ -22,16 +22,22 @@ def test_measures_on_a_constructed_j_curve():
 
 
 def test_reorg_dip_and_break_even_come_from_broken_routines():
+    """Broken routines make the dip and delay the break-even. The initiative portfolio is off in both arms:
+    since issue 17 the CEO's initiatives cost more than they return within two years (docs/model.md, Known
+    limits), so with it on the switch never breaks even before the horizon, whatever the routines do."""
+    portfolio_off = ["mechanisms.initiatives.enabled=false"]
     kw = dict(today="no_owner", candidate="ceo_led", switch_day=200, seeds=range(4))
-    on, on_summary = transition(**kw)
-    off, off_summary = transition(**kw, overrides=["mechanisms.culture.reorg_disruption=0"])
+    on, on_summary = transition(**kw, overrides=portfolio_off)
+    off, off_summary = transition(**kw, overrides=[*portfolio_off, "mechanisms.culture.reorg_disruption=0"])
     never = np.inf  # no break-even before the horizon: later than any day
     assert on.dip.mean() < -30 and on.days_to_break_even.mean() > 60
     assert (on.days_to_break_even.fillna(never) > off.days_to_break_even.fillna(never)).all()
     assert (on.dip < off.dip).all() and on.days_to_break_even.mean() > off.days_to_break_even.mean() + 50
     ceo_per_day = 6 * 0.5 / 8 * 150000 / 365  # the CEO's CX time at its pay (mechanisms.governance)
     assert off.dip.mean() > -1.25 * ceo_per_day  # without broken routines, the dip is about the price alone
-    # the CEO pays off over two years on average (measured since issue 16: 13.6k, 23.6k, -1.8k and 7.6k on
-    # seeds 0-3, one seed short of break-even at the horizon: broken routines now also make failure demand)
-    assert on.cumulative_difference.mean() > 0 and (off.cumulative_difference > 0).all()
+    # without broken routines the CEO pays off over two years on every seed; with them it does on one of four
+    # (measured after issue 17: -9.1k, +29.6k, -25.6k, -26.4k with routines broken; +37.2k, +63.2k, +19.5k,
+    # +31.8k without; issue 16 measured 13.6k, 23.6k, -1.8k, 7.6k with: the CFO's trim of the desk and
+    # overtime narrowed the CEO's lead over no owner)
+    assert (off.cumulative_difference > 0).all() and (off.cumulative_difference > on.cumulative_difference).all()
     assert set(on_summary.measure) >= {"dip", "days_to_recover", "days_to_break_even", "cumulative_difference"}
