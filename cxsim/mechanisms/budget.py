@@ -21,7 +21,8 @@ a cost centre:
 * `value`: the CFO funds the cost centre's workload at `target_utilisation`
   (staffing moves at most `max_cut` a round) and charges the failure-demand part
   of its cost to the departments that caused it (each failed handoff to both
-  sides of the boundary, each unsettled contact to the department that left it);
+  sides of the boundary, each unsettled contact to the department that left it;
+  the charge is recorded under every view, acted on only under this one);
   `value_reinvest` of that charge goes to the initiative fund: the fixes.
 * `none`: no round; staffing stays where it started.
 
