@@ -24,7 +24,8 @@ a cost centre:
   sides of the boundary, each unsettled contact to the department that left it;
   the charge is recorded under every view, acted on only under this one);
   `value_reinvest` of that charge goes to the initiative fund: the fixes.
-* `none`: no round; staffing stays where it started.
+* `none`: the CFO does not act: the books are closed and the fund set, but
+  staffing stays where it started.
 
 The first round only sets the budgets (the baseline quarter). Every round sets
 the quarter's initiative fund (`initiative_fund`, scaled with the firm's size,

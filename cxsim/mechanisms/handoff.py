@@ -8,7 +8,7 @@ A handoff from department A to B fails with probability
         * (1 - info_effect * align_A)                     A passes the customer's information on
         * (1 + efficiency_effect * efficiency_pressure)   rushed handling loses information
         * (1 + disruption_effect * (1 - fit_B))           routines lost in a reorg
-    * (1 - effect) per initiative that worked on this boundary for this journey
+        * (1 - effect) per initiative that worked here    on this journey (`initiatives`)
 
 clipped to [0, 1]. Before that, with probability `exception_rate`, the case
 needs a decision neither department owns: it is escalated (see
