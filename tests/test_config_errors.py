@@ -78,6 +78,10 @@ def test_model_keywords_are_validated_too():
         CXModel(customers=0)
     with pytest.raises(ConfigError, match="mechanisms.finance.service_budget"):
         CXModel(service_budget=-1)
+    with pytest.raises(ConfigError, match=r"^days: Value '100.5' of type 'float' could not be converted to Integer$"):
+        CXModel(days=100.5)
+    with pytest.raises(ConfigError, match=r"^customers: Value 'many'"):
+        CXModel(customers="many")
     with pytest.raises(ConfigError, match="mechanisms.finance.cfo_view: must be one of cost, value, none, got 'cfo'"):
         CXModel(cfo_view="cfo")
     for key, value in [("mechanisms.finance.budget_round_days", 0), ("mechanisms.initiatives.lead_days", 0),

@@ -30,6 +30,7 @@ from itertools import accumulate
 import mesa
 from mesa.time import Priority, Schedule
 from omegaconf import DictConfig, OmegaConf
+from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.config import composition, serial
 from cxsim.config.errors import ConfigError
@@ -73,7 +74,10 @@ def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, cxo
     """Put the Model's keyword arguments into the config, then apply the levers."""
     for key, value in values.items():
         if value is not None:
-            OmegaConf.update(cfg, SHORTCUTS[key], value)
+            try:
+                OmegaConf.update(cfg, SHORTCUTS[key], value)
+            except OmegaConfBaseException as exc:  # a keyword of the wrong type: one line naming it
+                raise ConfigError(f"{key}: {composition.one_line(exc)}") from None
     if ceo_attention is not None:
         cfg.levers.ceo_attention = ceo_attention
     if cxo_authority is not None:
