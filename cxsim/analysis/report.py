@@ -74,8 +74,9 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
     handoffs = store.table("handoffs", everything).merge(summary[["run_id", "org", "regime"]], on="run_id", how="left")
     out = Path(out) if out else store.folder / "report"
     out.mkdir(parents=True, exist_ok=True)
-    table, diffs, failures = write_tables(store, out, summary, handoffs, everything)
-    figures = draw_figures(summary, timeseries, handoffs, out / "figures", store.table("budgets", everything))
+    budgets = store.table("budgets", everything)  # read once: a CSV beside the page and a figure
+    table, diffs, failures = write_tables(store, out, summary, handoffs, budgets, everything)
+    figures = draw_figures(summary, timeseries, handoffs, out / "figures", budgets)
     prov = store.provenance(everything)
     body = results_section(store, summary, table, diffs, failures, prov) + list(sections)
     for title, path in figures:
@@ -85,7 +86,7 @@ def build(folder: str | Path, out: str | Path | None = None, everything: bool = 
 
 
 def write_tables(store: Store, out: Path, summary: pd.DataFrame, handoffs: pd.DataFrame,
-                 everything: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+                 budgets: pd.DataFrame, everything: bool) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """The CSV files beside the report; returns the per-regime table, the paired differences, the failures."""
     table = mean_ci(summary)
     diffs = paired_differences(summary, "profit")
@@ -93,8 +94,8 @@ def write_tables(store: Store, out: Path, summary: pd.DataFrame, handoffs: pd.Da
     handoffs.to_csv(out / "handoffs.csv", index=False)
     store.table("journeys", everything).to_csv(out / "journeys.csv", index=False)
     store.table("departments", everything).to_csv(out / "departments.csv", index=False)
-    for name in ("budgets", "initiatives"):  # the CFO's books per quarter, the CX initiatives (issue 17)
-        store.table(name, everything).to_csv(out / f"{name}.csv", index=False)
+    budgets.to_csv(out / "budgets.csv", index=False)  # the CFO's books per quarter (issue 17)
+    store.table("initiatives", everything).to_csv(out / "initiatives.csv", index=False)
     table.to_csv(out / "regime_stats.csv", index=False)
     diffs.to_csv(out / "paired_differences.csv", index=False)
     failures = store.failures(everything)

@@ -102,11 +102,11 @@ class Portfolio:
             elif len(out) < slots:
                 cost = ini.pilot_cost * ini.scale_cost * self.model.size_scale
                 out.append(Initiative(owner, pilot.target, journeys, True, cost, pilot.seen, pilot=pilot))
-        busy = {(j, i.target) for i in self.running for j in i.journeys} | set(self.factor)
+        busy = {(j, *i.target) for i in self.running for j in i.journeys} | set(self.factor)  # (journey, a, b)
         for (j, a, b), seen in self.observed(owner):
             if len(out) >= slots:
                 break
-            if (j, (a, b)) not in busy and (j, a, b) not in busy:
+            if (j, a, b) not in busy:
                 out.append(Initiative(owner, (a, b), (j,), False, ini.pilot_cost * self.model.size_scale, seen))
         return out
 
