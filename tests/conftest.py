@@ -34,6 +34,24 @@ def series(regime: str, seed: int, days: int = DAYS, **kwargs) -> pd.DataFrame:
     return CXModel(regime=regime, seed=seed, days=days, **kwargs).run().recorder.timeseries()
 
 
+def run_summary(job: tuple) -> dict:
+    """One run's summary row, for a pool: `job` = (regime, seed, CXModel keywords)."""
+    regime, seed, kwargs = job
+    return CXModel(regime=regime, seed=seed, **kwargs).run().recorder.summary()
+
+
+def run_series(job: tuple) -> pd.DataFrame:
+    """One run's daily series, for a pool: `job` = (regime, seed, CXModel keywords)."""
+    regime, seed, kwargs = job
+    return CXModel(regime=regime, seed=seed, **kwargs).run().recorder.timeseries()
+
+
+def on_pool(fn, jobs: list, chunksize: int = 2) -> list:
+    """`fn` over the jobs on two processes (a shared fixture's runs: the other xdist worker waits or works)."""
+    with pool(min(2, os.cpu_count() or 1)) as workers:
+        return list(workers.map(fn, jobs, chunksize=chunksize))
+
+
 def paired(a: pd.Series, b: pd.Series) -> tuple[float, float, float]:
     """Mean of a - b over seeds, and the 95% CI of that mean (t)."""
     d = (a - b).astype(float)
@@ -227,3 +245,47 @@ def available_org_customers(org: str) -> int:
 @pytest.fixture(scope="session")
 def facts_runs(tmp_path_factory) -> pd.DataFrame:
     return shared(tmp_path_factory, "facts_runs", make_facts_runs)[0]
+
+
+# ------------------------------------------- pattern 1 (diffusion of responsibility), shared
+DIFFUSION_BETAS = (1.5, 0.58, 0.0)  # on (more diffident than Darley & Latane), fitted, off
+
+
+def make_diffusion_runs() -> tuple[pd.DataFrame]:
+    """Everyone-owns and a CEO with attention to spare (ceo_attention 100), at 6 and 18 departments
+    (every department split in three), at each beta of DIFFUSION_BETAS, 20 seeds, one year: the
+    handoff failure rate of each run."""
+    jobs = [(regime, seed, dict(days=DAYS, split_departments=split, diffusion_beta=beta, ceo_attention=100))
+            for beta in DIFFUSION_BETAS for split in (1, 3) for regime in ("everyone_owns", "ceo_led")
+            for seed in SEEDS]
+    rows = on_pool(run_summary, jobs)
+    return (pd.DataFrame([{"regime": r, "seed": s, "split": kw["split_departments"], "beta": kw["diffusion_beta"],
+                           "handoff_failure_rate": row["handoff_failure_rate"]}
+                          for (r, s, kw), row in zip(jobs, rows)]),)
+
+
+@pytest.fixture(scope="session")
+def diffusion_runs(tmp_path_factory) -> pd.DataFrame:
+    return shared(tmp_path_factory, "diffusion_runs", make_diffusion_runs)[0]
+
+
+# ------------------------------------------- pattern 6 (the reorg's J-curve), shared
+REORG_DISRUPTIONS = (0.5, 0.0)  # on (the default), off
+
+
+def make_reorg_runs() -> tuple[pd.DataFrame]:
+    """No owner switching to CEO-led on day 200, at each disruption of REORG_DISRUPTIONS, 20 seeds,
+    730 days: the daily series (the runs that stay put are the default comparison's: a run with no
+    reorg never reads the disruption)."""
+    jobs = [("no_owner", seed, dict(days=730, overrides=[f"mechanisms.culture.reorg_disruption={d}",
+                                                         "reorg.day=200", "reorg.to=ceo_led"]))
+            for d in REORG_DISRUPTIONS for seed in SEEDS]
+    labels = [(d, seed) for d in REORG_DISRUPTIONS for seed in SEEDS]
+    daily = on_pool(run_series, jobs)
+    return (pd.concat([t.assign(disruption=d, run_seed=seed) for (d, seed), t in zip(labels, daily)],
+                      ignore_index=True),)
+
+
+@pytest.fixture(scope="session")
+def reorg_runs(tmp_path_factory) -> pd.DataFrame:
+    return shared(tmp_path_factory, "reorg_runs", make_reorg_runs)[0]

@@ -8,7 +8,6 @@ paired t-test at alpha = 0.01 (`greater`) or a 95% CI (`paired`).
 
 from __future__ import annotations
 
-import functools
 
 import numpy as np
 import pandas as pd
@@ -41,42 +40,34 @@ def test_diffusion_beta_is_fitted_to_darley_and_latane():
     assert compose([]).mechanisms.diffusion.beta == round(beta, 2)
 
 
-def diffusion_growth(beta: float, seeds) -> pd.Series:
-    return _diffusion_growth(beta, tuple(seeds)).copy()
-
-
-@functools.lru_cache
-def _diffusion_growth(beta: float, seeds: tuple) -> pd.Series:
+def diffusion_growth(runs: pd.DataFrame, beta: float) -> pd.Series:
     """Per seed: how much the gap in handoff failure between everyone-owns and a single owner grows
     from 6 to 18 departments (every department split in three). The single owner is a CEO with
     attention to spare, so that only diffusion differs (a busy owner degrades as boundaries
-    multiply too: that is pattern 2's mechanism)."""
-    gap = {}
-    for split in (1, 3):
-        kw = dict(split_departments=split, diffusion_beta=beta, ceo_attention=100)
-        gap[split] = (outcomes("everyone_owns", seeds, **kw).handoff_failure_rate
-                      - outcomes("ceo_led", seeds, **kw).handoff_failure_rate)
+    multiply too: that is pattern 2's mechanism). The runs: conftest `diffusion_runs`, 20 seeds."""
+    rate = runs[runs.beta == beta].set_index(["regime", "split", "seed"]).sort_index().handoff_failure_rate
+    gap = {split: rate["everyone_owns", split] - rate["ceo_led", split] for split in (1, 3)}
     return gap[3] - gap[1]
 
 
-def test_diffusion_everyone_owns_loses_ground_as_departments_multiply_when_beta_exceeds_one(many_seeds):
+def test_diffusion_everyone_owns_loses_ground_as_departments_multiply_when_beta_exceeds_one(diffusion_runs):
     """Pattern 1 (on, beta = 1.5: departments more diffident in a crowd than Darley & Latane's
     subjects). The gap grows as departments multiply."""
-    growth = diffusion_growth(1.5, many_seeds)
+    growth = diffusion_growth(diffusion_runs, 1.5)
     mean, lo, hi = paired(growth, 0 * growth)
     assert greater(growth, 0 * growth) and lo > 0.005, f"gap should grow: {mean:.4f} [{lo:.4f}, {hi:.4f}]"
 
 
-def test_diffusion_at_the_fitted_beta_everyone_owns_gains_ground(many_seeds):
+def test_diffusion_at_the_fitted_beta_everyone_owns_gains_ground(diffusion_runs):
     """Pattern 1 at the beta fitted to Darley & Latane (0.58): it reverses. Each department's
     readiness falls more slowly than the pool grows, so someone in a larger pool acts more often
     (docs/model.md 7.4). A finding, reported, not a default chosen to make the pattern pass."""
-    growth = diffusion_growth(0.58, many_seeds)
+    growth = diffusion_growth(diffusion_runs, 0.58)
     mean, lo, hi = paired(growth, 0 * growth)
     assert greater(0 * growth, growth), f"gap should shrink at beta = 0.58: {mean:.4f} [{lo:.4f}, {hi:.4f}]"
 
 
-def test_diffusion_switched_off_the_gap_grows_far_less(many_seeds):
+def test_diffusion_switched_off_the_gap_grows_far_less(diffusion_runs):
     """Pattern 1 (off, beta = 0). Until issue 16 the gap did not grow at all: equivalent to no growth
     by TOST (alpha 0.05) within the margin fixed above. Since failures also leave contacts unsettled
     and make later needs, splitting departments adds load that everyone-owns absorbs less well, and the
@@ -84,7 +75,7 @@ def test_diffusion_switched_off_the_gap_grows_far_less(many_seeds):
     0.006, so equivalence within 0.005 no longer holds (reported in docs/model.md, pattern 1). What
     still holds: the growth's mean is inside the margin, and diffusion (beta = 1.5) makes it grow
     more on the same seeds (paired one-sided t, alpha 0.01)."""
-    off, on = diffusion_growth(0.0, many_seeds), diffusion_growth(1.5, many_seeds)
+    off, on = diffusion_growth(diffusion_runs, 0.0), diffusion_growth(diffusion_runs, 1.5)
     assert abs(off.mean()) < NO_GROWTH_MARGIN, f"without diffusion: {off.mean():.4f}, margin {NO_GROWTH_MARGIN}"
     assert greater(on, off)
 
@@ -165,30 +156,36 @@ def test_accountability_journey_kpis_lower_handoff_failure(regime):
 
 
 # ---------------------------------------------------------------- 6
-def _after_reorg(disruption: float, seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _after_reorg(disruption: float, reorg_runs: pd.DataFrame, default_series: dict
+                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """After switching from no owner to a CEO-led regime on day 200, minus staying put: mean daily profit
-    in the first 60 days and from day 500 on, and the handoff failure rate from day 500 on. (The switch was
-    to the COO until issue 16; since efficiency pressure also leaves contacts unsettled, the COO no longer
-    pays off against no owner late in the run: from day 500 its daily profit is below it on most seeds.)"""
+    in the first 60 days and from day 500 on, and the handoff failure rate from day 500 on, per seed (20).
+    The switches are conftest `reorg_runs`; the runs that stay put are the default comparison's (one
+    rerun here with the disruption set: it changes nothing without a reorg). (The switch was to the COO
+    until issue 16; since efficiency pressure also leaves contacts unsettled, the COO no longer pays off
+    against no owner late in the run: from day 500 its daily profit is below it on most seeds.)"""
+    pd.testing.assert_frame_equal(default_series["no_owner", 0], series(
+        "no_owner", 0, days=730, overrides=[f"mechanisms.culture.reorg_disruption={disruption}"]))
     early, late, late_failures = [], [], []
-    common = [f"mechanisms.culture.reorg_disruption={disruption}"]
-    for s in seeds:
-        stay = series("no_owner", s, days=730, overrides=common)
-        switch = series("no_owner", s, days=730, overrides=[*common, "reorg.day=200", "reorg.to=ceo_led"])
+    switches = reorg_runs[reorg_runs.disruption == disruption]
+    for s in sorted(switches.run_seed.unique()):
+        stay = default_series["no_owner", s]
+        switch = switches[switches.run_seed == s].reset_index(drop=True)
         early.append(switch.profit.iloc[200:260].mean() - stay.profit.iloc[200:260].mean())
         late.append(switch.profit.iloc[500:].mean() - stay.profit.iloc[500:].mean())
         rate = lambda t: t.handoff_failures.iloc[500:].sum() / t.handoffs.iloc[500:].sum()  # noqa: E731
         late_failures.append(rate(switch) - rate(stay))
+    assert len(early) == 20
     return np.array(early), np.array(late), np.array(late_failures)
 
 
-def test_culture_lag_reorg_shows_a_j_curve(many_seeds):
+def test_culture_lag_reorg_shows_a_j_curve(reorg_runs, default_series):
     """Pattern 6 (on). A switch of regime first costs (routines broken, culture lags), then pays, in
     handoffs: from day 500 fewer fail than had the firm stayed put. Since issue 17 it no longer pays in
     profit within the horizon: the CEO's initiatives (about 45k a year from the first quarter after the
     switch) cost more than they return in two years (measured: -44 +- 15 EUR a day from day 500, docs/model.md
     Known limits); the first 60 days come before the first initiative and show the dip alone."""
-    early, late, late_failures = _after_reorg(0.5, many_seeds)
+    early, late, late_failures = _after_reorg(0.5, reorg_runs, default_series)
     assert early.mean() < 0 and stats_greater(0 * early, early)
     assert stats_greater(0 * late_failures, late_failures)
 
@@ -196,10 +193,10 @@ def test_culture_lag_reorg_shows_a_j_curve(many_seeds):
 CEO_PER_DAY = 6 * 0.5 / 8 * 150000 / 365  # the CEO's CX time at its pay [EUR/day] (mechanisms.governance)
 
 
-def test_culture_lag_without_disruption_there_is_no_dip(many_seeds):
+def test_culture_lag_without_disruption_there_is_no_dip(reorg_runs, default_series):
     """Pattern 6 (off). With no routines lost at the switch, there is no dip beyond the new
     owner's price (paid from the first day, while its fixes take effect over weeks)."""
-    early, _, _ = _after_reorg(0.0, many_seeds)
+    early, _, _ = _after_reorg(0.0, reorg_runs, default_series)
     assert stats_greater(early + CEO_PER_DAY, 0 * early)
 
 

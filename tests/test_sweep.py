@@ -304,3 +304,56 @@ def test_a_config_copied_and_saved_the_fast_way_is_omegaconfs():
             copy.days, copy.org.customers = config.days + 1, config.org.customers + 1
             assert copy.days != config.days and copy.org.customers != config.org.customers
             assert serial.to_yaml(config) == OmegaConf.to_yaml(config), (org, regime)
+
+
+def test_a_job_run_the_lean_way_returns_and_sees_what_hydras_run_job_gives(tmp_path):
+    """`_job.run_job` (fewer copies of the config) against `hydra.core.utils.run_job` on the same sweep
+    job: the task sees the same config and the same HydraConfig, and the job's return (config, hydra
+    node, overrides, working folder, status, value) and its output folder are the same."""
+    import os
+
+    from hydra import initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.utils import run_job, setup_globals
+    from hydra.types import HydraContext, RunMode
+    from omegaconf import OmegaConf, open_dict
+
+    from cxsim.config import schema
+    from cxsim.config.composition import CONFIG_DIR
+    from hydra_plugins.cxsim_searchpath import _job
+
+    schema.register()
+    seen = []
+
+    def task(cfg):
+        seen.append((OmegaConf.to_container(cfg, resolve=True), OmegaConf.to_container(HydraConfig.get()),
+                     os.getcwd()))
+        return cfg.seed
+
+    returns = []
+    with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
+        setup_globals()
+        loader = GlobalHydra.instance().config_loader()
+        for way, folder in (("hydra", tmp_path / "a"), ("lean", tmp_path / "b")):
+            master = loader.load_configuration("config", [f"hydra.sweep.dir={folder}"], RunMode.MULTIRUN)
+            job = loader.load_sweep_config(master, ["regime=coo_owned", "replicate=3"])
+            with open_dict(job):
+                job.hydra.job.id, job.hydra.job.num = "cli_4", 4
+            context = HydraContext(config_loader=loader, callbacks=type("NoCallbacks", (), {
+                "on_job_start": lambda *a, **k: None, "on_job_end": lambda *a, **k: None})())
+            ret = (run_job(hydra_context=context, config=job, task_function=task, job_dir_key="hydra.sweep.dir",
+                           job_subdir_key="hydra.sweep.subdir") if way == "hydra" else _job.run_job(context, job, task))
+            returns.append(ret)
+    (cfg_a, hydra_a, cwd_a), (cfg_b, hydra_b, cwd_b) = seen
+    assert cfg_a == cfg_b and cwd_a == cwd_b
+    for node in (hydra_a, hydra_b):  # the sweep folders differ by design: a/ and b/
+        node["sweep"]["dir"] = node["runtime"]["output_dir"] = node["overrides"]["hydra"] = None
+    assert hydra_a == hydra_b
+    a, b = returns
+    assert OmegaConf.to_container(a.cfg) == OmegaConf.to_container(b.cfg)
+    assert a.overrides == b.overrides == ["regime=coo_owned", "replicate=3"]
+    assert a.status == b.status and a.return_value == b.return_value and a.working_dir == b.working_dir
+    assert a.task_name == b.task_name
+    assert sorted(p.relative_to(tmp_path / "a").as_posix() for p in (tmp_path / "a").rglob("*")) == \
+        sorted(p.relative_to(tmp_path / "b").as_posix() for p in (tmp_path / "b").rglob("*"))

@@ -41,8 +41,32 @@ BIG_GROUP = 20  # options in a config group beyond which a job reads only the on
 CONFIG_CODE = tuple(Path(__file__).resolve().parents[1] / "config" / name for name in ("schema.py", "resolvers.py"))
 
 
+_pending: dict[tuple[str, ...], str] = {}  # per process: a job's key, computed before it ran, for its run
+
+
 def key(sources, overrides) -> str:
     """The job's key (`sources`: `hydra.runtime.config_sources`; `overrides`: the job's overrides)."""
+    found = _pending.pop(tuple(overrides), None)
+    if found is not None:
+        return found
+    return fresh_key(sources, overrides)
+
+
+def for_the_run(sources, overrides) -> str:
+    """The job's key, computed before the job runs (by the launcher, to skip a finished job); kept for
+    the job's own call to `key`, which follows at once in this process (one job at a time)."""
+    _pending.clear()
+    found = _pending[tuple(overrides)] = fresh_key(sources, overrides)
+    return found
+
+
+def forget() -> None:
+    """The job whose key was kept does not run (it had finished): keep nothing for another."""
+    _pending.clear()
+
+
+def fresh_key(sources, overrides) -> str:
+    """The job's key from the files as they are now."""
     folders = tuple(sorted(str(s["path"]) for s in sources if s.get("schema") == "file"))
     picked = {}
     for text in overrides:
@@ -109,7 +133,7 @@ def runs_of(store, config_sources, jobs) -> list[str] | None:
         return None
     runs = []
     for overrides in jobs:
-        rid = store.run_of_key(key(config_sources, list(overrides)))
+        rid = store.run_of_key(fresh_key(config_sources, list(overrides)))
         if rid is None:
             return None
         runs.append(rid)

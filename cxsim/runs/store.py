@@ -75,6 +75,15 @@ def run_id(coordinates: dict[str, str]) -> str:
     return hashlib.sha1(text.encode()).hexdigest()[:16]
 
 
+def with_coordinates(table: pd.DataFrame, rid: str, coordinates: dict) -> pd.DataFrame:
+    """The table with the run's id and coordinates in front: `run_id`, then `coord.KEY`, the last
+    coordinate first (the columns' order since the first store)."""
+    import pandas as pd
+
+    front = {"run_id": rid, **{f"coord.{key}": value for key, value in reversed(coordinates.items())}}
+    return pd.concat([pd.DataFrame(front, index=table.index), table], axis=1)
+
+
 class Store:
     def __init__(self, folder: str | Path):
         self.folder = Path(folder)
@@ -143,11 +152,7 @@ class Store:
                 shutil.rmtree(stale, ignore_errors=True)
             tmp.mkdir()
             for name, table in result.tables().items():
-                df = table.copy()
-                for key, value in coordinates.items():
-                    df.insert(0, f"coord.{key}", value)
-                df.insert(0, "run_id", rid)
-                df.to_parquet(tmp / f"{name}.parquet", index=False)
+                with_coordinates(table, rid, coordinates).to_parquet(tmp / f"{name}.parquet", index=False)
             serial.save(result.config, tmp / "config.yaml")
             (tmp / "run.json").write_text(json.dumps(
                 {"run_id": rid, "coordinates": coordinates, **provenance}, indent=2, default=str))

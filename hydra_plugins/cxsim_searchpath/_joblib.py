@@ -12,9 +12,11 @@
 
 Both keep the launcher's settings (n_jobs, batch_size, ...) and the way each
 job runs (`execute_job` of the joblib launcher, step by step), so results do
-not change. Two more steps of that function are ours: a job whose key names a
-finished run is not composed (`cxsim.runs.resume`), and a job's config comes
-from the worker's composition cache (`_compose`), equal to Hydra's.
+not change. Three more steps of that function are ours: a job whose key names a
+finished run is not composed (`cxsim.runs.resume`; the key of one that is not
+goes on to its run, which records it), a job's config comes from the worker's
+composition cache (`_compose`), equal to Hydra's, and Hydra's `run_job` is
+`_job.run_job`: its steps with fewer copies of the config.
 """
 
 from __future__ import annotations
@@ -106,10 +108,9 @@ class Shared:
 def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir: str) -> JobReturn:
     """`hydra_joblib_launcher._core.execute_job`, but a finished job (by its key) is skipped and the
     job's config comes from the worker's composition cache (`_compose`)."""
-    from hydra.core.utils import run_job
     from omegaconf import open_dict
 
-    from hydra_plugins.cxsim_searchpath import _compose
+    from hydra_plugins.cxsim_searchpath import _compose, _job
 
     hydra_context, config, task_function, singleton_state, _ = shared.load()
     done = finished(config, overrides, sweep_dir)
@@ -121,9 +122,8 @@ def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir
     with open_dict(sweep_config):
         sweep_config.hydra.job.id = f"{sweep_config.hydra.job.name}_{idx}"
         sweep_config.hydra.job.num = idx
-    # (execute_job sets HydraConfig here too; run_job sets it first thing, twice: a copy of the hydra node less)
-    return run_job(hydra_context=hydra_context, config=sweep_config, task_function=task_function,
-                   job_dir_key="hydra.sweep.dir", job_subdir_key="hydra.sweep.subdir")
+    # (execute_job sets HydraConfig here too; run_job sets it first thing: a copy of the hydra node less)
+    return _job.run_job(hydra_context, sweep_config, task_function)
 
 
 def finished(config, overrides: Sequence[str], sweep_dir: str) -> JobReturn | None:
@@ -132,8 +132,11 @@ def finished(config, overrides: Sequence[str], sweep_dir: str) -> JobReturn | No
     from cxsim.runs.store import Store
 
     store = Store(sweep_dir)
-    rid = store.run_of_key(resume.key(config.hydra.runtime.config_sources, list(overrides)))
-    return None if rid is None else already_done(store, rid, overrides)
+    rid = store.run_of_key(resume.for_the_run(config.hydra.runtime.config_sources, list(overrides)))
+    if rid is None:
+        return None  # it runs next, and its run reuses the key
+    resume.forget()
+    return already_done(store, rid, overrides)
 
 
 def already_done(store, rid: str, overrides: Sequence[str]) -> JobReturn:
