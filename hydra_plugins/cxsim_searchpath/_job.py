@@ -3,10 +3,11 @@
 `hydra.core.utils.run_job` copies a job's config four times: two masked
 copies of the `hydra` node (`HydraConfig.set_config`, before and after the
 output folder is set), a `copy.deepcopy` of the whole config for the task
-and one of the `hydra` node for the job's return; about 45 ms a job, a
+and one of the masked copy for the job's return; about 45 ms a job, a
 twentieth of a two-year run. Here the output folder is set first, so the
-`hydra` node is masked once, and the task's copy is a pickle round trip
-(`cxsim.config.serial.copy_of`: an equal config in a fifth of the time). Every
+`hydra` node is masked once, the job's return holds that masked copy (made
+for this job alone and read-only), and the task's copy is a pickle round
+trip (`cxsim.config.serial.copy_of`: an equal config in a fifth of the time). Every
 other step is Hydra's, in its order: the job's folder, the working directory
 (`hydra.job.chdir`), the job's logging, Hydra's copy of the config
 (`hydra.output_subdir`), `hydra.job.env_set`, the callbacks, the return and
@@ -17,7 +18,6 @@ needs the `hydra` resolver (`${hydra:...}`) in `hydra.sweep.dir` or its
 
 from __future__ import annotations
 
-import copy
 import os
 from pathlib import Path
 from typing import Any
@@ -56,7 +56,7 @@ def run_job(hydra_context: Any, config: DictConfig, task_function: Any) -> JobRe
         ret = JobReturn()
         task_cfg = task_config(config)
         ret.cfg = task_cfg
-        hydra_cfg = copy.deepcopy(HydraConfig.instance().cfg)  # as Hydra (its `hydra` node's parent is the job's)
+        hydra_cfg = HydraConfig.instance().cfg  # this job's own masked copy, read-only: Hydra copies it again
         ret.hydra_cfg = hydra_cfg
         ret.overrides = OmegaConf.to_container(config.hydra.overrides.task)
         Path(output_dir).mkdir(parents=True, exist_ok=True)
