@@ -164,8 +164,7 @@ def make_default_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
     for name, (regime, overrides) in ABLATIONS.items():
         jobs += [(regime, "auto_insurer", s, overrides) for s in SEEDS]
         variants += [name] * len(SEEDS)
-    with pool(min(2, os.cpu_count() or 1)) as workers:
-        done = list(workers.map(run_keeping_series, jobs, chunksize=4))
+    done = on_pool(run_keeping_series, jobs, chunksize=4)
     daily = pd.concat([t.assign(variant=job[0], run_seed=job[2]) for job, (_, t) in zip(jobs, done)
                        if t is not None], ignore_index=True)
     return pd.DataFrame([row for row, _ in done]).assign(variant=variants), daily
@@ -201,8 +200,7 @@ def run_for_cfo(job: tuple) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
 def make_cfo_runs() -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """Per run: the summary, the service desk's quarterly books, and the daily series of the cost view."""
     jobs = [(v, s) for v in CFO_VARIANTS for s in CFO_SEEDS]
-    with pool(min(2, os.cpu_count() or 1)) as workers:
-        done = list(workers.map(run_for_cfo, jobs, chunksize=2))
+    done = on_pool(run_for_cfo, jobs)
     summary = pd.DataFrame([row for row, _, _ in done]).assign(variant=[v for v, _ in jobs])
     books = pd.concat([b.assign(variant=v, run_seed=s) for (v, s), (_, b, _) in zip(jobs, done)], ignore_index=True)
     daily = pd.concat([t.assign(run_seed=s) for (v, s), (_, _, t) in zip(jobs, done) if t is not None],
@@ -240,8 +238,7 @@ def make_facts_runs(design_insurer: pd.DataFrame) -> tuple[pd.DataFrame]:
         customers = 3 * int(available_org_customers(org))
         jobs += [(org, s, [f"org.customers={customers}"]) for s in SIZE_SEEDS]
         labels += ["triple"] * len(SIZE_SEEDS)
-    with pool(min(2, os.cpu_count() or 1)) as workers:
-        rows = list(workers.map(run_for_facts, jobs, chunksize=2))
+    rows = on_pool(run_for_facts, jobs)
     design = design_insurer[design_insurer.seed.isin(FACT_SEEDS)].drop(columns="variant")
     assert len(design) == len(FACT_SEEDS) and design["active_mean"].notna().all()
     return (pd.concat([design.assign(variant="design"), pd.DataFrame(rows).assign(variant=labels)],
