@@ -8,7 +8,6 @@ paired t-test at alpha = 0.01 (`greater`) or a 95% CI (`paired`).
 
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest

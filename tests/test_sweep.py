@@ -352,6 +352,10 @@ def test_a_job_run_the_lean_way_returns_and_sees_what_hydras_run_job_gives(tmp_p
     assert hydra_a == hydra_b
     a, b = returns
     assert OmegaConf.to_container(a.cfg) == OmegaConf.to_container(b.cfg)
+    nodes = [OmegaConf.to_container(r.hydra_cfg.hydra) for r in returns]
+    for node in nodes:
+        node["sweep"]["dir"] = node["runtime"]["output_dir"] = node["overrides"]["hydra"] = None
+    assert nodes[0] == nodes[1]
     assert a.overrides == b.overrides == ["regime=coo_owned", "replicate=3"]
     assert a.status == b.status and a.return_value == b.return_value and a.working_dir == b.working_dir
     assert a.task_name == b.task_name
