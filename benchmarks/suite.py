@@ -25,7 +25,8 @@ machine; each timing is the best of `--repeat` runs (the least disturbed).
   made one after another by the API (target <= 0.10; also in CPU seconds, and
   against the runs' own times inside the sweep, which a shared machine's
   changing load moves less), the rerun of the finished sweep over its first
-  run (resume, target <= 0.05), and the speedup from 1 to 2 workers (target >= 1.8).
+  run (resume, target <= 0.05), and the speedup from 1 to 2 workers (target >= 1.8)
+  beside what the same runs gain from two bare processes at once (the machine's own ceiling).
 
 An *event* is one unit of customer work the engine handles: a calendar event
 (a need arises, a case reaches a queue, a customer leaves) or a case worked at
@@ -180,11 +181,11 @@ BARE = """
 import json, sys, time
 from cxsim.config.resolvers import derived_seed
 from cxsim.runs.api import simulate
-regimes, replicates, days = sys.argv[1].split(","), int(sys.argv[2]), int(sys.argv[3])
+regimes, replicates, days = sys.argv[1].split(","), sys.argv[2].split(":"), int(sys.argv[3])
 simulate(regime=regimes[0], seed=derived_seed(0, 0), days=10)  # imports and first-call costs out of the sum
 wall = cpu = 0.0
 for r in regimes:
-    for k in range(replicates):
+    for k in range(int(replicates[0]), int(replicates[1])):
         start, start_cpu = time.perf_counter(), time.process_time()
         simulate(regime=r, seed=derived_seed(0, k), days=days)
         wall += time.perf_counter() - start
@@ -193,12 +194,24 @@ print(json.dumps([wall, cpu]))
 """
 
 
+def bare_command(first: int, last: int, days: int) -> list[str]:
+    return [sys.executable, "-c", BARE, ",".join(SWEEP_REGIMES), f"{first}:{last}", str(days)]
+
+
 def bare_runs(days: int = 730) -> tuple[float, float]:
     """The sweep's runs, one after another in one process, by the API: the sums of their wall and CPU times."""
-    out = subprocess.run([sys.executable, "-c", BARE, ",".join(SWEEP_REGIMES), str(SWEEP_REPLICATES), str(days)],
-                         check=True, capture_output=True, text=True, cwd=ROOT)
+    out = subprocess.run(bare_command(0, SWEEP_REPLICATES, days), check=True, capture_output=True, text=True, cwd=ROOT)
     wall, cpu = json.loads(out.stdout)
     return wall, cpu
+
+
+def bare_pair(days: int = 730) -> float:
+    """The same runs in two processes at once (replicates split in halves), no sweep: the wall seconds of
+    the longer half's runs. What two cores of this machine give, the ceiling of a 2-worker sweep's speedup."""
+    half = SWEEP_REPLICATES // 2
+    procs = [subprocess.Popen(bare_command(a, b, days), stdout=subprocess.PIPE, text=True, cwd=ROOT)
+             for a, b in ((0, half), (half, SWEEP_REPLICATES))]
+    return max(json.loads(p.communicate()[0])[0] for p in procs)
 
 
 def sweep_costs(repeat: int) -> dict:
@@ -212,8 +225,9 @@ def sweep_costs(repeat: int) -> dict:
     rounds = []
     for _ in range(repeat):
         bare, bare_cpu = bare_runs()
+        pair = bare_pair()
         one, two = sweep(1), sweep(2)
-        rounds.append({"bare_s": bare, "bare_cpu_s": bare_cpu, "one_worker_s": one["wall_s"],
+        rounds.append({"bare_s": bare, "bare_cpu_s": bare_cpu, "bare_pair_s": pair, "one_worker_s": one["wall_s"],
                        "one_worker_cpu_s": one["cpu_s"], "runs_inside_s": one["runs_inside_s"],
                        "rerun_s": one["rerun_s"], "two_workers_s": two["wall_s"]})
     med = {k: statistics.median(r[k] for r in rounds) for k in rounds[0]}
@@ -223,7 +237,8 @@ def sweep_costs(repeat: int) -> dict:
             "sweep_overhead_cpu": ratio(lambda r: (r["one_worker_cpu_s"] - r["bare_cpu_s"]) / r["bare_cpu_s"]),
             "sweep_overhead_inside": ratio(lambda r: (r["one_worker_s"] - r["runs_inside_s"]) / r["runs_inside_s"]),
             "resume_ratio": ratio(lambda r: r["rerun_s"] / r["one_worker_s"]),
-            "sweep_speedup": ratio(lambda r: r["one_worker_s"] / r["two_workers_s"])}
+            "sweep_speedup": ratio(lambda r: r["one_worker_s"] / r["two_workers_s"]),
+            "parallel_ceiling": ratio(lambda r: r["bare_s"] / r["bare_pair_s"])}
 
 
 # ----------------------------------------------------------------- the table
@@ -303,7 +318,9 @@ def main(argv: list[str] | None = None) -> int:
                  ("  rerun of the finished sweep", f"{m['rerun_s']:.1f} s", ""),
                  ("  resume ratio rerun / first", f"{s['resume_ratio']:.3f}", verdict("resume_ratio", s["resume_ratio"])),
                  ("  2 workers", f"{m['two_workers_s']:.1f} s", ""),
-                 ("  speedup 1 / 2 workers", f"{s['sweep_speedup']:.2f}", verdict("sweep_speedup", s["sweep_speedup"]))]
+                 ("  speedup 1 / 2 workers", f"{s['sweep_speedup']:.2f}", verdict("sweep_speedup", s["sweep_speedup"])),
+                 ("    the same runs in two bare processes at once", f"{s['parallel_ceiling']:.2f}",
+                  f"{m['bare_pair_s']:.1f} s: what two cores give here, no sweep")]
 
     width = max(len(r[0]) for r in rows) + 2
     for name, value, note in rows:
