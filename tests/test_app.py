@@ -1,24 +1,33 @@
 """End to end: the classroom app in a real headless Chromium, with no internet.
 
-Starts `cxsim-app` on a free local port, loads the page, picks a regime,
-resets and steps the model, checks that the organisation picture and the
-charts change, that a bad parameter shows a message, and that the page asked
-nothing of any host but this one. Saves a screenshot.
+Starts `cxsim-app` on a free local port and drives the page as a teacher would at the two
+projector sizes (1280 x 720 and 1920 x 1080): the organisation picture fully in view with readable
+text, every slider saying its value, a lesson putting its settings on the controls, customers'
+dots moving as the model steps, side by side, downloads, a bad setting shown as one line, and no
+request to any host but this one (the browser's requests and the server's log). Screenshots go
+to `test-artifacts/app/` (or $CXSIM_ARTIFACTS/app); the time from start to the first answer is
+printed and saved there.
 """
 
 from __future__ import annotations
 
+import os
+import re
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
 
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = Path(os.environ.get("CXSIM_ARTIFACTS", ROOT / "test-artifacts")) / "app"
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+SIZES = {"1280x720": (1280, 720), "1920x1080": (1920, 1080)}
 
 
 def free_port() -> int:
@@ -27,25 +36,234 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def app_url():
+def start_app(log: Path, *args: str) -> tuple[subprocess.Popen, str, float]:
+    """`cxsim-app` on a free port, its output in `log`; the seconds until its first answer."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "cxsim.app.server", "--port", str(port)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}  # no way out
+    started = time.monotonic()
+    proc = subprocess.Popen([sys.executable, "-m", "cxsim.app.server", "--port", str(port), *args],
+                            stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}/"
-    deadline = time.time() + 90
-    while time.time() < deadline:
+    while time.monotonic() - started < 90:
         try:
             urllib.request.urlopen(url, timeout=2)
-            break
+            return proc, url, time.monotonic() - started
         except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("cxsim-app did not start")
-    yield url
+            time.sleep(0.2)
+    proc.kill()
+    pytest.fail(f"cxsim-app did not start: {log.read_text()[-2000:]}")
+
+
+def stop(proc: subprocess.Popen) -> None:
     proc.terminate()
     proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory):
+    """The app's URL and its server log."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = tmp_path_factory.mktemp("app") / "server.log"
+    proc, url, seconds = start_app(log)
+    (ARTIFACTS / "start_seconds.txt").write_text(f"{seconds:.1f}\n")
+    print(f"\ncxsim-app answered {seconds:.1f} s after start")
+    yield url, log
+    stop(proc)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+def open_page(browser, url: str, size: tuple[int, int], hosts: set, paths: list):
+    page = browser.new_context(viewport={"width": size[0], "height": size[1]}).new_page()
+
+    def seen(request):
+        if request.url.startswith("http"):
+            hosts.add(urlparse(request.url).hostname)
+            paths.append(urlparse(request.url).path)
+
+    page.on("request", seen)
+    page.goto(url)
+    page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
+    page.locator("#organisation svg").wait_for(timeout=60_000)
+    return page
+
+
+def choose(page, current: str, option: str) -> None:
+    """Pick `option` in the menu now showing `current`."""
+    page.get_by_text(current, exact=True).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def wait_for_time(page, day: int) -> None:
+    page.wait_for_function(f"() => document.body.innerText.includes('Time: {day}')", timeout=30_000)
+
+
+def dots(page, element: str = "organisation") -> list[tuple[str, str]]:
+    found = page.eval_on_selector_all(f"#{element} #customers use",
+                                      "els => els.map(e => [e.getAttribute('x'), e.getAttribute('y')])")
+    return [tuple(xy) for xy in found]
+
+
+def assert_picture_in_view(page, size: tuple[int, int]) -> None:
+    """The picture inside the window (no scrolling, nothing cut off), its department text >= 12 px."""
+    from cxsim.app.picture import FIGURE, TEXT
+
+    box = page.locator("#organisation svg").bounding_box()
+    assert box["x"] >= 0 and box["y"] >= 0, box
+    assert box["x"] + box["width"] <= size[0] + 0.5 and box["y"] + box["height"] <= size[1] + 0.5, (box, size)
+    text_px = TEXT * box["width"] / (FIGURE[0] * 72)  # the SVG's units are the figure's points
+    assert text_px >= 12, f"department text {text_px:.1f} px at {size}"
+
+
+def slider_labels_show_values(page) -> None:
+    from cxsim.app.classroom import CLASSROOM
+
+    body = page.inner_text("body")
+    for control in CLASSROOM.controls.values():
+        if control.widget == "slider":
+            assert re.search(re.escape(control.label) + r" \([^)]*\): [0-9.]+", body), (control.label, body[:3000])
+
+
+def assert_offline(hosts: set, paths: list, log: Path) -> None:
+    assert hosts <= {"127.0.0.1"}, f"the page fetched from elsewhere: {hosts}"
+    assert not [p for p in paths if "/_solara/cdn/" in p and "katex" in p], "the page asked for KaTeX"
+    text = log.read_text()
+    assert "Could not load URL" not in text and "Traceback" not in text, text[-3000:]
+
+
+@pytest.mark.parametrize("size", SIZES, ids=list(SIZES))
+def test_the_classroom_at_projector_sizes(app, browser, size):
+    """A teacher opens the app, reads every control's value, clicks a lesson and sees its settings on
+    the controls, steps and watches customers move and handoffs fail, all in view and offline."""
+    url, log = app
+    hosts, paths, dims = set(), [], SIZES[size]
+    page = open_page(browser, url, dims, hosts, paths)
+    assert_picture_in_view(page, dims)
+    slider_labels_show_values(page)
+    assert [t.inner_text().lower() for t in page.get_by_role("tab").all()] == [
+        "one organisation", "side by side", "where handoffs fail"]
+
+    choose(page, "(free play)", "The cost-centre spiral")
+    page.get_by_text("The lesson set the controls below").wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "Service budget (share of capacity): 0.75" in body and "no_owner" in body
+    wait_for_time(page, 0)
+    assert_picture_in_view(page, dims)  # the lesson's text does not push the picture out of view
+
+    step = page.get_by_role("button", name="Step", exact=True)
+    for day in (1, 2):  # the first needs start on day 1
+        step.click()
+        wait_for_time(page, day)
+    page.wait_for_function("() => document.querySelectorAll('#organisation #customers use').length > 0",
+                           timeout=30_000)
+    before = dots(page)
+    for day in range(3, 6):
+        step.click()
+        wait_for_time(page, day)
+    deadline = time.monotonic() + 30  # the picture redraws after the counter, later on a busy machine
+    while dots(page) == before and time.monotonic() < deadline:
+        time.sleep(0.3)
+    after = dots(page)
+    assert before and after and set(after) != set(before), "the customers' dots did not move"
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shot = ARTIFACTS / f"classroom_{size}.png"
+    page.screenshot(path=str(shot))
+    print(f"\nscreenshot: {shot}")
+    page.context.close()
+    assert_offline(hosts, paths, log)
+
+
+def test_side_by_side_downloads_and_a_bad_setting(app, browser):
+    url, log = app
+    hosts, paths = set(), []
+    page = open_page(browser, url, SIZES["1920x1080"], hosts, paths)
+    step = page.get_by_role("button", name="Step", exact=True)
+
+    choose(page, "(none)", "no_owner")  # side by side: a second regime on the same seed
+    page.get_by_role("button", name="Reset", exact=True).click()
+    wait_for_time(page, 0)
+    for day in range(1, 3):
+        step.click()
+        wait_for_time(page, day)
+    page.get_by_role("tab", name="Side by side").click()
+    page.locator("#organisation-right svg").wait_for(timeout=60_000)
+    inside = ("() => ['left', 'right'].every(side => { const r = document.querySelector("
+              "`#organisation-${side} svg`).getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; })")
+    page.wait_for_function(inside, timeout=10_000)  # both pictures in the window's width, once the tab has slid in
+    page.screenshot(path=str(ARTIFACTS / "side_by_side.png"))
+
+    with page.expect_download() as dl:  # the run (both regimes) as CSV, the charts as PNG
+        page.get_by_text("Run data (CSV)").click()
+    csv = dl.value.path().read_text()
+    assert csv.startswith("day,regime,") and "no_owner" in csv and "ceo_led" in csv
+    with page.expect_download() as dl:
+        page.get_by_text("Charts (PNG)").click()
+    assert dl.value.path().read_bytes()[:4] == b"\x89PNG"
+
+    page.get_by_role("tab", name="One organisation").click()
+    seed = page.get_by_role("textbox", name=re.compile("^Seed"))
+    hostile = "<img src=x onerror=window.pwned=1>"  # shown as text, never as an element
+    seed.fill(hostile)
+    seed.press("Enter")
+    page.get_by_role("button", name="Reset", exact=True).click()
+    page.get_by_text("These settings do not work").wait_for(timeout=30_000)
+    body = page.inner_text("body")
+    assert "Traceback" not in body and f"seed: must be a whole number, got '{hostile}'" in body
+    assert page.locator("img[src='x']").count() == 0 and page.evaluate("() => window.pwned") is None
+    page.context.close()
+    assert_offline(hosts, paths, log)
+
+
+def test_two_students_do_not_share_a_model(app, browser):
+    """Each browser session has its own model: one student's steps and lesson are not another's."""
+    url, _ = app
+    a, b = (open_page(browser, url, SIZES["1280x720"], set(), []) for _ in range(2))
+    step_a = a.get_by_role("button", name="Step", exact=True)
+    for day in range(1, 3):
+        step_a.click()
+        wait_for_time(a, day)
+    choose(a, "(free play)", "The reorganisation J-curve")
+    a.get_by_text("The lesson set the controls below").wait_for(timeout=30_000)
+    b.get_by_role("button", name="Step", exact=True).click()
+    wait_for_time(b, 1)  # b's own model: a's two steps did not move it
+    assert "The lesson set" not in b.inner_text("body")
+    a.context.close()
+    b.context.close()
+
+
+def test_a_company_file_opens_the_app_on_its_organisation(browser, tmp_path):
+    """`cxsim-app --company FILE`: the company's organisation and its regime of today are where the
+    controls start, its candidates next in the regime menu; a bad file is one line and no server."""
+    from cxsim.decide.company import load
+
+    company = load(ROOT / "examples" / "mid_size_insurer.yaml")
+    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(ROOT / "examples" / "mid_size_insurer.yaml"))
+    try:
+        page = open_page(browser, url, SIZES["1280x720"], set(), [])
+        body = page.inner_text("body")
+        assert company.name in body and company.today in body
+        page.get_by_text(company.today, exact=True).first.click()
+        options = [o.inner_text() for o in page.get_by_role("option").all()]
+        assert options[:1 + len(company.candidates)] == [company.today, *company.candidates]
+        page.keyboard.press("Escape")
+        page.screenshot(path=str(ARTIFACTS / "company.png"))
+        page.context.close()
+    finally:
+        stop(proc)
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((ROOT / "examples" / "mid_size_insurer.yaml").read_text().replace("today: no_owner", "today: nobody"))
+    p = subprocess.run([sys.executable, "-m", "cxsim.app.server", "--company", str(bad)], capture_output=True,
+                       text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert re.fullmatch(r"cxsim-app: error: .*bad\.yaml:\d+: today: no regime named 'nobody'.*\n", p.stderr), p.stderr
 
 
 def test_app_binds_localhost_by_default():
@@ -54,116 +272,58 @@ def test_app_binds_localhost_by_default():
     assert parser().parse_args([]).host == "127.0.0.1"
 
 
-def test_students_can_pick_a_regime_step_and_see_the_picture_change(app_url, tmp_path):
-    from playwright.sync_api import sync_playwright
-
-    hosts = set()
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.on("request", lambda r: hosts.add(urlparse(r.url).hostname) if r.url.startswith("http") else None)
-        page.goto(app_url)
-        step = page.get_by_role("button", name="Step", exact=True)
-        step.wait_for(timeout=60_000)
-        images = lambda: page.eval_on_selector_all("img", "els => els.map(e => e.src)")  # noqa: E731
-        page.wait_for_function("() => document.querySelectorAll('img').length >= 8", timeout=30_000)
-
-        page.get_by_text("ceo_led").first.click()
-        page.get_by_role("option", name="coo_owned").click()
-        page.get_by_role("button", name="Reset", exact=True).click()
-        page.wait_for_function("() => document.body.innerText.includes('Time: 0')", timeout=30_000)
-        time.sleep(1)
-        before = images()
-        for _ in range(4):
-            step.click()
-            time.sleep(0.5)
-        page.wait_for_function("() => document.body.innerText.includes('Time: 4')", timeout=30_000)
-        deadline = time.monotonic() + 30  # the pictures redraw after the counter, later on a busy machine
-        after = images()
-        while sum(a != b for a, b in zip(before, after)) < 8 and time.monotonic() < deadline:
-            time.sleep(0.5)
-            after = images()
-        assert len(after) >= 8
-        changed = sum(a != b for a, b in zip(before, after))
-        assert changed >= 8, f"only {changed} of {len(after)} pictures changed after stepping"
-        page.screenshot(path=str(tmp_path / "app.png"), full_page=True)
-
-        # one click loads a lesson
-        page.get_by_role("button", name="The CEO owns CX: commitment or bottleneck?").click()
-        page.get_by_text("Lesson: The CEO owns CX").wait_for(timeout=30_000)
-        page.wait_for_function("() => document.body.innerText.includes('Time: 0')", timeout=30_000)
-        page.screenshot(path=str(tmp_path / "lesson.png"), full_page=True)
-
-        # export: the run as CSV and the charts as PNG
-        step.click()
-        page.wait_for_function("() => document.body.innerText.includes('Time: 1')", timeout=30_000)
-        with page.expect_download() as dl:
-            page.get_by_text("Run data (CSV)").click()
-        csv = dl.value.path().read_text()
-        assert csv.startswith("day,regime,") and len(csv.splitlines()) >= 2
-        with page.expect_download() as dl:
-            page.get_by_text("Charts (PNG)").click()
-        assert dl.value.path().read_bytes()[:4] == b"\x89PNG"
-
-        # side by side: a second regime on the same seed, on the second page
-        page.get_by_text("(none)").first.click()
-        page.get_by_role("option", name="no_owner").click()
-        page.get_by_role("button", name="Reset", exact=True).click()
-        for _ in range(3):
-            step.click()
-            time.sleep(0.5)
-        page.get_by_role("tab", name="Page 1").click()
-        page.wait_for_function("() => document.body.innerText.includes('Time: 3')", timeout=30_000)
-        # page 1 renders both organisations and the overlay: wait for them (a loaded machine is slow)
-        page.wait_for_function("() => [...document.querySelectorAll('img')].filter(i => i.offsetParent !== null"
-                               " && i.naturalWidth > 0).length >= 3", timeout=60_000)
-        page.screenshot(path=str(tmp_path / "side_by_side.png"), full_page=True)
-        assert page.locator("img:visible").count() >= 3
-
-        page.get_by_role("tab", name="Page 0").click()
-        seed = page.get_by_role("textbox", name="Seed", exact=True)
-        hostile = "<img src=x onerror=window.pwned=1>"  # shown as text, never as an element
-        seed.fill(hostile)
-        seed.press("Enter")
-        page.get_by_role("button", name="Reset", exact=True).click()
-        page.get_by_text("These parameters do not work").wait_for(timeout=30_000)
-        body = page.inner_text("body")
-        assert "Traceback" not in body and f"seed: must be a whole number, got '{hostile}'" in body
-        assert page.locator("img[src='x']").count() == 0 and page.evaluate("() => window.pwned") is None
-        browser.close()
-    assert hosts <= {"127.0.0.1"}, f"the app fetched from elsewhere: {hosts}"
-    assert (tmp_path / "app.png").stat().st_size > 20_000
-
-
 def test_classroom_model_reorg_moment_and_bad_input_fallback():
-    from cxsim.app.app import ClassroomModel, heatmap_figure, organisation_figure
+    from cxsim.app.charts import heatmap_figure
+    from cxsim.app.classroom import ClassroomModel
+    from cxsim.app.picture import inline_svg, organisation_figure
 
     m = ClassroomModel(regime="no_owner", seed=2, customers=800, reorg_day=10, reorg_to="ceo_led")
     for _ in range(15):
         m.step()
     assert m.error is None and m.regime.name == "ceo_led"
     assert m.recorder.timeseries().routine_fit.iloc[10] < 1.0  # routines broken at the switch
-    organisation_figure(m), heatmap_figure(m)  # draw without error
+    svg = inline_svg(organisation_figure(m))
+    assert svg.startswith("<svg") and 'id="customers"' in svg and 'id="bounced"' in svg
+    heatmap_figure(m)
     bad = ClassroomModel(regime="ceo_led", seed=1, service_budget=-1.0)
     assert bad.error and "service_budget" in bad.error and bad.regime.name == "ceo_led"
 
 
-def test_every_lesson_loads_runs_and_uses_only_app_parameters():
-    from cxsim.app.app import LESSONS, ClassroomModel, model_params
+def test_controls_start_where_the_configs_do():
+    """No control's starting value is typed into the app: each is the composed config's."""
+    from cxsim.app.classroom import CLASSROOM
+    from cxsim.config.composition import compose
 
-    assert len(LESSONS) >= 5
-    for name, lesson in LESSONS.items():
+    cfg, c = compose([]), CLASSROOM.controls
+    assert c["regime"].default == cfg.regime.name and c["org"].default == cfg.org.name
+    assert c["service_budget"].default == cfg.mechanisms.finance.service_budget
+    assert c["cfo_view"].default == cfg.mechanisms.finance.cfo_view and c["days"].default == cfg.days
+    assert c["split_departments"].default == cfg.org.split_departments and c["seed"].default == cfg.seed
+    assert c["ceo_attention"].item("as the regime sets it", "ceo_with_cxo") == "as the regime sets it (2)"
+    assert c["ceo_attention"].item("as the regime sets it", "coo_owned") == "as the regime sets it"
+    assert c["ceo_attention"].value_of("as the regime sets it (2)") == "as the regime sets it"
+
+
+def test_every_lesson_sets_only_controls_and_runs_as_its_controls_say():
+    from cxsim.app.classroom import CLASSROOM
+
+    assert len(CLASSROOM.lessons) >= 9
+    for name, lesson in CLASSROOM.lessons.items():
         assert {"title", "question", "params", "then", "observe"} <= set(lesson), name
-        assert set(lesson["params"]) <= set(model_params), name
-        m = ClassroomModel(lesson=name, seed=3, customers=500)
+        values = CLASSROOM.lesson_values(name)
+        assert {k: values[k] for k in lesson["params"]} == lesson["params"], name
+        m = CLASSROOM.model({**values, "customers": 500})
         for _ in range(10):
             m.step()
         assert m.error is None, (name, m.error)
         assert m.regime_name_at_start == lesson["params"]["regime"]
+        if "compare_with" in lesson["params"]:
+            assert m.twin.regime.name == lesson["params"]["compare_with"]
 
 
 def test_side_by_side_twin_shares_the_seed_and_exports():
-    from cxsim.app.app import ClassroomModel, charts_figure, png_bytes, run_csv
+    from cxsim.app.charts import charts_figure, png_bytes, run_csv
+    from cxsim.app.classroom import ClassroomModel
 
     m = ClassroomModel(regime="ceo_led", compare_with="no_owner", seed=4, customers=600)
     for _ in range(6):
@@ -177,22 +337,19 @@ def test_side_by_side_twin_shares_the_seed_and_exports():
     assert png_bytes(charts_figure(m))[:4] == b"\x89PNG"
 
 
-def test_two_students_do_not_share_a_model(app_url):
-    """Each browser session has its own model: one student's lesson is not another's."""
-    from playwright.sync_api import sync_playwright
+def test_a_company_in_the_classroom_runs_its_own_organisation_under_any_regime():
+    from cxsim.app.classroom import Classroom
+    from cxsim.decide.company import load
 
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
-        a, b = browser.new_context().new_page(), browser.new_context().new_page()
-        for page in (a, b):
-            page.goto(app_url)
-            page.get_by_role("button", name="Step", exact=True).wait_for(timeout=60_000)
-        a.get_by_role("button", name="The reorganisation J-curve").click()
-        a.get_by_text("Lesson: The reorganisation J-curve").wait_for(timeout=30_000)
-        b.get_by_role("button", name="Step", exact=True).click()
-        b.wait_for_function("() => document.body.innerText.includes('Time: 1')", timeout=30_000)
-        assert "Lesson:" not in b.inner_text("body")
-        browser.close()
+    company = load("examples/mid_size_insurer.yaml")
+    classroom = Classroom.build(company)
+    assert classroom.controls["org"].default == company.name and classroom.controls["regime"].default == company.today
+    assert list(classroom.controls["regime"].values[:1 + len(company.candidates)]) == [company.today,
+                                                                                        *company.candidates]
+    m = classroom.model({**classroom.defaults(), "regime": "ceo_led", "compare_with": "coo_owned", "days": 5})
+    assert m.error is None and m.regime.name == "ceo_led" and m.twin.regime.name == "coo_owned"
+    assert [d.name for d in m.departments] == list(company.config.org.departments)
+    assert m.initial_customers == company.config.org.customers
 
 
 def test_a_long_student_session_does_not_grow_memory():
@@ -203,7 +360,9 @@ def test_a_long_student_session_does_not_grow_memory():
     import gc
     import weakref
 
-    from cxsim.app.app import ClassroomModel, charts_figure, heatmap_figure, organisation_figure, png_bytes
+    from cxsim.app.charts import charts_figure, heatmap_figure, png_bytes
+    from cxsim.app.classroom import ClassroomModel
+    from cxsim.app.picture import inline_svg, organisation_figure
 
     old, live = [], []
     for session in range(6):
@@ -212,7 +371,8 @@ def test_a_long_student_session_does_not_grow_memory():
         while m.running:
             m.step()
             if m.day == 125:
-                for figure in (organisation_figure, heatmap_figure, charts_figure):
+                inline_svg(organisation_figure(m))
+                for figure in (heatmap_figure, charts_figure):
                     png_bytes(figure(m))
         assert m.day == 250 and len(m.recorder.timeseries()) == 250
         del m
@@ -225,11 +385,26 @@ def test_a_long_student_session_does_not_grow_memory():
 def test_lever_menus_leave_the_regime_alone_until_a_value_is_picked():
     """The app's lever menus start at 'as the regime sets it': a CEO-with-CXO regime keeps its own CEO
     attention, a derived journey KPI stays derived; a picked value is passed on as a number."""
-    from cxsim.app.app import REGIME_OWN, ClassroomModel, lever_values
+    from cxsim.app.classroom import REGIME_OWN, ClassroomModel, model_keywords
 
-    assert lever_values({"ceo_attention": REGIME_OWN, "journey_kpi": "0.3", "regime": "x"}) == {
-        "journey_kpi": 0.3, "regime": "x"}
+    assert model_keywords({"ceo_attention": REGIME_OWN, "journey_kpi": "0.3", "regime": "x", "days": 5}) == {
+        "journey_kpi": 0.3, "days": 5}
     m = ClassroomModel(regime="ceo_with_cxo", ceo_attention=REGIME_OWN, cxo_backing=REGIME_OWN,
                        journey_kpi=REGIME_OWN, days=5, customers=100)
     assert m.error is None and m.governance.owners[0].attention == 2.0
     assert {round(d.journey_kpi, 12) for d in m.departments} == {0.3}
+
+
+def test_the_cxo_lessons_twin_is_the_deputys_ablation_to_the_customer():
+    """The CEO-with-CXO lesson compares ceo_with_cxo with ceo_led at the same CEO attention: to every
+    customer that is ceo_with_cxo with its deputy removed (the ablation of
+    `test_regimes.py::test_a_deputy_carries_what_the_ceo_cannot`); only the CX office's cost differs."""
+    from cxsim.app.classroom import LESSONS
+    from cxsim.model import CXModel
+
+    params = LESSONS["ceo_with_cxo"]["params"]
+    twin = CXModel(regime=params["compare_with"], seed=3, days=120, ceo_attention=params["ceo_attention"])
+    ablation = CXModel(regime=params["regime"], seed=3, days=120, overrides=["regime.owners.ceo.deputy.role=null"])
+    a, b = twin.run().recorder.summary(), ablation.run().recorder.summary()
+    differ = {k for k in a if a[k] != b[k] and a[k] == a[k]}
+    assert differ == {"regime", "governance_cost", "profit", "operating_margin"}, differ

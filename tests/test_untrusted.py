@@ -100,15 +100,18 @@ def hostile_company(tmp_path) -> Path:
 
 
 def test_hostile_department_and_journey_names_are_drawn_as_text_and_escaped_in_the_report(tmp_path):
-    from cxsim.app.app import charts_figure, heatmap_figure, organisation_figure, png_bytes
+    from cxsim.app.charts import charts_figure, heatmap_figure, png_bytes
+    from cxsim.app.picture import inline_svg, organisation_figure
 
     config = load_company(hostile_company(tmp_path)).config
     assert HOSTILE["marketing"] in config.org.departments
     folder, store = tmp_path / "sweep", Store(tmp_path / "sweep")
     for seed in range(2):
         model = CXModel(config=config, seed=seed).run()
-        for figure in (organisation_figure, heatmap_figure, charts_figure):  # "$" is not maths: no error
+        for figure in (heatmap_figure, charts_figure):  # "$" is not maths: no error
             assert png_bytes(figure(model))[:4] == b"\x89PNG"
+        svg = inline_svg(organisation_figure(model))  # names are drawn as glyph outlines: no markup from them
+        assert "<img" not in svg and "<script" not in svg and HOSTILE["marketing"] not in svg
         coords = {"replicate": str(seed)}
         store.write(run_id(coords), Result.of(model), coords, {"seed": seed, "replicate": seed})
     page = build(folder).read_text()

@@ -1,7 +1,12 @@
-"""The classroom app (Mesa's SolaraViz), for teachers of organisation design.
+"""The classroom app (Mesa's SolaraViz parts, Solara), for teachers of organisation design.
 
-* `app`: the page: controls, lessons, the organisation picture and charts;
+* `classroom`: the controls (configs/app/classroom.yaml), the lessons that set them, the model they make;
+* `picture`: the organisation picture, customers moving through it;
+* `charts`: the live charts and the downloads;
+* `app`: the page;
 * `server`: `cxsim-app`, which serves it offline on this machine.
 
 Builds on the layers below it; nothing imports the app.
 """
+
+COMPANY_ENV = "CXSIM_APP_COMPANY"  # `cxsim-app --company FILE` hands the file to the app's process here

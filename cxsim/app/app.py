@@ -1,290 +1,240 @@
-"""The classroom app: cxsim in the browser, on Mesa's SolaraViz.
+"""The classroom app: cxsim in the browser, built from Mesa's SolaraViz parts.
 
     cxsim-app                       # http://127.0.0.1:8765, no internet needed
+    cxsim-app --company FILE.yaml   # with a company's own organisation in the menus
 
-Students pick a regime, an organisation and the key mechanism parameters,
-then step or play the model: the organisation picture shows departments as
-boxes (queue and culture inside), the boundaries between them as arrows, and
-the handoffs that failed today in red; live charts follow satisfaction,
-handoff failure, failure demand, churn, profit and culture. One click loads a
-lesson (configs/lesson/); a second regime can run side by side on the same
-seed (page 1); a reorg day switches regime mid-run; the charts (PNG) and the
-run (CSV) can be downloaded. A bad combination of
-parameters shows a message and keeps the default model; it never shows a
-traceback.
+The page is made for a projector. The side bar holds the lesson, Mesa's model controller (Reset,
+play, Step), the controls, each showing what it is set to, and the downloads. The main area has
+three named tabs: "One organisation" (the organisation picture, the largest thing on the page,
+with customers moving through it, and the live charts beside or below it), "Side by side" (a
+second regime on the same seed) and "Where handoffs fail" (the boundaries' failure rates). A
+lesson puts its settings on the controls and restarts the model from them, so what the class sees
+on the controls is what runs. Presenter mode enlarges all text.
+
+Nothing is fetched from any host but this app's own server: text is plain (no Markdown, whose
+maths would load KaTeX from a CDN), pictures are drawn on the server.
 """
 
 from __future__ import annotations
 
-import io
-import math
+import solara
+from mesa.visualization.solara_viz import ModelController, ShowSteps
+from mesa.visualization.utils import update_counter
+from solara.toestand import KernelStoreFactory, Reactive
 
-import matplotlib
+from cxsim.app import charts, picture
+from cxsim.app.classroom import CLASSROOM, SETTINGS, ClassroomModel
 
-matplotlib.use("Agg")
-matplotlib.rcParams["text.parse_math"] = False  # names are plain text: a "$" in a department name is not maths
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-import solara  # noqa: E402
-import yaml  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from mesa.visualization import SolaraViz, make_plot_component  # noqa: E402
-from mesa.visualization.utils import update_counter  # noqa: E402
-
-from cxsim.config.composition import CONFIG_DIR, available  # noqa: E402
-from cxsim.config.errors import ConfigError  # noqa: E402
-from cxsim.model import CXModel  # noqa: E402
-
-REGIMES = [r for r in available("regime") if not r.endswith("_schema")]
-
-
-def load_lessons() -> dict[str, dict]:
-    """Lesson scenarios (configs/lesson/*.yaml): a question, app parameters, what to observe."""
-    folder = CONFIG_DIR / "lesson"
-    return {p.stem: yaml.safe_load(p.read_text()) for p in sorted(folder.glob("*.yaml"))}
-
-
-LESSONS = load_lessons()
 NO_LESSON = "(free play)"
-NO_TWIN = "(none)"
-REGIME_OWN = "as the regime sets it"  # a lever left alone: the regime file's value, or what its owners derive
-LEVERS = ("ceo_attention", "cxo_backing", "journey_kpi")
+CHARTS_EVERY = 5  # the charts are redrawn every this many days (a picture per day is what the eye follows)
 
 
-def lever_values(kwargs: dict) -> dict:
-    """The lever menus give text: a number, or REGIME_OWN (the lever is not set)."""
-    out = dict(kwargs)
-    for key in LEVERS:
-        if key in out:
-            value = out.pop(key)
-            if value != REGIME_OWN:
-                out[key] = float(value)
-    return out
+def new_model() -> ClassroomModel:
+    return CLASSROOM.model(CLASSROOM.defaults())
 
 
-class ClassroomModel(CXModel):
-    """CXModel that falls back to the defaults on bad parameters and says why.
-
-    A lesson (a button in the app) sets its parameters over the sliders."""
-
-    def __init__(self, lesson=NO_LESSON, compare_with=NO_TWIN, reorg_day=0, reorg_to=None, **kwargs):
-        self.error = None
-        self.twin = None
-        self.lesson = LESSONS.get(lesson)
-        if self.lesson:
-            params = dict(self.lesson["params"])
-            reorg_day = params.pop("reorg_day", reorg_day)
-            reorg_to = params.pop("reorg_to", reorg_to)
-            kwargs.update(params)
-        if reorg_day:  # the reorg moment: switch regime mid-run and watch the culture lag
-            kwargs.update(reorg_day=reorg_day, reorg_to=reorg_to)
-        kwargs = lever_values(kwargs)
-        try:
-            super().__init__(**kwargs)
-        except ConfigError as exc:
-            self.error = str(exc)
-            super().__init__(regime=kwargs.get("regime", "ceo_led") if kwargs.get("regime") in REGIMES else "ceo_led",
-                             org="auto_insurer", days=kwargs.get("days"))
-        if compare_with in REGIMES and self.error is None:  # side by side: same seed and settings
-            self.twin = CXModel(**{**kwargs, "regime": compare_with})
-
-    def step(self) -> None:
-        super().step()
-        if self.twin is not None and self.twin.running:
-            self.twin.step()
+# Per browser session (each kernel gets its own value): the model, the controls' values, the lesson.
+MODEL = Reactive(KernelStoreFactory(new_model, key="cxsim.app.model"))
+VALUES = solara.reactive(CLASSROOM.defaults())
+LESSON = solara.reactive(NO_LESSON)
+PRESENTER = solara.reactive(False)
 
 
-ORGS = [o for o in available("org") if not o.endswith("_schema")]
-FINANCE = yaml.safe_load((CONFIG_DIR / "mechanisms" / "default.yaml").read_text())["finance"]  # defaults of the controls
-
-model_params = {
-    "regime": {"type": "Select", "value": "ceo_led", "values": REGIMES, "label": "Who owns CX (regime)"},
-    "compare_with": {"type": "Select", "value": NO_TWIN, "values": [NO_TWIN, *REGIMES],
-                     "label": "Side by side with (same seed)"},
-    "org": {"type": "Select", "value": "auto_insurer", "values": ORGS, "label": "Organisation"},
-    "ceo_attention": {"type": "Select", "value": REGIME_OWN, "label": "CEO attention (CX decisions/day)",
-                      "values": [REGIME_OWN, *map(str, (0.5, 1, 2, 4, 6, 8, 12, 20, 30))]},
-    "cxo_backing": {"type": "Select", "value": REGIME_OWN, "label": "CEO's backing of a CXO",
-                    "values": [REGIME_OWN, *map(str, (0.0, 0.2, 0.4, 0.6, 0.8, 1.0))]},
-    "journey_kpi": {"type": "Select", "value": REGIME_OWN, "label": "Journey KPIs in every department",
-                    "values": [REGIME_OWN, *map(str, (0.0, 0.1, 0.2, 0.3, 0.5, 0.8))]},
-    "service_budget": {"type": "SliderFloat", "value": FINANCE["service_budget"], "min": 0.4, "max": 1.5,
-                       "step": 0.05, "label": "Service budget (share of capacity)"},
-    "cfo_view": {"type": "Select", "value": FINANCE["cfo_view"], "values": ["cost", "value", "none"],
-                 "label": "How the CFO reads service at the budget round"},
-    "split_departments": {"type": "SliderInt", "value": 1, "min": 1, "max": 4, "step": 1,
-                          "label": "Silos per department"},
-    "reorg_day": {"type": "SliderInt", "value": 0, "min": 0, "max": 720, "step": 30,
-                  "label": "Reorg on day (0: never)"},
-    "reorg_to": {"type": "Select", "value": "coo_owned", "values": REGIMES, "label": "Reorg to"},
-    "seed": {"type": "InputText", "value": 1, "label": "Seed"},
-    "days": 730,
-}
+def scale() -> float:
+    return float(SETTINGS["presenter_scale"]) if PRESENTER.value else 1.0
 
 
-def organisation_figure(model: CXModel) -> Figure:
-    """Departments on a circle; arrows for boundaries, red and thick where handoffs failed today."""
-    fig = Figure(figsize=(6.4, 5.6))
-    ax = fig.subplots()
-    depts = model.departments
-    n = len(depts)
-    pos = {d.index: (math.cos(2 * math.pi * i / n + math.pi / 2), math.sin(2 * math.pi * i / n + math.pi / 2))
-           for i, d in enumerate(depts)}
-    today = model.recorder.last_day_pairs
-    for a, b in model.boundaries:
-        (x0, y0), (x1, y1) = pos[a], pos[b]
-        failed = today.get((a, b), 0)
-        ax.annotate("", xy=(x1 * 0.82, y1 * 0.82), xytext=(x0 * 0.82, y0 * 0.82),
-                    arrowprops=dict(arrowstyle="-|>", color="#C44E52" if failed else "#BBBBBB",
-                                    lw=1 + min(failed, 6), shrinkA=14, shrinkB=14,
-                                    connectionstyle="arc3,rad=0.12"))
-    for d in depts:
-        x, y = pos[d.index]
-        ax.text(x, y, f"{d.name}\nworked {d.worked:.0f} of {d.capacity:.0f}\nwaiting {len(d.queue)}\n"
-                      f"culture {d.culture:.2f}", ha="center", va="center",
-                fontsize=7, bbox=dict(boxstyle="round", fc=(1 - 0.5 * d.culture, 1, 1 - 0.5 * d.culture),
-                                       ec="#4C72B0" if d.load <= 1 else "#C44E52"))
-    owners = ", ".join(o.role for o in model.governance.owners) or "nobody"
-    p = model.portfolio
-    outcomes = [i.outcome for i in p.done]
-    ax.set_title(f"day {model.day} — {model.regime.name}: CX owned by {owners}\n"
-                 f"red arrows: handoffs that failed today ({sum(today.values())}); CX initiatives: "
-                 f"{len(p.running)} running, {outcomes.count('succeeded')} worked, {outcomes.count('failed')} failed",
-                 fontsize=9)
-    ax.set_xlim(-1.35, 1.35)
-    ax.set_ylim(-1.3, 1.3)
-    ax.axis("off")
-    return fig
+def set_control(key: str, value) -> None:
+    VALUES.set({**VALUES.value, key: value})
 
 
-def heatmap_figure(model: CXModel) -> Figure:
-    """Handoff failure rate so far, from department (row) to department (column)."""
-    r = model.recorder
-    rate = np.divide(r.pair_failures, r.pair_attempts, out=np.full(r.pair_attempts.shape, np.nan),
-                     where=r.pair_attempts > 0)
-    names = [d.name for d in model.departments]
-    fig = Figure(figsize=(5.4, 4.6))
-    ax = fig.subplots()
-    im = ax.imshow(rate, cmap="Reds", vmin=0, vmax=max(0.3, float(np.nanmax(rate)) if r.pair_attempts.any() else 0.3))
-    ax.set_xticks(range(len(names)), names, rotation=90, fontsize=7)
-    ax.set_yticks(range(len(names)), names, fontsize=7)
-    ax.set_title("handoff failure rate so far: from (row) to (column)", fontsize=9)
-    fig.colorbar(im, ax=ax, shrink=0.8)
-    fig.tight_layout()
-    return fig
+def load_lesson(name: str) -> None:
+    """Put the lesson's settings on the controls and restart the model from them."""
+    LESSON.set(name)
+    values = CLASSROOM.defaults() if name == NO_LESSON else CLASSROOM.lesson_values(name)
+    VALUES.set(values)
+    MODEL.set(CLASSROOM.model(values))
+
+
+# ------------------------------------------------------------------- side bar
+@solara.component
+def Lesson():
+    names = {NO_LESSON: NO_LESSON, **{lesson["title"]: name for name, lesson in CLASSROOM.lessons.items()}}
+    title = next(t for t, n in names.items() if n == LESSON.value)
+    solara.Select("Lesson", value=title, values=list(names), on_value=lambda t: load_lesson(names[t]))
+    if LESSON.value == NO_LESSON:
+        return
+    lesson = CLASSROOM.lessons[LESSON.value]
+    settings = ", ".join(f"{CLASSROOM.controls[k].label} = {v}" for k, v in lesson["params"].items())
+    with solara.Card(lesson["title"], classes=["cxsim-lesson"]):
+        paragraph(lesson["question"], bold=True)
+        paragraph(f"The lesson set the controls below: {settings}.")
+        paragraph(f"Then: {lesson['then']} (change the controls, then press Reset).")
+        with solara.Details("What students should observe (for the teacher)"):
+            paragraph(lesson["observe"])
+
+
+def paragraph(text: str, bold: bool = False):
+    """Plain text in a paragraph (not Markdown: its maths would fetch KaTeX from a CDN)."""
+    return solara.v.Html(tag="p", children=[text], style_="font-weight: bold" if bold else "")
 
 
 @solara.component
-def Heatmap(model):
+def Control(key: str):
+    """One control, its label saying what it is set to."""
+    control, value, regime = CLASSROOM.controls[key], VALUES.value[key], VALUES.value["regime"]
+    unit = f" ({control.unit})" if control.unit else ""
+    if control.widget == "slider":
+        low, high, step = control.bounds
+        slider = solara.SliderInt if isinstance(step, int) else solara.SliderFloat
+        solara.Text(f"{control.label}{unit}: {control.shown(value)}", style={"font-size": "0.8rem", "color": "#555"})
+        slider("", value=value, min=low, max=high, step=step, on_value=lambda v: set_control(key, v))
+    elif control.widget == "number":
+        solara.InputText(control.label, value=str(value), continuous_update=False,
+                         on_value=lambda v: set_control(key, v))
+    else:  # a menu shows its value itself
+        solara.Select(f"{control.label}{unit}", value=control.item(value, regime), values=control.items(value, regime),
+                      on_value=lambda item: set_control(key, control.value_of(item)))
+
+
+@solara.component
+def Downloads(model):
     update_counter.get()
-    solara.FigureMatplotlib(heatmap_figure(model), format="png")
+    with solara.Row(style={"flex-wrap": "wrap"}):
+        solara.FileDownload(lambda: charts.png_bytes(charts.charts_figure(model)), filename=f"cxsim_day{model.day}.png",
+                            label="Charts (PNG)", mime_type="image/png")
+        solara.FileDownload(lambda: charts.run_csv(model), filename=f"cxsim_day{model.day}.csv",
+                            label="Run data (CSV)", mime_type="text/csv")
 
 
 @solara.component
-def Organisation(model):
-    """The organisation picture (redrawn every step), with the lesson's question."""
-    update_counter.get()  # Mesa bumps this after each step: re-render then
+def SideBar():
+    play = solara.use_reactive(int(SETTINGS["play_interval_ms"]))
+    render, threads = solara.use_reactive(1), solara.use_reactive(False)
+    with solara.Sidebar(), solara.Column():
+        Lesson()
+        with solara.Card("Run"):
+            ModelController(MODEL, model_parameters=VALUES, play_interval=play, render_interval=render,
+                            use_threads=threads)
+            ShowSteps(MODEL.value)
+        with solara.Card("Controls (press Reset to apply)"):
+            for key in CLASSROOM.controls:
+                Control(key)
+        with solara.Card("Downloads"):
+            Downloads(MODEL.value)
+        solara.Switch(label="Presenter mode (larger text)", value=PRESENTER)
+
+
+# ------------------------------------------------------------------ main area
+@solara.component
+def Organisation(model, element_id: str = "organisation"):
+    """The organisation picture, inline SVG sized to the screen: never wider than its column, never
+    taller than the window has room for."""
+    update_counter.get()
+    svg = picture.inline_svg(picture.organisation_figure(
+        model, dots=int(SETTINGS["customer_dots"]), bounces=int(SETTINGS["failed_dots"]), scale=scale()))
+    solara.HTML(tag="div", unsafe_innerHTML=svg, attributes={"id": element_id},
+                style="width: min(100%, calc((100vh - 172px) * 11 / 7.2)); margin: 0 auto;")
+
+
+@solara.component
+def Charts(model, columns: int = 2):
+    update_counter.get()
+    twin = getattr(model, "twin", None)
+    every = 1 if model.day <= 2 * CHARTS_EVERY else CHARTS_EVERY  # the first days daily: they are quick
+    image = solara.use_memo(lambda: charts.png_bytes(charts.charts_figure(model, columns=columns, scale=scale())),
+                            [id(model), model.day // every, model.running, id(twin), PRESENTER.value])
+    solara.Image(image, width="100%")
+
+
+@solara.component
+def Problem(model):
     if getattr(model, "error", None):
-        solara.Error(f"These parameters do not work: {model.error}. Showing the default model instead.")
-    lesson = getattr(model, "lesson", None)
-    if lesson:
-        solara.Markdown(f"**Lesson: {lesson['title']}**  \n{lesson['question']}  \n"
-                        f"*Then:* {lesson['then']} (set the sliders and press Reset)")
-    solara.FigureMatplotlib(organisation_figure(model), format="png")
+        solara.Error(f"These settings do not work: {model.error}. Showing the default model instead.")
 
 
-SERIES = ("satisfaction", "handoff_failure_rate", "failure_demand_share", "churned", "profit", "culture",
-          "service_staffing", "backlog")
+TODAY = (  # the numbers beside the picture: (label, the day's row -> value, format)
+    ("customers", lambda rows: rows[-1]["active"], "{:,.0f}"),
+    ("satisfaction (0 to 1)", lambda rows: rows[-1]["satisfaction"], "{:.2f}"),
+    ("handoffs failed today", lambda rows: rows[-1]["handoff_failures"], "{:,.0f}"),
+    ("failure demand today", lambda rows: rows[-1]["failure_demand_share"], "{:.0%}"),
+    ("waiting for a department", lambda rows: rows[-1]["backlog"], "{:,.0f}"),
+    ("left so far", lambda rows: rows[-1]["churned"], "{:,.0f}"),
+    ("profit so far (EUR)", lambda rows: sum(r["profit"] for r in rows), "{:,.0f}"),
+)
 
 
-def charts_figure(model: CXModel) -> Figure:
-    """The live series of the run (and of its twin, dashed) in one figure: for export and comparison."""
-    fig = Figure(figsize=(14, 6))
-    axes = fig.subplots(2, 4).flat
-    runs = [(model.regime.name, model)]
-    if getattr(model, "twin", None) is not None:
-        runs.append((model.twin.regime.name, model.twin))
-    for ax, col in zip(axes, SERIES):
-        for (name, m), style in zip(runs, ("-", "--")):
-            ts = m.recorder.timeseries()
-            if len(ts):
-                ax.plot(ts.day, ts[col], style, label=name)
-        ax.set_title(col.replace("_", " "), fontsize=9)
-        ax.tick_params(labelsize=7)
-    axes[0].legend(fontsize=7) if model.recorder.rows else None
-    fig.suptitle(f"cxsim, seed {model.cfg.seed}, day {model.day}", fontsize=10)
-    fig.tight_layout()
-    return fig
+@solara.component
+def Today(model):
+    """The day's key numbers in large type, for the back of the room."""
+    update_counter.get()
+    rows = model.recorder.rows
+    size = 1.6 * scale()
+    with solara.Column(style={"gap": "2px"}):
+        solara.Text(f"Day {model.day}", style={"font-size": f"{size}rem", "font-weight": "bold"})
+        for label, value, form in TODAY:
+            shown = form.format(value(rows)) if rows else "–"
+            solara.Text(shown, style={"font-size": f"{size}rem", "line-height": "1.1"})
+            solara.Text(label, style={"font-size": f"{0.55 * size}rem", "color": "#555", "margin-bottom": "6px"})
 
 
-def png_bytes(fig: Figure) -> bytes:
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=110)
-    return buf.getvalue()
-
-
-def run_csv(model: CXModel) -> str:
-    """The run's daily table (with the twin's, if any) as CSV."""
-    tables = [model.recorder.timeseries()]
-    if getattr(model, "twin", None) is not None:
-        tables.append(model.twin.recorder.timeseries())
-    return pd.concat(tables, ignore_index=True).to_csv(index=False)
+@solara.component
+def OneOrganisation(model):
+    """The picture as large as the screen allows, the day's numbers beside it, the charts below."""
+    Problem(model)
+    with solara.Row(style={"flex-wrap": "wrap", "align-items": "flex-start", "gap": "12px"}):
+        with solara.Column(style={"flex": "4 1 760px", "min-width": "0"}):
+            Organisation(model)
+        with solara.Column(style={"flex": "1 1 220px", "min-width": "0"}):
+            Today(model)
+    with solara.Column(style={"max-width": "1500px"}):
+        Charts(model, columns=4)
 
 
 @solara.component
 def SideBySide(model):
-    """Two regimes on the same seed: both organisations and their series overlaid."""
     update_counter.get()
     twin = getattr(model, "twin", None)
     if twin is None:
-        solara.Info("Choose a regime in 'Side by side with' and press Reset to compare two regimes on the same seed.")
+        solara.Info(f"Choose a regime in '{CLASSROOM.controls['compare_with'].label}' and press Reset to run "
+                    "a second regime on the same seed beside this one.")
         return
-    with solara.Row():
-        solara.FigureMatplotlib(organisation_figure(model), format="png")
-        solara.FigureMatplotlib(organisation_figure(twin), format="png")
-    solara.FigureMatplotlib(charts_figure(model), format="png")
+    # two columns where each picture keeps readable text, one above the other where not
+    with solara.Div(style={"display": "grid", "gap": "8px", "width": "100%",
+                           "grid-template-columns": "repeat(auto-fit, minmax(600px, 1fr))"}):
+        for m, element in ((model, "organisation-left"), (twin, "organisation-right")):
+            with solara.Div(style={"min-width": "0"}):
+                Organisation(m, element_id=element)
+    with solara.Column(style={"max-width": "1500px"}):
+        Charts(model, columns=4)
 
 
 @solara.component
-def Export(model):
-    """Downloads for students' write-ups: the charts as PNG, the run as CSV."""
+def Boundaries(model):
     update_counter.get()
-    with solara.Row():
-        solara.FileDownload(lambda: png_bytes(charts_figure(model)), filename=f"cxsim_day{model.day}.png",
-                            label="Charts (PNG)", mime_type="image/png")
-        solara.FileDownload(lambda: run_csv(model), filename=f"cxsim_day{model.day}.csv",
-                            label="Run data (CSV)", mime_type="text/csv")
-
-
-MODEL = solara.reactive(ClassroomModel(regime="ceo_led", org="auto_insurer", seed=1))
+    image = solara.use_memo(lambda: charts.png_bytes(charts.heatmap_figure(model, scale=scale())),
+                            [id(model), model.day // CHARTS_EVERY, PRESENTER.value])
+    with solara.Column(style={"max-width": "900px"}):
+        solara.Image(image, width="100%")
 
 
 @solara.component
-def Lessons(model):
-    """One click loads a lesson: its question on top, its parameters in the model."""
-    with solara.Row(style={"flex-wrap": "wrap"}):
-        for name, lesson in LESSONS.items():
-            solara.Button(lesson["title"], small=True, outlined=True,
-                          on_click=lambda name=name: MODEL.set(ClassroomModel(lesson=name, seed=1)))
+def Page():
+    model = MODEL.value
+    solara.Title("cxsim classroom")
+    if PRESENTER.value:
+        solara.Style("html { font-size: 20px !important; } .v-application .v-label { font-size: 1.05rem; }")
+    with solara.AppBar():
+        solara.AppBarTitle("cxsim: who should own customer experience?")
+    SideBar()
+    with solara.lab.Tabs():
+        with solara.lab.Tab("One organisation"):
+            OneOrganisation(model)
+        with solara.lab.Tab("Side by side"):
+            SideBySide(model)
+        with solara.lab.Tab("Where handoffs fail"):
+            Boundaries(model)
 
 
-page = SolaraViz(
-    MODEL,
-    components=[
-        Lessons,
-        Organisation,
-        Export,
-        Heatmap,
-        make_plot_component("satisfaction"),
-        make_plot_component("handoff_failure_rate"),
-        make_plot_component("failure_demand_share"),
-        make_plot_component("churned"),
-        make_plot_component("profit"),
-        make_plot_component("culture"),
-        make_plot_component("service_staffing"),
-        (SideBySide, 1),
-    ],
-    model_params=model_params,
-    name="cxsim: who should own customer experience?",
-    play_interval=150,
-)
+page = Page
+

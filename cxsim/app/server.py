@@ -1,7 +1,8 @@
 """`cxsim-app`: start the classroom app (Solara) on this machine only by default.
 
-    cxsim-app                         # http://127.0.0.1:8765
-    cxsim-app --port 9000 --host 0.0.0.0   # to let a class reach it over the room's network
+    cxsim-app                                # http://127.0.0.1:8765
+    cxsim-app --company my_company.yaml      # your organisation in the menus, its regime of today first
+    cxsim-app --port 9000 --host 0.0.0.0     # to let a class reach it over the room's network
 """
 
 from __future__ import annotations
@@ -11,19 +12,35 @@ import os
 import sys
 from pathlib import Path
 
+from cxsim.app import COMPANY_ENV
+from cxsim.config.errors import ConfigError
+
 
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="cxsim-app", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="cxsim-app", description=__doc__.splitlines()[0],
+                                 epilog="example: cxsim-app --company examples/mid_size_insurer.yaml")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--company", metavar="FILE.yaml",
+                    help="a company file (as for cxsim-compare): its organisation, today's regime and candidates")
     return ap
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
+    env = {**os.environ, "SOLARA_ASSETS_PROXY": "True", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
+           "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_THEME_TITLE": "cxsim classroom"}
+    if args.company:
+        from cxsim.decide import company
+
+        try:
+            company.load(args.company)  # checked here: a mistake is one line, before any server starts
+        except ConfigError as exc:
+            print(f"cxsim-app: error: {exc}", file=sys.stderr)
+            return 2
+        env[COMPANY_ENV] = str(Path(args.company).resolve())
     app = Path(__file__).with_name("app.py")
     # assets are served by this server from the solara-assets package (no CDN); no telemetry
-    env = {**os.environ, "SOLARA_ASSETS_PROXY": "True", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False"}
     cmd = [sys.executable, "-m", "solara", "run", str(app), "--host", args.host, "--port", str(args.port),
            "--production", "--no-open"]
     print(f"cxsim-app: http://{args.host}:{args.port}  (Ctrl-C to stop)", flush=True)
