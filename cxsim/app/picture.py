@@ -28,10 +28,11 @@ from matplotlib.patches import FancyBboxPatch  # noqa: E402
 
 SATISFACTION = colormaps["RdYlGn"]  # 0 red (about to leave) .. 1 green (a promoter)
 FAILED, QUIET, OK, OVERLOADED = "#C44E52", "#BBBBBB", "#4C72B0", "#C44E52"
-WIDE = 1.74  # the picture's half-width in its own units (its height is 2.12: the figure's shape)
+WIDE = 1.74  # the picture's half-width in its own units (its height is 2.16: about the figure's shape)
 FIGURE = (11.0, 7.2)  # inches; the axes take the lower 90%, a unit about as long across as up
 BEND = 0.1  # how far a boundary's arrow bends (a->b and b->a stay apart)
 TEXT = 12.5  # a department's text size [pt of the figure; the page scales the picture to the screen]
+UNITS_PER_PT = 2.16 / (FIGURE[1] * 0.9 * 72)  # picture units per point: the axes' height in units over points
 
 
 @dataclass(frozen=True)
@@ -50,22 +51,26 @@ class Room:
         t = min(self.w / abs(dx) if dx else math.inf, self.h / abs(dy) if dy else math.inf)
         return self.x + t * dx, self.y + t * dy
 
-    def rows(self, per_row: int) -> int:
+    def first_row(self, text: float, step: float) -> float:
+        """Where the first row of dots goes: under the room's text (`text` deep, in picture units)."""
+        return self.y + self.h * 0.93 - text - 0.6 * step
+
+    def rows(self, per_row: int, text: float) -> int:
         """How many rows of dots fit under the room's text."""
         step = 2 * self.w / (per_row + 1)
-        return max(1, int((self.h * 0.85 - 0.5 * step) / step) + 1)
+        return max(1, int((self.first_row(text, step) - (self.y - self.h)) / step))
 
-    def dot(self, i: int, per_row: int) -> tuple[float, float]:
+    def dot(self, i: int, per_row: int, text: float) -> tuple[float, float]:
         row, col = divmod(i, per_row)
         step = 2 * self.w / (per_row + 1)
-        return self.x - self.w + step * (col + 1), self.y - self.h * 0.15 - row * step
+        return self.x - self.w + step * (col + 1), self.first_row(text, step) - row * step
 
 
 def rooms(n: int) -> list[Room]:
     """Where n departments sit: up to eight on an ellipse, the first at the top, clockwise; more
     (silos after a split) in a grid, row by row, so a department's silos sit side by side."""
     if n <= 8:
-        return [Room(1.45 * math.sin(2 * math.pi * i / n), 0.66 * math.cos(2 * math.pi * i / n), 0.42, 0.25)
+        return [Room(1.45 * math.sin(2 * math.pi * i / n), 0.66 * math.cos(2 * math.pi * i / n), 0.42, 0.28)
                 for i in range(n)]
     columns = math.ceil(math.sqrt(n * 1.6))
     rows = math.ceil(n / columns)
@@ -92,7 +97,7 @@ def sampled_customers(model, at_most: int) -> list:
     return [c for c in busy if c.unique_id % k == 0][:at_most]
 
 
-def customer_places(model, places: list[Room], at_most: int) -> tuple[list, list, list, dict]:
+def customer_places(model, places: list[Room], at_most: int, text: float) -> tuple[list, list, list, dict]:
     """x, y and satisfaction of each sampled customer, in rows in its department's room (those in the
     queue first, in queue order), and how many did not fit in each room."""
     sample = sampled_customers(model, at_most)
@@ -107,9 +112,9 @@ def customer_places(model, places: list[Room], at_most: int) -> tuple[list, list
     per_row = 12
     xs, ys, sat, over = [], [], [], {}
     for d, members in by_dept.items():
-        fits = per_row * places[d].rows(per_row)
+        fits = per_row * places[d].rows(per_row, text)
         for i, c in enumerate(members[:fits]):
-            x, y = places[d].dot(i, per_row)
+            x, y = places[d].dot(i, per_row, text)
             xs.append(x)
             ys.append(y)
             sat.append(c.satisfaction)
@@ -145,6 +150,11 @@ def draw_bounces(ax, model, places: list[Room], at_most: int, scale: float) -> N
     ax.scatter(xs, ys, s=70 * scale, c=FAILED, edgecolors="white", linewidths=0.8, zorder=6).set_gid("bounced")
 
 
+def room_text_size(room: Room, scale: float) -> float:
+    """A department's text size [pt]: smaller in the small rooms of a split organisation."""
+    return TEXT * scale * min(1.0, room.w / 0.3)
+
+
 def draw_departments(ax, model, places: list[Room], over: dict, scale: float) -> None:
     for d, room in zip(model.departments, places):
         ax.add_patch(FancyBboxPatch((room.x - room.w, room.y - room.h), 2 * room.w, 2 * room.h,
@@ -153,8 +163,7 @@ def draw_departments(ax, model, places: list[Room], over: dict, scale: float) ->
                                     ec=OK if d.load <= 1 else OVERLOADED, lw=1.2 if d.load <= 1 else 2.8))
         more = f"  +{over[d.index]}" if over.get(d.index) else ""
         ax.text(room.x, room.y + room.h * 0.93, f"{d.name}\nworked {d.worked:.0f} of {d.capacity:.0f},\n"
-                f"waiting {len(d.queue)}{more}", ha="center", va="top", fontsize=TEXT * scale * min(1.0, room.w / 0.3),
-                zorder=4)
+                f"waiting {len(d.queue)}{more}", ha="center", va="top", fontsize=room_text_size(room, scale), zorder=4)
 
 
 def draw_leavers(ax, model, scale: float) -> None:
@@ -164,15 +173,17 @@ def draw_leavers(ax, model, scale: float) -> None:
     xs = [WIDE - 0.05 - 0.05 * (i % 12) for i in range(min(left, 36))]
     ys = [-0.98 + 0.05 * (i // 12) for i in range(min(left, 36))]
     ax.scatter(xs, ys, s=30 * scale, c="#777777", marker="v", zorder=5).set_gid("leavers")
-    ax.text(WIDE - 0.02, -1.07, f"left the firm today: {left}", ha="right", va="center", fontsize=10 * scale)
+    ax.text(WIDE - 0.02, -1.08, f"left the firm today: {left}", ha="right", va="center", fontsize=10 * scale)
 
 
 def organisation_figure(model, dots: int = 300, bounces: int = 24, scale: float = 1.0) -> Figure:
     """The picture as a matplotlib figure (see the module's docstring)."""
+    scale = min(scale, 1.15)  # the picture grows with the screen already: presenter mode adds a little
     fig = Figure(figsize=FIGURE)
     ax = fig.add_axes((0, 0, 1, 0.9))
     places = rooms(len(model.departments))
-    xs, ys, sat, over = customer_places(model, places, dots)
+    text = 3 * 1.25 * room_text_size(places[0], scale) * UNITS_PER_PT  # three lines of a room's text
+    xs, ys, sat, over = customer_places(model, places, dots, text)
     draw_departments(ax, model, places, over, scale)
     draw_boundaries(ax, model, places, scale)
     ax.scatter(xs, ys, s=24 * scale, c=sat, cmap=SATISFACTION, vmin=0.0, vmax=1.0, edgecolors="none",
@@ -180,9 +191,9 @@ def organisation_figure(model, dots: int = 300, bounces: int = 24, scale: float 
     draw_bounces(ax, model, places, bounces, scale)
     draw_leavers(ax, model, scale)
     busy = sum(c.journey is not None for c in model.customers)
-    ax.text(-WIDE + 0.02, -1.07, f"dots: {len(xs)} of {busy} customers on a journey (colour: satisfaction, red to "
-                                 "green); red dot bouncing back: a failed handoff", ha="left", va="center",
-            fontsize=9.5 * scale)
+    ax.text(-WIDE + 0.02, -1.08, f"dots: {len(xs)} of {busy} customers on a journey, coloured by satisfaction "
+                                 "(red to green)\nred dot bouncing back: a failed handoff", ha="left", va="center",
+            fontsize=10 * scale)
     owners = ", ".join(o.role for o in model.governance.owners) or "nobody"
     failed = sum(model.recorder.last_day_pairs.values())
     outcomes = [i.outcome for i in model.portfolio.done]
@@ -190,7 +201,7 @@ def organisation_figure(model, dots: int = 300, bounces: int = 24, scale: float 
                  f"CX initiatives: {len(model.portfolio.running)} running, {outcomes.count('succeeded')} worked, "
                  f"{outcomes.count('failed')} failed", fontsize=12.5 * scale, y=0.99, va="top")
     ax.set_xlim(-WIDE, WIDE)
-    ax.set_ylim(-1.12, 1.0)
+    ax.set_ylim(-1.16, 1.0)
     ax.axis("off")
     return fig
 
