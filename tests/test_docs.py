@@ -58,3 +58,25 @@ def test_every_outcome_a_company_can_measure_is_listed_by_name():
 
     missing = [name for name in outcome_names() - NOT_MEASURES if f"`{name}`" not in DOC]
     assert not missing, f"outcomes not listed in docs/model.md: {missing}"
+
+
+def python_blocks(path: Path) -> list[str]:
+    """The fenced ```python blocks of a Markdown file."""
+    return re.findall(r"```python\n(.*?)```", path.read_text(), flags=re.S)
+
+
+DRIVERS = Path(__file__).parent.parent / "docs" / "drivers.md"
+
+
+@pytest.mark.parametrize("block", range(len(python_blocks(DRIVERS))),
+                         ids=["batch_run", "ema_workbench", "salib"][:len(python_blocks(DRIVERS))])
+def test_every_example_of_driving_cxsim_from_other_tools_runs_as_written(block):
+    """Each example of docs/drivers.md in a fresh interpreter, as a reader would paste it (its own
+    asserts check what it shows)."""
+    import subprocess
+    import sys
+
+    code = python_blocks(DRIVERS)[block]
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
+                          cwd=DRIVERS.parent.parent)
+    assert done.returncode == 0, done.stderr[-3000:]

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import mesa
+import pytest
 import pandas as pd
 
 from cxsim.api import TABLES, simulate
@@ -63,6 +64,30 @@ def test_mesa_batch_run_drives_the_model_unchanged():
                              rng=[1], max_steps=20, number_processes=1, display_progress=False)
     assert {r["regime"] for r in results} == {"ceo_led", "coo_owned"}
     assert all(0 <= r["handoff_failure_rate"] <= 1 and r["active"] > 0 for r in results)
+
+
+def test_mesa_batch_run_iterations_are_distinct_replicates_each_rerunnable_from_its_seed():
+    """`iterations=3` (Mesa passes seed=None to each): three different seeds and runs, as in Mesa;
+    each run's seed is in its config, and that seed reruns it exactly. The run's totals so far
+    (`*_to_date`) come beside each day's values, and at the last step they are the summary's."""
+    import warnings
+
+    params = {"regime": "ceo_led", "days": 30, "customers": 300}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # Mesa deprecates `iterations` for `rng=[None] * n`
+        results = mesa.batch_run(CXModel, parameters=params, iterations=3, max_steps=30, number_processes=1,
+                                 data_collection_period=-1, display_progress=False)
+    assert len(results) == 3 and len({r["seed"] for r in results}) == 3
+    assert len({(r["profit_to_date"], r["handoffs_to_date"]) for r in results}) == 3
+    again = CXModel(**params, seed=results[0]["seed"]).run()
+    summary = again.recorder.summary()
+    assert summary["seed"] == results[0]["seed"]
+    assert summary["profit"] == pytest.approx(results[0]["profit_to_date"], rel=1e-12)  # summed in another order
+    counted = again.recorder.timeseries().query("day >= @again.recorder.counting_from")
+    assert counted.handoffs.sum() == results[0]["handoffs_to_date"]
+    assert summary["handoff_failure_rate"] == results[0]["handoff_failure_rate_to_date"]
+    assert summary["churned"] == results[0]["churned_to_date"]
+    assert CXModel(**params).cfg.seed == CXModel(**params).cfg.seed  # no seed at all: the config's, every time
 
 
 def test_mid_run_reorg_switches_owners():

@@ -23,6 +23,7 @@ SolaraViz can drive the model; a full config can be given instead.
 from __future__ import annotations
 
 import math
+import secrets
 from bisect import bisect
 from functools import partial
 from itertools import accumulate
@@ -48,10 +49,14 @@ from cxsim.model.calendar import Calendar
 from cxsim.model.journey import build_structure, size_scale
 from cxsim.model.outcomes import Recorder
 
-# Model-level series exposed through Mesa's DataCollector (for batch_run and
-# SolaraViz); the full daily table is `model.recorder.timeseries()`.
+# Model-level series exposed through Mesa's DataCollector (for batch_run and SolaraViz): each
+# day's values (a rate of that day, a count of that day, or a level on that day: see docs/api.md),
+# and the run's totals so far (`*_to_date`, counted after the warm-up as `summary()` counts them).
+# The full daily table is `model.recorder.timeseries()`.
 REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "share_dissatisfied",
             "active", "churned", "acquired", "profit", "culture", "backlog", "service_staffing")
+REPORTED_TO_DATE = ("profit_to_date", "handoffs_to_date", "handoff_failures_to_date", "handoff_failure_rate_to_date",
+                    "acquired_to_date", "churned_to_date", "journeys_done_to_date")
 
 # Model keyword -> where it lives in the config. `ceo_attention` and
 # `cxo_authority` are set on every owner with that role (see apply_shortcuts).
@@ -69,21 +74,20 @@ SHORTCUTS = {
 }
 
 
-def apply_shortcuts(cfg: DictConfig, ceo_attention=None, cxo_authority=None, cxo_backing=None,
-                    **values) -> None:
+def plain(value):
+    """A numpy number (what samplers such as SALib's and the EMA Workbench's hand over) as Python's."""
+    return value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
+
+
+def apply_shortcuts(cfg: DictConfig, **values) -> None:
     """Put the Model's keyword arguments into the config, then apply the levers."""
     for key, value in values.items():
         if value is not None:
+            where = f"levers.{key}" if key in ("ceo_attention", "cxo_authority", "cxo_backing") else SHORTCUTS[key]
             try:
-                OmegaConf.update(cfg, SHORTCUTS[key], value)
+                OmegaConf.update(cfg, where, plain(value))
             except OmegaConfBaseException as exc:  # a keyword of the wrong type: one line naming it
                 raise ConfigError(f"{key}: {composition.one_line(exc)}") from None
-    if ceo_attention is not None:
-        cfg.levers.ceo_attention = ceo_attention
-    if cxo_authority is not None:
-        cfg.levers.cxo_authority = cxo_authority
-    if cxo_backing is not None:
-        cfg.levers.cxo_backing = cxo_backing
     apply_levers(cfg.regime, cfg.levers)
 
 
@@ -102,6 +106,18 @@ def apply_levers(regime: DictConfig, levers: DictConfig) -> None:
             owner.backing = levers.cxo_backing
 
 
+class ConfigSeed:
+    """The default of `CXModel(seed=...)`: the config's seed, so a run without one is the same run
+    every time. `seed=None`, which Mesa's `batch_run` passes for each of its `iterations`, means what
+    it means in Mesa: a fresh seed, kept in the run's config (`model.cfg.seed`, the summary's `seed`)."""
+
+    def __repr__(self) -> str:
+        return "the config's seed"
+
+
+CONFIG_SEED = ConfigSeed()
+
+
 def prepared_config(regime: str, org: str, seed, rng, overrides, config: DictConfig | None,
                     **shortcuts) -> DictConfig:
     """The run's config: composed (or copied), seeded, the keyword arguments applied, validated."""
@@ -111,8 +127,10 @@ def prepared_config(regime: str, org: str, seed, rng, overrides, config: DictCon
         config = serial.copy_of(config)
     # `rng` (Mesa's batch_run) is taken as the seed; `scenario` (SolaraViz passes
     # Mesa's default one) carries nothing cxsim uses: parameters come from the config.
-    if seed is None:
+    if seed is CONFIG_SEED:
         seed = rng if isinstance(rng, int) else int(config.seed)
+    elif seed is None:  # as in Mesa: a fresh seed (batch_run's iterations), kept in the config to rerun it
+        seed = secrets.randbelow(2**31)
     try:
         config.seed = int(seed)
     except (TypeError, ValueError):
@@ -127,10 +145,24 @@ def latest(model: CXModel, key: str):
     return model.recorder.rows[-1][key]
 
 
+def run_seed(model: CXModel) -> int:
+    """The run's seed (a reporter: batch_run's rows then name the seed that reruns them, also when
+    it passed none)."""
+    return int(model.cfg.seed)
+
+
+def to_date(model: CXModel, key: str):
+    """The run's total of one outcome so far, after the warm-up (a DataCollector reporter)."""
+    totals = model.recorder.to_date
+    if key == "handoff_failure_rate":
+        return totals["handoff_failures"] / totals["handoffs"] if totals["handoffs"] else 0.0
+    return totals[key]
+
+
 class CXModel(mesa.Model):
     """Departments, customers and CX owners in one organisation under one regime."""
 
-    def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
+    def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = CONFIG_SEED,
                  days: int | None = None, customers: int | None = None, staffing: float | None = None,
                  split_departments: int | None = None, ceo_attention: float | None = None,
                  cxo_authority: float | None = None, cxo_backing: float | None = None,
@@ -157,7 +189,8 @@ class CXModel(mesa.Model):
         self.build_customers(config)
         self.schedule_processes(config)
         self.datacollector = mesa.DataCollector(
-            model_reporters={k: partial(latest, key=k) for k in REPORTED})
+            model_reporters={"seed": run_seed, **{k: partial(latest, key=k) for k in REPORTED},
+                             **{k: partial(to_date, key=k.removesuffix("_to_date")) for k in REPORTED_TO_DATE}})
         self.running = True
 
     # ------------------------------------------------------------- set-up

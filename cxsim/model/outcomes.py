@@ -19,6 +19,11 @@ INITIATIVE_COLUMNS = ["owner", "role", "kind", "target", "journeys", "start", "e
                       "outcome", "seen"]
 
 
+# The run's totals so far, as `summary()` counts them (after the warm-up), from the daily rows:
+# total -> the daily column it sums. Today's values are the rows themselves.
+TO_DATE = {"profit": "profit", "handoffs": "handoffs", "handoff_failures": "handoff_failures",
+           "acquired": "acquired", "churned": "churned_today", "journeys_done": "journeys_done"}
+
 class Recorder:
     def __init__(self, model):
         self.model = model
@@ -58,6 +63,7 @@ class Recorder:
         self._dept_rework = [0.0] * n  # of which failure demand (repeats, redone stages, needs failures made)
         self._dept_unresolved = [0] * n  # contacts that left their stage unsettled
         self._fcr = [0, 0]  # journeys begun at the front line: finished, of which with no repeat contact
+        self.to_date = dict.fromkeys(TO_DATE, 0.0)  # the run's totals so far (Mesa reporters `*_to_date`)
         self.left_waiting_count = 0  # customers who left while chasing a late case
         self._journey_verdicts = [0.0] * nj  # sum of journey verdicts (a post-journey survey)
         self._journey_promoters = [0] * nj  # customers above promoter_above after the journey
@@ -202,6 +208,8 @@ class Recorder:
             **finance,
         )
         self.rows.append(row)
+        for key in TO_DATE:
+            self.to_date[key] += row[TO_DATE[key]]
         self.last_day_pairs = self.d_pairs  # for pictures of the day that just ended
         self.reset_day()
 

@@ -17,6 +17,7 @@ from omegaconf import DictConfig
 
 from cxsim.config import serial
 from cxsim.model import CXModel
+from cxsim.model.model import CONFIG_SEED
 
 TABLES = ("summary", "timeseries", "handoffs", "journeys", "departments", "budgets", "initiatives")
 
@@ -71,4 +72,5 @@ def outcome_names() -> frozenset[str]:
 def simulate(regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
              config: DictConfig | None = None, **kwargs) -> Result:
     """Run one simulation to its horizon and return its tables."""
+    seed = CONFIG_SEED if seed is None else seed  # no seed: the config's (not a fresh one, as Mesa's None is)
     return Result.of(CXModel(regime=regime, org=org, seed=seed, config=config, **kwargs).run())
