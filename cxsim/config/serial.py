@@ -20,7 +20,13 @@ from omegaconf._utils import OmegaConfDumper
 
 def copy_of(config: DictConfig) -> DictConfig:
     """An independent copy of a config (as `config.copy()`, which deep-copies it)."""
-    return pickle.loads(pickle.dumps(config))
+    try:
+        return pickle.loads(pickle.dumps(config))
+    except pickle.PicklingError:
+        # a structured node whose class was defined again since (Hydra's plugin scan, which a sweep
+        # over a group's glob starts, runs the plugins' config modules anew): by reference pickle
+        # no longer finds it; a deep copy does not look
+        return config.copy()
 
 
 class _Dumper(getattr(yaml, "CDumper", yaml.Dumper)):  # libyaml where PyYAML was built with it

@@ -90,8 +90,22 @@ def render(table: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
+def company_file(args: list[str]) -> int | None:
+    """Where a company file is among the arguments (a YAML file that is no option's value), or None."""
+    for i, arg in enumerate(args):
+        if arg.endswith((".yaml", ".yml")) and not arg.startswith("-") and "=" not in arg and (
+                i == 0 or args[i - 1] != "--uncertainty"):
+            return i
+    return None
+
+
 def parser() -> argparse.ArgumentParser:
-    ap = argparse.ArgumentParser(prog="cxsim-compare", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="cxsim-compare", description=__doc__.splitlines()[0],
+        usage="cxsim-compare [options] [KEY=VALUE ...]   or   cxsim-compare COMPANY.yaml [options]",
+        epilog="Options and Hydra overrides go in any order. Given a company file (as in "
+               "examples/mid_size_insurer.yaml) it runs the reorg comparison instead (cxsim-reorg --help). "
+               "Example: cxsim-compare --regimes ceo_led,coo_owned --seeds 20 levers.ceo_attention=2")
     ap.add_argument("--org", default="auto_insurer", help="org preset (configs/org/)")
     ap.add_argument("--regimes", default=",".join(r for r in composition.available("regime")
                                                   if not r.endswith("_schema")),
@@ -157,11 +171,12 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
 
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
-    if args and args[0].endswith((".yaml", ".yml")):  # a company file: the robust reorg comparison
+    company = company_file(args)
+    if company is not None:  # a company file: the robust reorg comparison
         from cxsim.decide.reorg import main as reorg
 
-        return reorg(args)
-    args = parser().parse_args(argv)
+        return reorg([args[company], *args[:company], *args[company + 1:]])
+    args = parser().parse_intermixed_args(argv)
     regimes = [r for r in args.regimes.split(",") if r]
     try:
         uncertainty, out = checked(args, regimes)

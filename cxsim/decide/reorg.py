@@ -223,7 +223,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--switch-day", type=int, default=None, help="day of the switch (default: the file's)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
     ap.add_argument("--out", default=None, help="folder (default: outputs/reorg/FILE-STEM)")
-    args = ap.parse_args(argv)
+    args = ap.parse_intermixed_args(argv)
     try:
         for flag in ("samples", "seeds", "trajectories", "switch_day", "jobs"):
             value = getattr(args, flag)
