@@ -21,6 +21,40 @@ def test_measures_on_a_constructed_j_curve():
     assert m["cumulative_difference"] == 20 * -10 + 70 * 20
 
 
+def test_intervals_over_few_seeds_stay_within_what_a_measure_can_be():
+    """Three seeds' days to recover (0, 10, 250): a t interval of the mean goes below zero days; the
+    report's bootstrap interval stays within the seeds' values (and names how many seeds)."""
+    from cxsim.analysis.statistics import ci_of_mean
+    from cxsim.analysis.transition import summarise
+
+    per_seed = pd.DataFrame({"seed": [0, 1, 2], "dip": [-50.0, -40.0, -60.0], "dip_day": [5, 6, 7],
+                             "days_to_recover": [0.0, 10.0, 250.0], "days_to_break_even": [np.nan, 30.0, 60.0],
+                             "cumulative_difference": [-20_000.0, 5_000.0, 40_000.0]})
+    assert ci_of_mean(per_seed.days_to_recover)[0] < 0  # what the report used to print
+    t = summarise(per_seed).set_index("measure")
+    assert 0 <= t.loc["days_to_recover", "lo"] <= t.loc["days_to_recover", "mean"] <= t.loc["days_to_recover", "hi"]
+    assert t.loc["days_to_recover", "hi"] <= 250
+    assert t.loc["days_to_break_even", "seeds_with_value"] == 2 and t.loc["days_to_break_even", "seeds"] == 3
+
+
+def test_the_report_says_uncertain_when_the_switchs_gain_could_be_a_loss():
+    from types import SimpleNamespace
+
+    from cxsim.analysis.transition import summarise
+    from cxsim.decide.decision_report import transition_text
+
+    company = SimpleNamespace(today="no_owner", switch_day=90, uncertain={})
+
+    def text(gains):
+        per_seed = pd.DataFrame({"seed": range(3), "dip": [-5.0] * 3, "dip_day": [3] * 3, "days_to_recover": [9.0] * 3,
+                                 "days_to_break_even": [20.0] * 3, "cumulative_difference": gains})
+        return transition_text(company, {"transition": summarise(per_seed), "transition_target": "ceo_led"})
+
+    mixed, sure = text([-38_000.0, 56_000.0, 150_000.0]), text([40_000.0, 56_000.0, 70_000.0])
+    assert "gains 56,000 against staying on average (95% interval" in mixed and "over 3 seeds" in mixed
+    assert "uncertain: it could lose as well" in mixed and "uncertain" not in sure
+
+
 def test_reorg_dip_and_break_even_come_from_broken_routines():
     """Broken routines make the dip and delay the break-even. The initiative portfolio is off in both arms:
     since issue 17 the CEO's initiatives cost more than they return within two years (docs/model.md, Known

@@ -22,9 +22,9 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import stats
 from omegaconf import DictConfig
 
-from cxsim.analysis.statistics import ci_of_mean
 from cxsim.config import composition
 from cxsim.model import CXModel
 
@@ -78,12 +78,25 @@ def transition(today: str, candidate: str, switch_day: int, seeds=range(5), days
     return per_seed, summarise(per_seed)
 
 
+def interval(x: pd.Series) -> tuple[float, float]:
+    """95% interval of the mean over seeds: a percentile bootstrap (scipy), which stays within the values
+    the seeds gave, so a count of days is never below zero (a t interval on three seeds can be). One
+    seed, or all alike: that value."""
+    x = x.to_numpy(dtype=float)
+    if len(x) < 2 or np.all(x == x[0]):
+        return (float(x[0]), float(x[0])) if len(x) else (np.nan, np.nan)
+    res = stats.bootstrap((x,), np.mean, confidence_level=0.95, method="percentile", n_resamples=9999,
+                          random_state=np.random.default_rng(0))
+    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+
+
 def summarise(per_seed: pd.DataFrame) -> pd.DataFrame:
-    """Mean and 95% CI of each measure over seeds (a seed still behind at the horizon has no break-even day)."""
+    """Mean and 95% interval (`interval`) of each measure over seeds (a seed still behind at the horizon
+    has no break-even day), and how many seeds gave a value."""
     summary = []
     for col in ("dip", "dip_day", "days_to_recover", "days_to_break_even", "cumulative_difference"):
         x = per_seed[col].dropna()
-        lo, hi = ci_of_mean(x) if len(x) else (np.nan, np.nan)
+        lo, hi = interval(x)
         summary.append({"measure": col, "mean": x.mean() if len(x) else np.nan, "lo": lo, "hi": hi,
                         "seeds_with_value": len(x), "seeds": len(per_seed)})
     return pd.DataFrame(summary)

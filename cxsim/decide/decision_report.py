@@ -111,7 +111,9 @@ def recommendation(company: Company, r: dict) -> list[str]:
     if best != company.today:
         d, lo, hi = versus_today(r["runs"], best, company.today, outcome)
         paras.append(f"<p><b>Against today ({e(company.today)}):</b> {e(best)} changes {e(label)} over the horizon by "
-                     f"{fmt.format(d)} on average (95% CI {fmt.format(lo)} to {fmt.format(hi)}).</p>")
+                     f"{fmt.format(d)} on average (95% CI {fmt.format(lo)} to {fmt.format(hi)})"
+                     + (": <b>uncertain: the interval includes no change, or a change the other way</b>"
+                        if lo < 0 < hi else "") + ".</p>")
     else:
         paras.append(f"<p><b>Today's regime ({e(company.today)}) is the most robust option:</b> no candidate "
                      f"beats keeping it on expected regret.</p>")
@@ -161,7 +163,7 @@ def transition_text(company: Company, r: dict) -> str:
             f" ({int(row.seeds - row.seeds_with_value)} of {int(row.seeds)} seeds: not within the horizon)"
         return f"after about {row['mean']:,.0f} days{short}"
 
-    cumulative = t.loc["cumulative_difference", "mean"]
+    cumulative, total = t.loc["cumulative_difference", "mean"], t.loc["cumulative_difference"]
     dip = t.loc["dip", "mean"]
     return (
         f"<p><b>The transition</b> from {e(company.today)} to {e(r['transition_target'])} on day {company.switch_day}"
@@ -170,8 +172,10 @@ def transition_text(company: Company, r: dict) -> str:
            f"{t.loc['dip_day', 'mean']:,.0f} days after the switch); back at the old level: "
            f"{after('days_to_recover')}; " if dip < 0 else "no dip in profit; ")
         + f"paid for itself (overhead included): {after('days_to_break_even')}. "
-        + f"Over the horizon it {'gains' if cumulative >= 0 else 'loses'} {money(abs(cumulative))} "
-        f"against staying.</p>")
+        + f"Over the horizon it {'gains' if cumulative >= 0 else 'loses'} {money(abs(cumulative))} against staying "
+        f"on average (95% interval {money(total.lo)} to {money(total.hi)} over {int(total.seeds)} seeds)"
+        + (f": <b>uncertain: it could {'lose' if cumulative >= 0 else 'gain'} as well</b>"
+           if total.lo < 0 < total.hi else "") + ".</p>")
 
 
 def build(company: Company, r: dict, out: Path) -> Path:
