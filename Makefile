@@ -9,7 +9,7 @@ UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: compare test test-fast install browser clean
+.PHONY: compare test test-fast install browser clean docs
 
 compare: $(VENV)/.installed
 	$(VENV)/bin/cxsim-compare
@@ -23,6 +23,10 @@ test-fast: $(VENV)/.installed   # for iteration: no statistical pattern, end-to-
 browser:
 	bash scripts/ensure-chromium.sh
 
+docs: $(UV)   # the documentation site into site/ (its own environment: MkDocs, Material, mkdocstrings)
+	UV_PROJECT_ENVIRONMENT=.venv-docs $(UV) sync --frozen --extra docs --python $(PYTHON)
+	.venv-docs/bin/mkdocs build --strict
+
 install: $(VENV)/.installed
 
 $(UV):
@@ -34,4 +38,4 @@ $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 	touch $@
 
 clean:
-	rm -rf .tools $(VENV)
+	rm -rf .tools $(VENV) .venv-docs site

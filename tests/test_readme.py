@@ -1,4 +1,5 @@
-"""The README's example commands run: each `cxsim` and `cxsim-compare` line of its fenced blocks, as
+"""The documentation's example commands run: each `cxsim` and `cxsim-compare` line of the fenced blocks
+of the README and docs/, as
 written, with small settings added at its end (a short horizon, a small firm, two seeds), so an
 example cannot rot (one that stopped working gave "Could not override ..." until this test).
 
@@ -21,7 +22,8 @@ COMMANDS = {"cxsim": "cxsim.runs.cli", "cxsim-compare": "cxsim.decide.compare"}
 
 
 def example_lines() -> list[str]:
-    blocks = re.findall(r"```bash\n(.*?)```", (ROOT / "README.md").read_text(), flags=re.S)
+    pages = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
+    blocks = [b for page in pages for b in re.findall(r"```bash\n(.*?)```", page.read_text(), flags=re.S)]
     lines = [line.split("#")[0].strip() for block in blocks for line in block.splitlines()]
     return [line for line in lines
             if re.match(r"\.venv/bin/(cxsim|cxsim-compare)( |$)", line) and ".yaml" not in line
@@ -39,3 +41,15 @@ def test_a_readme_example_runs(line, tmp_path):
                           cwd=tmp_path, timeout=900)
     assert done.returncode == 0, done.stderr[-3000:]
     assert "Traceback" not in done.stderr
+
+
+def test_the_documentation_site_builds_with_every_link_checked():
+    """`make docs`: MkDocs (Material) in its own environment, strict (a broken link fails the build),
+    with the API reference generated from the docstrings."""
+    done = subprocess.run(["make", "docs"], capture_output=True, text=True, cwd=ROOT, timeout=900)
+    assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
+    assert "WARNING" not in done.stderr
+    api = (ROOT / "site" / "api" / "index.html").read_text()
+    assert "Run one simulation to its horizon and return its tables." in api  # simulate's docstring
+    pages = {p.parent.relative_to(ROOT / "site").as_posix() for p in (ROOT / "site").rglob("index.html")}
+    assert {"tutorials/strategist", "tutorials/teacher", "tutorials/company", "model", "drivers"} <= pages
