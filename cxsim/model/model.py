@@ -50,7 +50,7 @@ from cxsim.model.journey import build_structure, size_scale
 from cxsim.model.outcomes import Recorder
 
 # Model-level series exposed through Mesa's DataCollector (for batch_run and SolaraViz): each
-# day's values (a rate of that day, a count of that day, or a level on that day: see docs/api.md),
+# day's values (a rate of that day, a count of that day, or a level on that day: docs/drivers.md),
 # and the run's totals so far (`*_to_date`, counted after the warm-up as `summary()` counts them).
 # The full daily table is `model.recorder.timeseries()`.
 REPORTED = ("handoff_failure_rate", "failure_demand_share", "satisfaction", "share_dissatisfied",

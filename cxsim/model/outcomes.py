@@ -24,6 +24,7 @@ INITIATIVE_COLUMNS = ["owner", "role", "kind", "target", "journeys", "start", "e
 TO_DATE = {"profit": "profit", "handoffs": "handoffs", "handoff_failures": "handoff_failures",
            "acquired": "acquired", "churned": "churned_today", "journeys_done": "journeys_done"}
 
+
 class Recorder:
     def __init__(self, model):
         self.model = model
