@@ -25,7 +25,7 @@ browser:
 
 docs: $(UV)   # the documentation site into site/ (its own environment: MkDocs, Material, mkdocstrings)
 	UV_PROJECT_ENVIRONMENT=.venv-docs $(UV) sync --frozen --extra docs --python $(PYTHON)
-	.venv-docs/bin/mkdocs build --strict
+	NO_MKDOCS_2_WARNING=1 .venv-docs/bin/mkdocs build --strict
 
 install: $(VENV)/.installed
 

@@ -48,7 +48,7 @@ def test_the_documentation_site_builds_with_every_link_checked():
     with the API reference generated from the docstrings."""
     done = subprocess.run(["make", "docs"], capture_output=True, text=True, cwd=ROOT, timeout=900)
     assert done.returncode == 0, (done.stdout + done.stderr)[-3000:]
-    assert "WARNING" not in done.stderr
+    assert not re.search(r"(?m)^WARNING\s+-", done.stderr), done.stderr  # (strict stops on one anyway)
     api = (ROOT / "site" / "api" / "index.html").read_text()
     assert "Run one simulation to its horizon and return its tables." in api  # simulate's docstring
     pages = {p.parent.relative_to(ROOT / "site").as_posix() for p in (ROOT / "site").rglob("index.html")}
