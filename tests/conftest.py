@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import fcntl
 import os
+import time
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -302,3 +304,21 @@ def make_reorg_runs() -> tuple[pd.DataFrame]:
 @pytest.fixture(scope="session")
 def reorg_runs(tmp_path_factory) -> pd.DataFrame:
     return shared(tmp_path_factory, "reorg_runs", make_reorg_runs)[0]
+
+
+# ------------------------------------------- artefacts named at the end of the run
+SESSION_START = time.time()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Name the browser tests' screenshots and the app's start time (tests/test_app.py writes them;
+    a passing test's own output is not shown, least of all from an xdist worker)."""
+    folder = Path(os.environ.get("CXSIM_ARTIFACTS", Path(__file__).resolve().parents[1] / "test-artifacts")) / "app"
+    shots = sorted(p for p in folder.glob("*.png") if p.stat().st_mtime >= SESSION_START)  # this run's only
+    if shots:
+        terminalreporter.write_sep("-", "classroom app artefacts")
+        start = folder / "start_seconds.txt"
+        if start.exists():
+            terminalreporter.write_line(f"cxsim-app: {start.read_text().strip()}")
+        for shot in shots:
+            terminalreporter.write_line(f"screenshot: {shot}")

@@ -170,10 +170,12 @@ def test_the_classroom_at_projector_sizes(app, browser, size):
         wait_for_time(page, day)
     page.wait_for_function("() => document.querySelectorAll('#organisation #customers use').length > 0",
                            timeout=30_000)
-    before = dots(page)
+    before, bounced = dots(page), []
     for day in range(3, 6):
         step.click()
         wait_for_time(page, day)
+        bounced.append(page.locator("#organisation #bounced use").count())  # failed handoffs drawn today
+    assert max(bounced) > 0, f"no failed handoff drawn on days 3-5: {bounced}"
     deadline = time.monotonic() + 30  # the picture redraws after the counter, later on a busy machine
     while dots(page) == before and time.monotonic() < deadline:
         time.sleep(0.3)
