@@ -303,6 +303,8 @@ def test_classroom_model_reorg_moment_and_bad_input_fallback():
     heatmap_figure(m)
     bad = ClassroomModel(regime="ceo_led", seed=1, service_budget=-1.0)
     assert bad.error and "service_budget" in bad.error and bad.regime.name == "ceo_led"
+    typo = ClassroomModel(regime="no_owner", ceo_attention="high", days=5, customers=100)  # a lesson file's typo
+    assert typo.error == "ceo_attention: must be a number or 'as the regime sets it', got 'high'"
 
 
 def test_controls_start_where_the_configs_do():

@@ -165,7 +165,10 @@ def model_keywords(values: dict) -> dict:
         if out.get(key) == REGIME_OWN or out.get(key) is None:
             out.pop(key, None)
         else:
-            out[key] = float(out[key])
+            try:
+                out[key] = float(out[key])
+            except (TypeError, ValueError):  # a lesson file's typo: one line, the default model
+                raise ConfigError(f"{key}: must be a number or '{REGIME_OWN}', got {out[key]!r}") from None
     if not out.get("reorg_day"):
         out.pop("reorg_day", None)
         out.pop("reorg_to", None)
