@@ -26,6 +26,7 @@ from cxsim.app import charts, picture
 from cxsim.app.classroom import CLASSROOM, SETTINGS, ClassroomModel
 
 NO_LESSON = "(free play)"
+ASPECT = picture.FIGURE[0] / picture.FIGURE[1]  # the picture's width over its height
 CHARTS_EVERY = 5  # the charts are redrawn every this many days (a picture per day is what the eye follows)
 
 
@@ -134,7 +135,7 @@ def Organisation(model, element_id: str = "organisation"):
     svg = picture.inline_svg(picture.organisation_figure(
         model, dots=int(SETTINGS["customer_dots"]), bounces=int(SETTINGS["failed_dots"]), scale=scale()))
     solara.HTML(tag="div", unsafe_innerHTML=svg, attributes={"id": element_id},
-                style="width: min(100%, calc((100vh - 172px) * 11 / 7.2)); margin: 0 auto;")
+                style=f"width: min(100%, calc((100vh - 172px) * {ASPECT})); margin: 0 auto;")
 
 
 @solara.component
@@ -153,14 +154,14 @@ def Problem(model):
         solara.Error(f"These settings do not work: {model.error}. Showing the default model instead.")
 
 
-TODAY = (  # the numbers beside the picture: (label, the day's row -> value, format)
-    ("customers", lambda rows: rows[-1]["active"], "{:,.0f}"),
-    ("satisfaction (0 to 1)", lambda rows: rows[-1]["satisfaction"], "{:.2f}"),
-    ("handoffs failed today", lambda rows: rows[-1]["handoff_failures"], "{:,.0f}"),
-    ("failure demand today", lambda rows: rows[-1]["failure_demand_share"], "{:.0%}"),
-    ("waiting for a department", lambda rows: rows[-1]["backlog"], "{:,.0f}"),
-    ("left so far", lambda rows: rows[-1]["churned"], "{:,.0f}"),
-    ("profit so far (EUR)", lambda rows: sum(r["profit"] for r in rows), "{:,.0f}"),
+TODAY = (  # the numbers beside the picture: (label, the model -> value, format)
+    ("customers", lambda m: m.recorder.rows[-1]["active"], "{:,.0f}"),
+    ("satisfaction (0 to 1)", lambda m: m.recorder.rows[-1]["satisfaction"], "{:.2f}"),
+    ("handoffs failed today", lambda m: m.recorder.rows[-1]["handoff_failures"], "{:,.0f}"),
+    ("failure demand today", lambda m: m.recorder.rows[-1]["failure_demand_share"], "{:.0%}"),
+    ("waiting for a department", lambda m: m.recorder.rows[-1]["backlog"], "{:,.0f}"),
+    ("left so far", lambda m: m.recorder.rows[-1]["churned"], "{:,.0f}"),
+    ("profit so far (EUR)", lambda m: m.recorder.to_date["profit"], "{:,.0f}"),  # as the run's summary counts it
 )
 
 
@@ -168,12 +169,11 @@ TODAY = (  # the numbers beside the picture: (label, the day's row -> value, for
 def Today(model):
     """The day's key numbers in large type, for the back of the room."""
     update_counter.get()
-    rows = model.recorder.rows
     size = 1.6 * scale()
     with solara.Column(style={"gap": "2px"}):
         solara.Text(f"Day {model.day}", style={"font-size": f"{size}rem", "font-weight": "bold"})
         for label, value, form in TODAY:
-            shown = form.format(value(rows)) if rows else "–"
+            shown = form.format(value(model)) if model.recorder.rows else "–"
             solara.Text(shown, style={"font-size": f"{size}rem", "line-height": "1.1"})
             solara.Text(label, style={"font-size": f"{0.55 * size}rem", "color": "#555", "margin-bottom": "6px"})
 
