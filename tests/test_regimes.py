@@ -5,7 +5,7 @@ parallel (`conftest.default_comparison`, once per test session whatever the xdis
 shared with the pattern tests that use them.
 
 * The rank groups of the default table do not contradict each other across two disjoint sets of
-  10 seeds (what `cxsim-compare` runs by default): the same leading group, with ceo_led in it, and
+  10 seeds (what `cxsim-compare` runs by default): the same leading group (everyone_owns alone since issue 16; ceo_led before), and
   no two regimes in opposite group order.
 * Delegation (seed 000's CX lead): ceo_with_cxo without its deputy times out most escalations and
   fails more handoffs.
