@@ -15,3 +15,10 @@ below it (checked by `tests/test_layers.py` with import-linter's contracts in
 `cxsim.api` (simulate, Result) and `cxsim.model` (CXModel) are the public
 entry points for scripts and notebooks.
 """
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("cxsim")
+except PackageNotFoundError:  # a checkout on sys.path without an install
+    __version__ = "0+unknown"

@@ -175,7 +175,8 @@ def make_default_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
 # The slow tier (`make test-fast` leaves it out): the statistical pattern tests, and the end-to-end
 # tests that launch sweeps, reorg or calibration pipelines, or a browser.
 SLOW_MODULES = {"test_patterns", "test_cfo_and_initiatives", "test_regimes", "test_robust", "test_calibrate", "test_app", "test_company",
-                "test_crash_safety", "test_sweep", "test_transition", "test_crossover", "test_facts", "test_readme"}
+                "test_crash_safety", "test_sweep", "test_transition", "test_crossover", "test_facts", "test_readme",
+                "test_wheel"}
 
 
 def pytest_collection_modifyitems(config, items):

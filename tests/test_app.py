@@ -36,13 +36,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_app(log: Path, *args: str) -> tuple[subprocess.Popen, str, float]:
-    """`cxsim-app` on a free port, its output in `log`; the seconds until its first answer."""
+def start_app(log: Path, *args: str, server: tuple[str, ...] = (sys.executable, "-m", "cxsim.app.server"),
+              cwd: Path | None = None) -> tuple[subprocess.Popen, str, float]:
+    """`cxsim-app` (`server`) on a free port, its output in `log`; the seconds until its first answer."""
     port = free_port()
     env = {**os.environ, "HTTP_PROXY": "http://127.0.0.1:9", "HTTPS_PROXY": "http://127.0.0.1:9"}  # no way out
     started = time.monotonic()
-    proc = subprocess.Popen([sys.executable, "-m", "cxsim.app.server", "--port", str(port), *args],
-                            stdout=log.open("w"), stderr=subprocess.STDOUT, env=env)
+    proc = subprocess.Popen([*server, "--port", str(port), *args], stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            env=env, cwd=cwd)
     url = f"http://127.0.0.1:{port}/"
     while time.monotonic() - started < 90:
         try:

@@ -54,7 +54,7 @@ def test_the_sentence_names_the_assumption_and_the_value():
     assert found.sentence().endswith("Within their ranges 1 other assumption also reverses it: mechanisms.x.")
     found.screening = screening
     found.assumption = None
-    assert "no single assumption in configs/uncertainty reverses that" in found.sentence()
+    assert "no single assumption in cxsim/conf/uncertainty reverses that" in found.sentence()
     found.lead = -10.0
     assert found.sentence().endswith("too close to call, no crossover sought.")
 

@@ -1,7 +1,7 @@
 """The defaults against what the field has measured, and size against staffing (issue 16).
 
 Pattern-oriented modelling (Grimm et al. 2005): the default orgs under their typical regime (no owner)
-must reproduce every stylized fact of `configs/facts/stylized.yaml` at once, over 20 seeds at the default
+must reproduce every stylized fact of `cxsim/conf/facts/stylized.yaml` at once, over 20 seeds at the default
 horizon. A firm three times the size, staffed in proportion, must look the same per customer; one 30%
 understaffed must be slower, lose more customers and earn less per customer.
 """

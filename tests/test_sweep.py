@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 from pandas.testing import assert_frame_equal
 
+from cxsim.config.composition import CONFIG_DIR, EXPERIMENTS_DIR
 from cxsim.config.resolvers import derived_seed
 from cxsim.runs.store import Store
 
@@ -133,7 +134,7 @@ def test_a_finished_sweep_reruns_without_composing_a_job_and_a_changed_file_comp
     and run again, into new runs; the old ones stay."""
     configs = tmp_path / "configs"
     (configs / "org").mkdir(parents=True)
-    org = (Path(__file__).resolve().parents[1] / "configs" / "org" / "auto_insurer.yaml").read_text()
+    org = (CONFIG_DIR / "org" / "auto_insurer.yaml").read_text()
     (configs / "org" / "mine.yaml").write_text(org.replace("name: auto_insurer", "name: mine"))
     folder = tmp_path / "s"
     args = ["regime=ceo_led,no_owner", "replicate=0,1", "org=mine", f"hydra.searchpath=[file://{configs}]",
@@ -163,7 +164,7 @@ def test_a_finished_sweep_launched_from_code_starts_no_process_and_a_new_job_doe
 
     configs = tmp_path / "configs"
     (configs / "org").mkdir(parents=True)
-    org = (Path(__file__).resolve().parents[1] / "configs" / "org" / "auto_insurer.yaml").read_text()
+    org = (CONFIG_DIR / "org" / "auto_insurer.yaml").read_text()
     (configs / "org" / "mine.yaml").write_text(org.replace("name: auto_insurer", "name: mine"))
     folder = tmp_path / "s"
     grid = ["regime=ceo_led,no_owner", "replicate=range(0,2)", "org=mine", *SMALL]
@@ -244,7 +245,8 @@ def same_configs_as_hydra(master_overrides: list[str], params: dict[str, str] | 
     return len(jobs)
 
 
-EXPERIMENTS = sorted(p.stem for p in (Path(__file__).resolve().parents[1] / "experiments").glob("*.yaml"))
+EXPERIMENTS = sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
+assert EXPERIMENTS, EXPERIMENTS_DIR  # an empty list would leave the test below with nothing to check
 
 
 def first_two_regimes(name: str) -> str:
@@ -252,7 +254,7 @@ def first_two_regimes(name: str) -> str:
 
     from cxsim.config.composition import available
 
-    swept = str(OmegaConf.load(Path(__file__).resolve().parents[1] / "experiments" / f"{name}.yaml")
+    swept = str(OmegaConf.load(EXPERIMENTS_DIR / f"{name}.yaml")
                 .hydra.sweeper.params.regime)
     regimes = [r for r in available("regime") if not r.endswith("_schema")] if swept.startswith("glob") \
         else swept.split(",")

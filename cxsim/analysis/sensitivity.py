@@ -4,7 +4,7 @@
     cxsim-sensitivity --regimes ceo_led --outcome handoff_failure_rate
     cxsim-sensitivity --regimes ceo_led,journey_teams --trajectories 20 --seeds 3
 
-The parameters and their ranges are in `configs/sensitivity/default.yaml`
+The parameters and their ranges are in `cxsim/conf/sensitivity/default.yaml`
 (`--parameters FILE` for another). With two regimes the outcome screened is
 their difference (first minus second) on common random numbers, so a large
 mu* means the assumption moves the ranking; with one regime, its outcome.

@@ -1,6 +1,6 @@
 """The classroom app (Mesa's SolaraViz parts, Solara), for teachers of organisation design.
 
-* `classroom`: the controls (configs/app/classroom.yaml), the lessons that set them, the model they make;
+* `classroom`: the controls (cxsim/conf/app/classroom.yaml), the lessons that set them, the model they make;
 * `picture`: the organisation picture, customers moving through it;
 * `charts`: the live charts and the downloads;
 * `app`: the page;

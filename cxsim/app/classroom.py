@@ -1,8 +1,8 @@
 """What the classroom runs: the app's controls, the lessons that set them, and the model they make.
 
-The controls are listed in `configs/app/classroom.yaml`; each starts where a run of the command
+The controls are listed in `cxsim/conf/app/classroom.yaml`; each starts where a run of the command
 line would (the composed config), so what the class sees on the controls is what runs. A lesson
-(`configs/lesson/*.yaml`) is a set of control values: clicking it puts them on the controls and
+(`cxsim/conf/lesson/*.yaml`) is a set of control values: clicking it puts them on the controls and
 restarts the model from the controls. A company's own file (`cxsim-app --company FILE`) adds its
 organisation to the organisation menu, with its regime of today first.
 """
@@ -32,7 +32,7 @@ LEVERS = ("ceo_attention", "cxo_backing", "journey_kpi")
 
 
 def load_lessons() -> dict[str, dict]:
-    """Lesson scenarios (configs/lesson/*.yaml): a question, control settings, what to observe."""
+    """Lesson scenarios (cxsim/conf/lesson/*.yaml): a question, control settings, what to observe."""
     return {p.stem: yaml.safe_load(p.read_text()) for p in sorted((CONFIG_DIR / "lesson").glob("*.yaml"))}
 
 

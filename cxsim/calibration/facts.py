@@ -2,7 +2,7 @@
 
 Pattern-oriented modelling (Grimm et al. 2005, Science 310:987): a model is
 trusted when it reproduces several patterns at once, each measured
-independently. `configs/facts/stylized.yaml` lists them per default org (a
+independently. `cxsim/conf/facts/stylized.yaml` lists them per default org (a
 range, a unit, a source); this module runs each org under the typical regime
 over seeds (through the sweep store, so a rerun reuses finished runs), reads
 each measure as a calibration reads an observed file

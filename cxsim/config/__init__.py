@@ -1,7 +1,7 @@
 """The config layer: what a run's configuration is, and how it is made.
 
 * `schema`: the config's shape (structured dataclasses registered with Hydra);
-* `composition`: compose `configs/config.yaml` with overrides, from anywhere;
+* `composition`: compose `cxsim/conf/config.yaml` with overrides, from anywhere;
 * `validation`: the checks a type system cannot express (ranges, references);
 * `resolvers`: the OmegaConf resolvers the config files use (a run's seed);
 * `names`: users' names made safe for file names;

@@ -21,8 +21,8 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.config import schema
 from cxsim.config.errors import ConfigError
 
-CONFIG_DIR = (Path(__file__).resolve().parents[2] / "configs").resolve()
-EXPERIMENTS_DIR = CONFIG_DIR.parent / "experiments"  # the `experiments` group (hydra_plugins' search path)
+CONFIG_DIR = (Path(__file__).resolve().parents[1] / "conf").resolve()  # inside the package: a wheel ships it
+EXPERIMENTS_DIR = CONFIG_DIR / "experiments"  # the named experiments: the config group `experiments`
 
 
 def available(group: str) -> list[str]:
@@ -31,12 +31,12 @@ def available(group: str) -> list[str]:
 
 
 def experiments() -> list[str]:
-    """Names of the named experiments (`experiments/*.yaml`)."""
+    """Names of the named experiments (`cxsim/conf/experiments/*.yaml`)."""
     return sorted(p.stem for p in EXPERIMENTS_DIR.glob("*.yaml"))
 
 
 def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
-    """Compose `configs/config.yaml` with Hydra override strings, then validate.
+    """Compose `cxsim/conf/config.yaml` with Hydra override strings, then validate.
 
     Works inside a running Hydra app (reusing its search path) and outside one.
     Outside one, a composed config is kept per process and each call gets its
@@ -75,8 +75,7 @@ def cached(overrides: tuple[str, ...], fingerprint: tuple) -> bytes:
 
 def files_fingerprint() -> tuple:
     """(path, mtime) of every config file composition can read (about 40 stat calls, well under 1 ms)."""
-    return tuple((str(p), p.stat().st_mtime_ns) for folder in (CONFIG_DIR, EXPERIMENTS_DIR)
-                 for p in sorted(folder.rglob("*.yaml")))
+    return tuple((str(p), p.stat().st_mtime_ns) for p in sorted(CONFIG_DIR.rglob("*.yaml")))
 
 
 def regime(name: str) -> DictConfig:

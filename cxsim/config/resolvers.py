@@ -1,4 +1,4 @@
-"""The OmegaConf resolvers that `configs/config.yaml` uses.
+"""The OmegaConf resolvers that `cxsim/conf/config.yaml` uses.
 
 * `cxsim_seed`: a run's seed from the sweep's master seed and its replicate
   (not its regime), so every regime meets the same customers for a replicate

@@ -3,7 +3,7 @@
 Hydra checks types and unknown keys against these dataclasses when it composes
 a config; `cxsim.config.validation` adds the semantic checks (ranges, references
 between departments, journeys and regimes) that a type system cannot express.
-Units and sources of every parameter are in the YAML files under `configs/`
+Units and sources of every parameter are in the YAML files under `cxsim/conf/`
 and in `docs/model.md`.
 """
 
@@ -287,7 +287,7 @@ class MechanismsCfg:
 @dataclass
 class ReorgCfg:
     day: int | None = None  # day on which the regime is switched (None: never)
-    to: str | None = None  # name of the regime switched to (a file in configs/regime/)
+    to: str | None = None  # name of the regime switched to (a file in cxsim/conf/regime/)
 
 
 @dataclass
@@ -319,7 +319,7 @@ class CXConfig:
 
 
 def register() -> None:
-    """Register the schema so `configs/config.yaml` can extend it, and the
+    """Register the schema so `cxsim/conf/config.yaml` can extend it, and the
     resolvers the config uses (`cxsim.config.resolvers`)."""
     resolvers.register()
     cs = ConfigStore.instance()

@@ -2,7 +2,7 @@
 the assumptions it is unsure of (issue 5, the reorg comparison).
 
     name: Mid-size motor insurer
-    org: {...}                      # an org as in configs/org/*.yaml, or a preset's name
+    org: {...}                      # an org as in cxsim/conf/org/*.yaml, or a preset's name
     today: no_owner                 # today's regime
     candidates: [ceo_led, coo_owned, cxo_facilitator, journey_teams]
     uncertain:                      # config key: [low, high]
@@ -160,7 +160,7 @@ def load(path: str | Path) -> Company:
 
 
 def check_regimes(data: dict, fail) -> None:
-    """Today's regime and the candidates name regimes in `configs/regime/`."""
+    """Today's regime and the candidates name regimes in `cxsim/conf/regime/`."""
     regimes = [r for r in available("regime") if not r.endswith("_schema")]
     if data["today"] not in regimes:
         fail("today", f"no regime named {data['today']!r}; available: {', '.join(regimes)}")

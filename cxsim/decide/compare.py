@@ -106,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
         epilog="Options and Hydra overrides go in any order. Given a company file (as in "
                "examples/mid_size_insurer.yaml) it runs the reorg comparison instead (cxsim-reorg --help). "
                "Example: cxsim-compare --regimes ceo_led,coo_owned --seeds 20 levers.ceo_attention=2")
-    ap.add_argument("--org", default="auto_insurer", help="org preset (configs/org/)")
+    ap.add_argument("--org", default="auto_insurer", help="org preset (cxsim/conf/org/)")
     ap.add_argument("--regimes", default=",".join(r for r in composition.available("regime")
                                                   if not r.endswith("_schema")),
                     help="comma-separated regimes (default: all)")
@@ -117,7 +117,7 @@ def parser() -> argparse.ArgumentParser:
                     help=f"smallest profit gap the rank groups act on, as a share of revenue (default {MATERIALITY}; "
                          f"0: any gap the seeds tell apart)")
     ap.add_argument("--uncertainty", default=None,
-                    help="assumptions and ranges to find the crossover in (default: configs/uncertainty/default.yaml)")
+                    help="assumptions and ranges to find the crossover in (default: cxsim/conf/uncertainty/default.yaml)")
     ap.add_argument("--screen-seeds", type=int, default=2,
                     help="seeds per point of the crossover screening (the comparison's first ones)")
     ap.add_argument("--no-crossover", action="store_true", help="skip the crossover screening")

@@ -2,7 +2,7 @@
 
 After the comparison, `cxsim-compare` takes the best regime A and the runner-up
 B (by mean profit) and asks which single assumption of the uncertainty set
-(`configs/uncertainty/default.yaml`) moves A's lead over B the most, and at
+(`cxsim/conf/uncertainty/default.yaml`) moves A's lead over B the most, and at
 which value of it B would lead instead:
 
 1. Screening, one at a time: each assumption at the low and the high end of
@@ -293,7 +293,7 @@ class Crossover:
             head += f" on the screening seeds ({self.gaps.mean():,.0f} on all {len(self.gaps)})"
         top = self.screening.iloc[0]
         if self.assumption is None:
-            return (f"{head}; no single assumption in configs/uncertainty reverses that within its range. "
+            return (f"{head}; no single assumption in cxsim/conf/uncertainty reverses that within its range. "
                     f"The lead hinges most on {top.assumption} (lead {top.lead_low:,.0f} at {top.low:g}, "
                     f"{top.lead_high:,.0f} at {top.high:g}).")
         row = self.screening[self.screening.assumption == self.assumption].iloc[0]

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.description = __doc__.splitlines()[0]
     ap.add_argument("--crossover", action="store_true", help="add the crossover line of the first scenario")
     ap.add_argument("--uncertainty", default=None,
-                    help="assumptions and ranges (default: configs/uncertainty/default.yaml)")
+                    help="assumptions and ranges (default: cxsim/conf/uncertainty/default.yaml)")
     ap.add_argument("--screen-seeds", type=int, default=2, help="seeds per point of the screening")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     args = ap.parse_args(argv)

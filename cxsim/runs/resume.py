@@ -33,7 +33,7 @@ import json
 from collections import Counter
 from pathlib import Path
 
-from cxsim.config.composition import CONFIG_DIR, EXPERIMENTS_DIR
+from cxsim.config.composition import CONFIG_DIR
 
 BIG_GROUP = 20  # options in a config group beyond which a job reads only the one it picks
 # the code a resolved config depends on: the structured schema (defaults of keys no file sets) and the
@@ -92,8 +92,8 @@ def fresh_key(sources, overrides) -> str:
 
 @functools.cache
 def config_groups() -> frozenset[str]:
-    """The config groups of cxsim's own config folder, and the named experiments'."""
-    return frozenset({p.name for p in CONFIG_DIR.iterdir() if p.is_dir()} | {"experiments"})
+    """The config groups of cxsim's own config folder (the named experiments' among them)."""
+    return frozenset(p.name for p in CONFIG_DIR.iterdir() if p.is_dir())
 
 
 def contents(folder: str, groups: tuple[str, ...]) -> dict[str, str]:
@@ -117,11 +117,8 @@ def digest(path: str, mtime_ns: int, size: int) -> str:
 
 def sources(extra: str | Path | None = None) -> list[dict]:
     """The file config sources of a cxsim sweep, as Hydra lists them (`hydra.runtime.config_sources`):
-    cxsim's configs, the folder of the named experiments (`hydra_plugins.cxsim_searchpath`), and a
-    folder put on the search path."""
+    cxsim's configs (the named experiments among them) and a folder put on the search path."""
     out = [{"path": str(CONFIG_DIR), "schema": "file"}]
-    if EXPERIMENTS_DIR.is_dir():
-        out.append({"path": str(EXPERIMENTS_DIR.parent), "schema": "file"})
     if extra is not None:
         out.append({"path": str(Path(extra).resolve()), "schema": "file"})
     return out

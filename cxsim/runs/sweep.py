@@ -1,6 +1,6 @@
 """Sweeps: Hydra multirun jobs that write into a results store, with progress.
 
-    cxsim-sweep regime_showdown                       # a named experiment (experiments/*.yaml)
+    cxsim-sweep regime_showdown                       # a named experiment (cxsim/conf/experiments/*.yaml)
     cxsim-sweep ceo_attention hydra.launcher.n_jobs=2
     cxsim -m +experiments=regime_showdown             # the same, through Hydra directly
     cxsim -m regime='glob(*,exclude=*_schema)' replicate='range(0,5)'   # ad hoc

@@ -1,0 +1,115 @@
+"""The package as a user installs it: the wheel built from this checkout, installed with the locked
+dependencies into a fresh virtual environment outside the checkout, and every kind of command run from
+another folder (the Python API, one run, a sweep, a named experiment, `cxsim-compare` on a company file
+in a third folder, the classroom app). Nothing here may read the checkout: the commands run with the
+new environment's Python, in folders of their own, and say where they imported cxsim from.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tomllib
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def uv() -> str:
+    found = shutil.which("uv") or ROOT / ".tools" / "bin" / "uv"  # `make` installs uv into .tools
+    assert Path(found).exists(), "uv is not installed (make install puts it in .tools/bin)"
+    return str(found)
+
+
+def run(args: list, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    p = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
+                       env={**env, "UV_PYTHON_DOWNLOADS": "never"})
+    assert p.returncode == 0, f"{' '.join(map(str, args))}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
+    return p
+
+
+@pytest.fixture(scope="module")
+def installed(tmp_path_factory) -> tuple[Path, Path]:
+    """(the built wheel, the bin folder of a fresh venv holding it and the locked dependencies)."""
+    root = tmp_path_factory.mktemp("wheel")
+    python = os.path.realpath(sys.executable)  # pyenv's 3.12, which the checkout's .python-version names
+    run([uv(), "build", "--wheel", "--python", python, "--out-dir", root / "dist", ROOT], cwd=root)
+    wheel, = (root / "dist").glob("cxsim-*.whl")
+    locked = run([uv(), "export", "--frozen", "--no-hashes", "--no-emit-project", "--format", "requirements-txt",
+                  "--quiet"], cwd=ROOT).stdout
+    (root / "requirements.txt").write_text(locked)
+    run([uv(), "venv", "--quiet", "--python", python, root / "venv"], cwd=root)
+    run([uv(), "pip", "install", "--quiet", "--python", root / "venv" / "bin" / "python",
+         "-r", root / "requirements.txt", wheel], cwd=root)
+    return wheel, root / "venv" / "bin"
+
+
+def test_the_wheel_holds_the_configs_and_says_what_it_is(installed):
+    wheel, _ = installed
+    names = zipfile.ZipFile(wheel).namelist()
+    shipped = {n for n in names if n.startswith("cxsim/conf/")}
+    tracked = set(run(["git", "ls-files", "cxsim/conf"], cwd=ROOT).stdout.split())
+    assert tracked and shipped == tracked  # every config, experiment and lesson, and nothing else there
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    meta = zipfile.ZipFile(wheel).read(f"cxsim-{project['version']}.dist-info/METADATA").decode()
+    assert f"Version: {project['version']}" in meta and "License-Expression: MIT" in meta
+    assert f"cxsim-{project['version']}.dist-info/licenses/LICENSE" in names
+    print(f"\nwheel {wheel.name}: {wheel.stat().st_size / 1024:.0f} kB, {len(names)} files")
+
+
+def test_the_installed_package_runs_from_any_folder(installed, tmp_path):
+    _, bin_ = installed
+    here = tmp_path / "somewhere"
+    here.mkdir()
+    api = run([bin_ / "python", "-c", "import cxsim, cxsim.api as a; r = a.simulate(days=30, seed=1); "
+               "print(cxsim.__file__, cxsim.__version__, r.summary.profit.iloc[0])"], cwd=here)
+    where = Path(api.stdout.split()[0])
+    assert where.is_relative_to(bin_.parent) and not where.is_relative_to(ROOT), where
+    one = run([bin_ / "cxsim", "days=30", "org=telecom", "regime=coo_owned"], cwd=here)
+    assert "regime=coo_owned  org=telecom" in one.stdout
+    assert list((here / "outputs").rglob("summary.parquet"))
+    run([bin_ / "cxsim", "-m", "regime=ceo_led,coo_owned", "days=30", "hydra.sweep.dir=sweep",
+         "hydra.launcher.n_jobs=2"], cwd=here)
+    named = run([bin_ / "cxsim-sweep", "ceo_attention", "days=30", "regime=ceo_led", "replicate=0",
+                 "levers.ceo_attention=1,4",
+                 "hydra.sweep.dir=named"], cwd=here)
+    assert re.search(r"2 runs done, 0 failed, of 2", named.stderr + named.stdout)
+    summary = run([bin_ / "python", "-c", "from cxsim.runs.store import Store; "
+                   "print(len(Store('sweep').table('summary')), len(Store('named').table('summary')))"], cwd=here)
+    assert summary.stdout.split() == ["2", "2"]
+
+
+def test_cxsim_compare_takes_a_company_file_from_another_folder(installed, tmp_path):
+    _, bin_ = installed
+    (tmp_path / "files").mkdir()
+    (tmp_path / "work").mkdir()
+    text = (ROOT / "examples" / "mid_size_insurer.yaml").read_text()
+    (tmp_path / "files" / "acme.yaml").write_text(re.sub(r"(?m)^days: \d+", "days: 120", text))
+    p = run([bin_ / "cxsim-compare", "../files/acme.yaml", "--samples", "2", "--seeds", "1", "--trajectories",
+             "1", "--jobs", "2"], cwd=tmp_path / "work")
+    report = tmp_path / "work" / "outputs" / "reorg" / "acme" / "report" / "decision.html"
+    assert report.is_file() and "decision report" in p.stdout + p.stderr
+
+
+def test_the_installed_app_serves_the_classroom(installed, tmp_path):
+    from test_app import ARGS, open_page, start_app, stop
+    from playwright.sync_api import sync_playwright
+
+    _, bin_ = installed
+    proc, url, _ = start_app(tmp_path / "server.log", server=(str(bin_ / "cxsim-app"),), cwd=tmp_path)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+            page = open_page(browser, url, (1280, 720), set(), [])
+            assert "Lesson" in page.inner_text("body")
+            browser.close()
+    finally:
+        stop(proc)
+    assert "Traceback" not in (tmp_path / "server.log").read_text()
