@@ -80,7 +80,6 @@ HOSTILE = {"marketing": "<img src=x onerror=alert(1)>", "claims": 'Claims "$\\fr
 def hostile_company(tmp_path) -> Path:
     """The auto insurer with hostile department, journey and org names (HTML, quotes, maths, paths, unicode)."""
     org = yaml.safe_load((CONFIG_DIR / "org" / "auto_insurer.yaml").read_text())
-    org.pop("defaults")
     org["name"] = "<script>alert('org')</script> $x^$"
     org["departments"] = {HOSTILE.get(k, k): v for k, v in org["departments"].items()}
     journeys = {}

@@ -10,3 +10,5 @@ Builds on the layers below it; nothing imports the app.
 """
 
 COMPANY_ENV = "CXSIM_APP_COMPANY"  # `cxsim-app --company FILE` hands the file to the app's process here
+FILES_ENV = {"org": "CXSIM_APP_ORGS", "regime": "CXSIM_APP_REGIMES"}  # `--org FILE`, `--regime FILE`: the
+# paths (os.pathsep between them), first in their menus

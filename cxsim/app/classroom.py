@@ -17,7 +17,7 @@ from pathlib import Path
 import yaml
 from omegaconf import DictConfig
 
-from cxsim.app import COMPANY_ENV
+from cxsim.app import COMPANY_ENV, FILES_ENV
 from cxsim.config import composition
 from cxsim.config.composition import CONFIG_DIR, available
 from cxsim.config.errors import ConfigError
@@ -37,6 +37,11 @@ def load_lessons() -> dict[str, dict]:
 
 
 LESSONS = load_lessons()
+
+
+def own_files(group: str) -> list[str]:
+    """Your own org or regime files named by `cxsim-app --org FILE` / `--regime FILE` (paths)."""
+    return [p for p in os.environ.get(FILES_ENV[group], "").split(os.pathsep) if p]
 
 
 def load_company():
@@ -96,15 +101,17 @@ class Classroom:
 
     @classmethod
     def build(cls, company=None) -> Classroom:
-        regimes = [r for r in available("regime") if not r.endswith("_schema")]
-        orgs = [o for o in available("org") if not o.endswith("_schema")]
-        base = company.config if company is not None else composition.compose([])
+        own = {group: own_files(group) for group in FILES_ENV}  # first in their menus, the first chosen
+        regimes = [*own["regime"], *(r for r in available("regime") if not r.endswith("_schema"))]
+        orgs = [*own["org"], *(o for o in available("org") if not o.endswith("_schema"))]
+        chosen = [f"{group}={paths[0]}" for group, paths in own.items() if paths]
+        base = company.config if company is not None else composition.compose(chosen)
         if company is not None:
             regimes = [company.today, *company.candidates, *(r for r in regimes
                                                             if r != company.today and r not in company.candidates)]
             orgs = [company.name, *orgs]
-        defaults = starting_values(base, org=orgs[0] if company is not None else str(base.org.name),
-                                   regime=str(base.regime.name))
+        defaults = starting_values(base, org=orgs[0] if company is not None or own["org"] else str(base.org.name),
+                                   regime=regimes[0] if company is not None or own["regime"] else str(base.regime.name))
         choices = {"regime": regimes, "org": orgs, "reorg_to": regimes, "compare_with": [NO_TWIN, *regimes],
                    "cfo_view": list(CFO_VIEWS)}
         controls = {}

@@ -46,7 +46,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cxsim.decide.company import read_checked
+from cxsim.config.files import read_checked
 
 KEYS = {"period_days", "satisfaction_scale", "measures", "monthly_churn", "departments", "transfers",
         "journeys", "description"}

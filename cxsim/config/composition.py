@@ -18,7 +18,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from cxsim.config import schema
+from cxsim.config import files, schema
 from cxsim.config.errors import ConfigError
 
 CONFIG_DIR = (Path(__file__).resolve().parents[1] / "conf").resolve()  # inside the package: a wheel ships it
@@ -46,9 +46,10 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     config files' modification times are part of the key, so an edited file is
     composed again.
     """
+    overrides = tuple(files.rewrite(overrides))  # your own files' paths -> their options (cxsim.config.files)
     if GlobalHydra.instance().is_initialized():
-        return composed(tuple(overrides), search_path_of_the_running_app=True)
-    return pickle.loads(cached(tuple(overrides), files_fingerprint()))
+        return composed(overrides, search_path_of_the_running_app=True)
+    return pickle.loads(cached(overrides, files_fingerprint()))
 
 
 def composed(overrides: tuple[str, ...], search_path_of_the_running_app: bool = False) -> DictConfig:
@@ -64,7 +65,10 @@ def composed(overrides: tuple[str, ...], search_path_of_the_running_app: bool = 
                 cfg = hydra_compose(config_name="config", overrides=list(overrides))
     except (HydraException, OmegaConfBaseException) as exc:
         raise ConfigError(one_line(exc)) from None
-    validate(cfg)
+    try:
+        validate(cfg)
+    except ConfigError as exc:
+        raise ConfigError(files.located(str(exc), overrides)) from None
     return cfg
 
 
@@ -99,6 +103,8 @@ def one_line(exc: BaseException) -> str:
         group, name = missing.groups()
         options = [n for n in available(group) if not n.endswith("_schema")]
         text = f"{group}: no config named {name!r}; available: {', '.join(options)}"
+        if group in files.SCHEMAS:
+            text += f"; or your own file: {group}=PATH.yaml"
     return text
 
 

@@ -37,6 +37,10 @@ def pool(jobs: int | None = None) -> ProcessPoolExecutor:
 
 
 def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
+    """One summary row per regime and seed; `regime` is the regime as asked for (a preset's name, or your
+    own file's path, which the tools compose again), not the `name` inside the file."""
     todo = [(r, org, s, list(overrides)) for r in regimes for s in seeds]
     with pool(jobs) as workers:
-        return pd.DataFrame(list(workers.map(run_one, todo)))
+        runs = pd.DataFrame(list(workers.map(run_one, todo)))
+    runs["regime"] = [r for r, *_ in todo]
+    return runs

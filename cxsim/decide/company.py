@@ -2,7 +2,7 @@
 the assumptions it is unsure of (issue 5, the reorg comparison).
 
     name: Mid-size motor insurer
-    org: {...}                      # an org as in cxsim/conf/org/*.yaml, or a preset's name
+    org: {...}                      # an org as in cxsim/conf/org/*.yaml, a preset's name, or an org file's path
     today: no_owner                 # today's regime
     candidates: [ceo_led, coo_owned, cxo_facilitator, journey_teams]
     uncertain:                      # config key: [low, high]
@@ -16,17 +16,17 @@ Every error names the file, the line and the key, e.g.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import yaml
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.analysis.statistics import OUTCOMES
 from cxsim.config.composition import available, compose
 from cxsim.config.errors import ConfigError
+from cxsim.config import files
+from cxsim.config.files import interpolations, read_checked
 from cxsim.config.schema import OrgCfg
 from cxsim.config.validation import validate
 from cxsim.runs.api import outcome_names
@@ -51,86 +51,12 @@ class Company:
     org_preset: str | None = None  # the org's preset name when the file names one
 
 
-def line_map(text: str) -> dict[str, int]:
-    """Dotted key path -> line number (1-based) of every key in a YAML text."""
-    lines: dict[str, int] = {}
-
-    def walk(node, path):
-        if isinstance(node, yaml.MappingNode):
-            for key, value in node.value:
-                p = f"{path}.{key.value}" if path else str(key.value)
-                lines[p] = key.start_mark.line + 1
-                walk(value, p)
-        elif isinstance(node, yaml.SequenceNode):
-            for i, item in enumerate(node.value):
-                p = f"{path}.{i}"
-                lines.setdefault(p, item.start_mark.line + 1)
-                walk(item, p)
-
-    walk(yaml.compose(text), "")
-    return lines
-
-
-def where(path: Path, lines: dict[str, int], key: str) -> str:
-    """`file:line` of the key, or of its nearest parent that is in the file (a list item: the list's)."""
-    parts = re.sub(r"\[\d+\]", "", str(key)).split(".")
-    while parts:
-        if ".".join(parts) in lines:
-            return f"{path}:{lines['.'.join(parts)]}"
-        parts.pop()
-    return str(path)
-
-
 def boundary(cfg: DictConfig, key: str) -> bool:
     """Whether `key` is `org.friction.FROM.TO` for two of the org's departments: a boundary's friction
     today, which the org need not name to be uncertain (it starts at the base friction)."""
     parts = key.split(".")
     return (len(parts) == 4 and parts[:2] == ["org", "friction"]
             and all(p in cfg.org.departments for p in parts[2:]) and parts[2] != parts[3])
-
-
-def interpolations(value, key: str = "") -> list[str]:
-    """Dotted keys whose value (or the key itself) holds an OmegaConf interpolation `${...}`."""
-    if isinstance(value, dict):
-        return [k for sub, v in value.items() for k in interpolations(v, f"{key}.{sub}" if key else str(sub))
-                ] + ([f"{key}.{sub}" if key else str(sub) for sub in value if "${" in str(sub)])
-    if isinstance(value, list):
-        return [k for i, v in enumerate(value) for k in interpolations(v, f"{key}.{i}")]
-    return [key] if isinstance(value, str) and "${" in value else []
-
-
-def read_yaml(path: Path, what: str) -> tuple[dict, dict[str, int]]:
-    """A user's YAML file as a mapping, with the line of every key; a one-line ConfigError otherwise."""
-    try:
-        text = path.read_text()
-        data = yaml.safe_load(text)
-        lines = line_map(text)
-    except OSError as exc:
-        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not UTF-8 text; save the file as UTF-8") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f"{path}:{mark.line + 1}" if mark else str(path)
-        why = str(getattr(exc, "problem", None) or exc).splitlines()[0]
-        raise ConfigError(f"{at}: not valid YAML: {why}") from None
-    if not isinstance(data, dict):
-        raise ConfigError(f"{path}: the file must be a mapping of keys ({what})")
-    return data, lines
-
-
-def read_checked(path: Path, what: str, keys: set[str]):
-    """A user's YAML file (`read_yaml`) whose top-level keys are all in `keys`, and `fail(key, msg)`,
-    which raises the one-line ConfigError `file:line: key: msg`."""
-    data, lines = read_yaml(path, what)
-
-    def fail(key: str, msg: str):
-        raise ConfigError(f"{where(path, lines, key)}: {key}: {msg}")
-
-    for key in data:
-        if key not in keys:
-            fail(key, f"unknown key; expected one of {', '.join(sorted(keys))}")
-    return data, fail
 
 
 def load(path: str | Path) -> Company:
@@ -142,6 +68,8 @@ def load(path: str | Path) -> Company:
     for key in ("org", "today", "candidates"):
         if key not in data:
             raise ConfigError(f"{path}: {key}: missing")
+    if files.is_file(data["org"]):  # an org file beside it (a path relative to the company file)
+        fail = org_file(data, path.parent / Path(data["org"]).expanduser(), fail)
     check_regimes(data, fail)
     cfg = company_config(data, fail)
     uncertain, targets = uncertain_ranges(data, cfg, fail), targets_of(data, fail)
@@ -157,6 +85,20 @@ def load(path: str | Path) -> Company:
                    days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)),
                    trajectories=int(data.get("trajectories", 4)),
                    switch_day=switch_day, org_preset=org if isinstance(org, str) else None)
+
+
+def org_file(data: dict, path: Path, fail):
+    """Read the org file the company file names into `data`; a `fail` that puts a mistake of the org's
+    at its line in the org file."""
+    data["org"], lines = files.read_group_file("org", path)
+
+    def fail_in_org_file(key: str, msg: str):
+        if key == "org" or key.startswith("org."):
+            key = key.removeprefix("org").lstrip(".")
+            raise ConfigError(f"{files.where(path, lines, key)}: {key or 'org'}: {msg}")
+        fail(key, msg)
+
+    return fail_in_org_file
 
 
 def check_regimes(data: dict, fail) -> None:

@@ -25,12 +25,14 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import datetime
+from pathlib import Path
 
 import pandas as pd
 
 from cxsim.analysis.statistics import ALPHA, MATERIALITY, mean_ci, paired_differences
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
+from cxsim.config.names import file_name
 from cxsim.decide import crossover
 from cxsim.decide.batch import run_all
 from cxsim.runs.store import ensure_writable
@@ -94,7 +96,7 @@ def company_file(args: list[str]) -> int | None:
     """Where a company file is among the arguments (a YAML file that is no option's value), or None."""
     for i, arg in enumerate(args):
         if arg.endswith((".yaml", ".yml")) and not arg.startswith("-") and "=" not in arg and (
-                i == 0 or args[i - 1] != "--uncertainty"):
+                i == 0 or args[i - 1] not in ("--uncertainty", "--org", "--regimes", "--out")):
             return i
     return None
 
@@ -106,10 +108,10 @@ def parser() -> argparse.ArgumentParser:
         epilog="Options and Hydra overrides go in any order. Given a company file (as in "
                "examples/mid_size_insurer.yaml) it runs the reorg comparison instead (cxsim-reorg --help). "
                "Example: cxsim-compare --regimes ceo_led,coo_owned --seeds 20 levers.ceo_attention=2")
-    ap.add_argument("--org", default="auto_insurer", help="org preset (cxsim/conf/org/)")
+    ap.add_argument("--org", default="auto_insurer", help="org preset (cxsim/conf/org/) or your own org file")
     ap.add_argument("--regimes", default=",".join(r for r in composition.available("regime")
                                                   if not r.endswith("_schema")),
-                    help="comma-separated regimes (default: all)")
+                    help="comma-separated regimes: presets or your own regime files (default: all presets)")
     ap.add_argument("--seeds", type=int, default=10, help="seeds per regime")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     ap.add_argument("--out", default=None, help="folder for the CSV files")
@@ -143,7 +145,7 @@ def checked(args, regimes: list[str]):
     needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None
     uncertainty = None if not needed else (
         crossover.load(args.uncertainty) if args.uncertainty else crossover.load())
-    out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{args.org}")
+    out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{file_name(Path(args.org).stem)}")
     return uncertainty, out
 
 

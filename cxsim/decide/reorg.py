@@ -62,8 +62,7 @@ def prepare(company: Company, folder: Path, points: dict[str, dict[str, float]])
     else:
         (configs / "org").mkdir(parents=True, exist_ok=True)
         org_node = OmegaConf.to_container(company.config.org, resolve=True)
-        (configs / "org" / f"{COMPANY_ORG}.yaml").write_text(
-            OmegaConf.to_yaml(OmegaConf.create({"defaults": ["org_schema", "_self_"], **org_node})))
+        (configs / "org" / f"{COMPANY_ORG}.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create(org_node)))
         org = COMPANY_ORG
     return [f"org={org}", f"days={company.days}"]
 

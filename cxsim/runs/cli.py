@@ -18,7 +18,7 @@ from hydra.core.hydra_config import HydraConfig
 from hydra.types import RunMode
 from omegaconf import DictConfig
 
-from cxsim.config import schema
+from cxsim.config import files, schema
 from cxsim.config.composition import CONFIG_DIR, experiments
 from cxsim.config.errors import ConfigError
 
@@ -63,7 +63,7 @@ def run(cfg: DictConfig) -> float | None:
         validate(cfg)
         result = simulate(config=cfg)
     except ConfigError as exc:
-        print(f"cxsim: error: {exc}", file=sys.stderr)
+        print(f"cxsim: error: {files.located(str(exc), HydraConfig.get().overrides.task)}", file=sys.stderr)
         sys.exit(2)
     out = result.save(HydraConfig.get().runtime.output_dir)
     print(describe(result.summary.iloc[0].to_dict()))
@@ -72,6 +72,12 @@ def run(cfg: DictConfig) -> float | None:
 
 
 def main() -> None:
+    """`cxsim`: a path ending in .yaml where a preset's name goes is your own file (`cxsim.config.files`)."""
+    try:
+        sys.argv[1:] = files.rewrite(sys.argv[1:])
+    except ConfigError as exc:
+        print(f"cxsim: error: {exc}", file=sys.stderr)
+        sys.exit(2)
     run()
 
 

@@ -36,6 +36,7 @@ from hydra.core.override_parser.types import Glob
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
+from cxsim.config import files
 from cxsim.config.composition import available
 from cxsim.config.errors import ConfigError, OutputError
 from cxsim.runs import resume
@@ -247,7 +248,7 @@ def launch(store_dir: str | Path, overrides: list[str], configs: str | Path | No
 
     store_dir = Path(store_dir).resolve()
     store_dir.mkdir(parents=True, exist_ok=True)
-    if already_finished(store_dir, overrides, configs):
+    if already_finished(store_dir, files.rewrite(overrides), configs):  # as the child will see them
         return
     cmd = [sys.executable, "-m", "cxsim.runs.cli", "-m", f"hydra.sweep.dir={quoted(store_dir)}", *overrides]
     if configs is not None:
