@@ -103,16 +103,20 @@ def plot(result: pd.DataFrame, title: str, folder: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="cxsim-sensitivity", description=__doc__.splitlines()[0])
-    ap.add_argument("--regimes", default="coo_owned,ceo_led", help="one regime, or two: their difference")
-    ap.add_argument("--outcome", default="profit", help="a column of summary.parquet")
-    ap.add_argument("--org", default="auto_insurer")
-    ap.add_argument("--days", type=int, default=365)
-    ap.add_argument("--trajectories", type=int, default=8)
+    ap = argparse.ArgumentParser(
+        prog="cxsim-sensitivity", description=__doc__.splitlines()[0],
+        epilog="example: cxsim-sensitivity --regimes coo_owned,ceo_led --outcome profit --org my_org.yaml")
+    ap.add_argument("--regimes", default="coo_owned,ceo_led",
+                    help="one regime, or two: their difference (presets or your own regime files)")
+    ap.add_argument("--outcome", default="profit", help="a column of summary.parquet (default profit)")
+    ap.add_argument("--org", default="auto_insurer", help="org preset or your own org file (default auto_insurer)")
+    ap.add_argument("--days", type=int, default=365, help="horizon of each run (default 365)")
+    ap.add_argument("--trajectories", type=int, default=8, help="Morris trajectories (default 8)")
     ap.add_argument("--seeds", type=int, default=2, help="replicates per sample point (common random numbers)")
-    ap.add_argument("--parameters", default=str(CONFIG_DIR / "sensitivity" / "default.yaml"))
-    ap.add_argument("--jobs", type=int, default=None)
-    ap.add_argument("--out", default="outputs/sensitivity")
+    ap.add_argument("--parameters", default=str(CONFIG_DIR / "sensitivity" / "default.yaml"),
+                    help="a file of the assumptions and their ranges (default: cxsim/conf/sensitivity/default.yaml)")
+    ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
+    ap.add_argument("--out", default="outputs/sensitivity", help="folder (default outputs/sensitivity)")
     args = ap.parse_args(argv)
     regimes = [r for r in args.regimes.split(",") if r]
     try:

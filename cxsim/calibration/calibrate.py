@@ -246,7 +246,10 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="cxsim-calibrate", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(
+        prog="cxsim-calibrate", description=__doc__.splitlines()[0],
+        epilog="example: cxsim-calibrate examples/mid_size_insurer.yaml examples/mid_size_insurer_observed.yaml "
+               "--jobs 2; then cxsim-compare outputs/calibrate/mid_size_insurer/calibrated.yaml")
     ap.add_argument("company", help="the company file (its `uncertain` ranges are the prior)")
     ap.add_argument("observed", help="the measured data (see examples/mid_size_insurer_observed.yaml)")
     ap.add_argument("--samples", type=int, default=150, help="runs per generation (default 150)")

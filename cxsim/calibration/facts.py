@@ -122,7 +122,8 @@ def markdown(result: pd.DataFrame) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="cxsim-facts", description=__doc__.splitlines()[0])
+    ap = argparse.ArgumentParser(prog="cxsim-facts", description=__doc__.splitlines()[0],
+                                 epilog="example: cxsim-facts --seeds 20 --jobs 2")
     ap.add_argument("--seeds", type=int, default=10, help="runs per org (default 10)")
     ap.add_argument("--out", default="outputs/facts", help="store folder (default outputs/facts; reruns resume)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")

@@ -214,17 +214,22 @@ def transition_cost(company: Company, sweep: Sweeps, target: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="cxsim-reorg", description=__doc__.splitlines()[0])
-    ap.add_argument("file", help="the company file (see examples/mid_size_insurer.yaml)")
+    ap = argparse.ArgumentParser(
+        prog="cxsim-reorg", description=__doc__.splitlines()[0],
+        epilog="example: cxsim-reorg examples/mid_size_insurer.yaml --samples 32 --seeds 3 --jobs 2 "
+               "(cxsim-compare FILE is the same)")
+    ap.add_argument("file", help="the company file (see examples/mid_size_insurer.yaml); its org may be inline, "
+                                 "a preset's name or an org file's path")
     ap.add_argument("--samples", type=int, default=None, help="Latin hypercube samples (default: the file's)")
     ap.add_argument("--seeds", type=int, default=None, help="seeds per sample (default: the file's)")
     ap.add_argument("--trajectories", type=int, default=None, help="Morris trajectories (default: the file's)")
     ap.add_argument("--switch-day", type=int, default=None, help="day of the switch (default: the file's)")
+    ap.add_argument("--days", type=int, default=None, help="horizon of each run (default: the file's)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
     ap.add_argument("--out", default=None, help="folder (default: outputs/reorg/FILE-STEM)")
     args = ap.parse_intermixed_args(argv)
     try:
-        for flag in ("samples", "seeds", "trajectories", "switch_day", "jobs"):
+        for flag in ("samples", "seeds", "trajectories", "switch_day", "days", "jobs"):
             value = getattr(args, flag)
             if value is not None and value < 1:
                 raise ConfigError(f"--{flag.replace('_', '-')}: must be >= 1, got {value}")
@@ -233,6 +238,8 @@ def main(argv: list[str] | None = None) -> int:
         company.seeds = args.seeds or company.seeds
         company.trajectories = args.trajectories or company.trajectories
         company.switch_day = args.switch_day or company.switch_day
+        if args.days:
+            company.days = company.config.days = args.days
         if company.switch_day >= company.days:
             raise ConfigError(f"--switch-day: must be before the horizon ({company.days} days)")
         if company.samples < 2:

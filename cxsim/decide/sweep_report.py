@@ -71,6 +71,7 @@ def section(found: crossover.Crossover, scenario: str) -> list[str]:
 def main(argv: list[str] | None = None) -> int:
     ap = report.parser()
     ap.description = __doc__.splitlines()[0]
+    ap.epilog = "example: cxsim-report multirun/regime_showdown --crossover --jobs 2"
     ap.add_argument("--crossover", action="store_true", help="add the crossover line of the first scenario")
     ap.add_argument("--uncertainty", default=None,
                     help="assumptions and ranges (default: cxsim/conf/uncertainty/default.yaml)")

@@ -81,6 +81,24 @@ def main() -> None:
     run()
 
 
+SWEEP_HELP = """usage: cxsim-sweep NAME [KEY=VALUE ...]
+
+Run the named experiment NAME (cxsim/conf/experiments/NAME.yaml) as a Hydra multirun into
+multirun/NAME: parallel, resumable (the same command again finishes a killed sweep), with progress.
+KEY=VALUE overrides apply to every job, or sweep (key=a,b,c); your own org or regime file goes where
+a preset's name goes (org=my_org.yaml).
+
+experiments: {experiments}
+
+examples:
+  cxsim-sweep regime_showdown
+  cxsim-sweep ceo_attention hydra.launcher.n_jobs=2 days=365
+  cxsim-sweep ceo_attention org=my_org.yaml
+  cxsim-report multirun/regime_showdown          # the report of a finished sweep
+
+{doc}"""
+
+
 def sweep_main(argv: list[str] | None = None) -> int:
     """`cxsim-sweep NAME [OVERRIDES]`: run a named experiment as a Hydra multirun."""
     from cxsim.runs import sweep
@@ -88,8 +106,7 @@ def sweep_main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     names = experiments()
     if not args or args[0] in ("-h", "--help"):
-        print(sweep.__doc__)
-        print("experiments:", ", ".join(names))
+        print(SWEEP_HELP.format(experiments=", ".join(names), doc=sweep.__doc__.split("\n\n", 2)[2].strip()))
         return 0
     name, rest = args[0], args[1:]
     if name not in names:

@@ -2,6 +2,7 @@
 
     cxsim-sweep regime_showdown                       # a named experiment (cxsim/conf/experiments/*.yaml)
     cxsim-sweep ceo_attention hydra.launcher.n_jobs=2
+    cxsim-sweep ceo_attention org=my_org.yaml         # on your own org file (any path ending in .yaml)
     cxsim -m +experiments=regime_showdown             # the same, through Hydra directly
     cxsim -m regime='glob(*,exclude=*_schema)' replicate='range(0,5)'   # ad hoc
 
