@@ -256,8 +256,8 @@ def test_a_company_file_opens_the_app_on_its_organisation(browser, tmp_path):
     controls start, its candidates next in the regime menu; a bad file is one line and no server."""
     from cxsim.decide.company import load
 
-    company = load(ROOT / "examples" / "mid_size_insurer.yaml")
-    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(ROOT / "examples" / "mid_size_insurer.yaml"))
+    company = load(ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml")
+    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml"))
     try:
         page = open_page(browser, url, SIZES["1280x720"], set(), [])
         body = page.inner_text("body")
@@ -276,7 +276,7 @@ def test_a_company_file_opens_the_app_on_its_organisation(browser, tmp_path):
     finally:
         stop(proc)
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "examples" / "mid_size_insurer.yaml").read_text().replace("today: no_owner", "today: nobody"))
+    bad.write_text((ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text().replace("today: no_owner", "today: nobody"))
     p = subprocess.run([sys.executable, "-m", "cxsim.app.server", "--company", str(bad)], capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
@@ -360,7 +360,7 @@ def test_a_company_in_the_classroom_runs_its_own_organisation_under_any_regime()
     from cxsim.app.classroom import Classroom
     from cxsim.decide.company import load
 
-    company = load("examples/mid_size_insurer.yaml")
+    company = load("cxsim/examples/mid_size_insurer.yaml")
     classroom = Classroom.build(company)
     assert classroom.controls["org"].default == company.name and classroom.controls["regime"].default == company.today
     assert list(classroom.controls["regime"].values[:1 + len(company.candidates)]) == [company.today,

@@ -21,8 +21,8 @@ from cxsim.decide.company import load as load_company
 from cxsim.model import CXModel
 
 ROOT = Path(__file__).resolve().parents[1]
-EXAMPLE = ROOT / "examples" / "mid_size_insurer.yaml"
-OBSERVED = ROOT / "examples" / "mid_size_insurer_observed.yaml"
+EXAMPLE = ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml"
+OBSERVED = ROOT / "cxsim" / "examples" / "mid_size_insurer_observed.yaml"
 FRICTION, ATTENTION = "mechanisms.handoff.base_friction", "levers.ceo_attention"
 PRIOR = {FRICTION: (0.10, 0.30), ATTENTION: (0.5, 8.0)}
 MEASURES = ["handoff_failure_rate", "failure_demand_share", "annual_churn_rate", "satisfaction_mean"]

@@ -10,7 +10,7 @@ from cxsim.config.errors import ConfigError
 from cxsim.decide.company import load
 from cxsim.model import CXModel
 
-EXAMPLE = Path(__file__).parent.parent / "examples" / "mid_size_insurer.yaml"
+EXAMPLE = Path(__file__).parent.parent / "cxsim" / "examples" / "mid_size_insurer.yaml"
 
 
 def test_worked_example_loads_and_runs():

@@ -104,7 +104,7 @@ junk_value = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.
 def test_a_wrong_type_or_value_is_refused_naming_the_key(tmp_path_factory, path, value):
     from pathlib import Path
 
-    data = yaml.safe_load((Path(__file__).parent.parent / "examples" / "mid_size_insurer.yaml").read_text())
+    data = yaml.safe_load((Path(__file__).parent.parent / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text())
     node = data
     for p in path[:-1]:
         node = node[p]

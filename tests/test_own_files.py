@@ -131,13 +131,13 @@ def test_the_command_line_a_sweep_its_resume_and_cxsim_compare_take_the_same_pat
 def test_a_company_file_names_its_org_file_beside_it(folder):
     from cxsim.decide.company import load
 
-    text = (Path(__file__).resolve().parents[1] / "examples" / "mid_size_insurer.yaml").read_text()
+    text = (Path(__file__).resolve().parents[1] / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
     company = yaml.safe_load(text)
     (folder / "insurer_org.yaml").write_text(yaml.safe_dump(company["org"]))
     (folder / "company.yaml").write_text(re.sub(r"(?ms)^org:\n(  .*?\n|\n)*(?=^\S)", "org: insurer_org.yaml\n",
                                                 text))
     assert "org: insurer_org.yaml" in (folder / "company.yaml").read_text()
-    inline, beside = load(Path(__file__).resolve().parents[1] / "examples" / "mid_size_insurer.yaml"), \
+    inline, beside = load(Path(__file__).resolve().parents[1] / "cxsim" / "examples" / "mid_size_insurer.yaml"), \
         load(folder / "company.yaml")
     assert beside.config.org == inline.config.org and beside.today == inline.today
     (folder / "insurer_org.yaml").write_text(yaml.safe_dump({**company["org"], "customers": -1}))

@@ -277,7 +277,7 @@ def test_every_job_of_a_company_comparison_is_composed_as_hydra_composes_it(tmp_
     from cxsim.decide.company import load as load_company
     from cxsim.decide.reorg import designs, prepare
 
-    company = load_company(Path(__file__).resolve().parents[1] / "examples" / "mid_size_insurer.yaml")
+    company = load_company(Path(__file__).resolve().parents[1] / "cxsim" / "examples" / "mid_size_insurer.yaml")
     lhs, morris, *_ = designs(company)
     points = {**lhs.to_dict("index"), **(morris.to_dict("index") if morris is not None else {})}
     common = prepare(company, tmp_path, points)

@@ -90,7 +90,7 @@ def test_cxsim_compare_takes_a_company_file_from_another_folder(installed, tmp_p
     _, bin_ = installed
     (tmp_path / "files").mkdir()
     (tmp_path / "work").mkdir()
-    text = (ROOT / "examples" / "mid_size_insurer.yaml").read_text()
+    text = (ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
     (tmp_path / "files" / "acme.yaml").write_text(re.sub(r"(?m)^days: \d+", "days: 120", text))
     p = run([bin_ / "cxsim-compare", "../files/acme.yaml", "--samples", "2", "--seeds", "1", "--trajectories",
              "1", "--jobs", "2"], cwd=tmp_path / "work")

@@ -19,7 +19,8 @@ from cxsim.config.errors import ConfigError
 
 def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(prog="cxsim-app", description=__doc__.splitlines()[0],
-                                 epilog="example: cxsim-app --company examples/mid_size_insurer.yaml")
+                                 epilog="example: cxsim-app --company my_company/mid_size_insurer.yaml "
+                                        "(cxsim-examples my_company copies that file)")
     ap.add_argument("--host", default="127.0.0.1", help="address to listen on (default: this machine only)")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--company", metavar="FILE.yaml",

@@ -1,6 +1,7 @@
 """`cxsim-calibrate COMPANY.yaml OBSERVED.yaml`: fit the company's uncertain assumptions to what it measured.
 
-    cxsim-calibrate examples/mid_size_insurer.yaml examples/mid_size_insurer_observed.yaml --jobs 2
+    cxsim-examples my_company          # an example company file and the data it measured
+    cxsim-calibrate my_company/mid_size_insurer.yaml my_company/mid_size_insurer_observed.yaml --jobs 2
     cxsim-compare outputs/calibrate/mid_size_insurer/calibrated.yaml   # the reorg comparison on the fitted ranges
 
 Under today's regime, the model is run for the observed file's `period_days`
@@ -129,6 +130,8 @@ def calibrated_file(company_file: Path, posterior: pd.DataFrame, out: Path) -> P
     An assumption the data leave loose keeps its prior range: the data said nothing to narrow it.
     """
     data = yaml.safe_load(company_file.read_text())
+    if isinstance(data.get("org"), str) and data["org"].endswith((".yaml", ".yml")):  # its org file, found from
+        data["org"] = str((company_file.parent / Path(data["org"]).expanduser()).resolve())  # the new file's folder
     data["uncertain"] = {
         r.parameter: ([r.prior_low, r.prior_high] if r.verdict.startswith("left loose")
                       else [float(f"{r.p05:.4g}"), float(f"{r.p95:.4g}")])
@@ -248,10 +251,10 @@ def calibrate(company_file: Path, observed_file: Path, folder: Path, samples: in
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="cxsim-calibrate", description=__doc__.splitlines()[0],
-        epilog="example: cxsim-calibrate examples/mid_size_insurer.yaml examples/mid_size_insurer_observed.yaml "
+        epilog="example: cxsim-calibrate my_company/mid_size_insurer.yaml my_company/mid_size_insurer_observed.yaml "
                "--jobs 2; then cxsim-compare outputs/calibrate/mid_size_insurer/calibrated.yaml")
     ap.add_argument("company", help="the company file (its `uncertain` ranges are the prior)")
-    ap.add_argument("observed", help="the measured data (see examples/mid_size_insurer_observed.yaml)")
+    ap.add_argument("observed", help="the measured data (cxsim-examples FOLDER copies an example)")
     ap.add_argument("--samples", type=int, default=150, help="runs per generation (default 150)")
     ap.add_argument("--generations", type=int, default=3,
                     help="generations of the sequential fit; 1: plain rejection from the prior (default 3)")

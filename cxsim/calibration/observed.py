@@ -1,6 +1,6 @@
 """What a company measured: the data a calibration fits the model to.
 
-A small YAML file (example: `examples/mid_size_insurer_observed.yaml`). Give
+A small YAML file (example: `cxsim/examples/mid_size_insurer_observed.yaml`). Give
 what you measure and leave out the rest: the fit uses what is given.
 
     period_days: 365                 # the measures cover this many days

@@ -106,7 +106,7 @@ def parser() -> argparse.ArgumentParser:
         prog="cxsim-compare", description=__doc__.splitlines()[0],
         usage="cxsim-compare [options] [KEY=VALUE ...]   or   cxsim-compare COMPANY.yaml [options]",
         epilog="Options and Hydra overrides go in any order. Given a company file (as in "
-               "examples/mid_size_insurer.yaml) it runs the reorg comparison instead (cxsim-reorg --help). "
+               "the one `cxsim-examples FOLDER` copies) it runs the reorg comparison instead (cxsim-reorg --help). "
                "Example: cxsim-compare --regimes ceo_led,coo_owned --seeds 20 levers.ceo_attention=2")
     ap.add_argument("--org", default="auto_insurer", help="org preset (cxsim/conf/org/) or your own org file")
     ap.add_argument("--regimes", default=",".join(r for r in composition.available("regime")

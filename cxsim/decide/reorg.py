@@ -1,7 +1,8 @@
 """`cxsim-reorg FILE`: which CX governance fits this company, how sure is that, what does it hinge on, what does the switch cost?
 
-    cxsim-reorg examples/mid_size_insurer.yaml
-    cxsim-compare examples/mid_size_insurer.yaml       # the same
+    cxsim-examples my_company                          # the example company file to start from
+    cxsim-reorg my_company/mid_size_insurer.yaml
+    cxsim-compare my_company/mid_size_insurer.yaml     # the same
     cxsim-reorg my_org.yaml --samples 32 --seeds 3 --jobs 2 --out outputs/reorg/my_org
 
 Three sweeps through the sweep machinery (Hydra multirun, joblib launcher,
@@ -216,9 +217,9 @@ def transition_cost(company: Company, sweep: Sweeps, target: str) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(
         prog="cxsim-reorg", description=__doc__.splitlines()[0],
-        epilog="example: cxsim-reorg examples/mid_size_insurer.yaml --samples 32 --seeds 3 --jobs 2 "
-               "(cxsim-compare FILE is the same)")
-    ap.add_argument("file", help="the company file (see examples/mid_size_insurer.yaml); its org may be inline, "
+        epilog="example: cxsim-reorg my_company/mid_size_insurer.yaml --samples 32 --seeds 3 --jobs 2 "
+               "(cxsim-compare FILE is the same; cxsim-examples my_company copies that file)")
+    ap.add_argument("file", help="the company file (cxsim-examples FOLDER copies a commented one); its org may be inline, "
                                  "a preset's name or an org file's path")
     ap.add_argument("--samples", type=int, default=None, help="Latin hypercube samples (default: the file's)")
     ap.add_argument("--seeds", type=int, default=None, help="seeds per sample (default: the file's)")
