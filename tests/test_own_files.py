@@ -165,3 +165,43 @@ def test_the_app_puts_your_files_first_in_its_menus_and_refuses_a_bad_one_in_one
     p = cli("cxsim-app", "--regime", "../own/acme.yaml", cwd=Path.cwd())
     assert p.returncode == 2 and "Traceback" not in p.stderr
     assert re.fullmatch(r"cxsim-app: error: \.\./own/acme\.yaml:\d+: \w+: Key '\w+' not in 'RegimeCfg'\n", p.stderr)
+
+
+def test_a_company_file_names_regime_files_beside_it_and_the_reorg_writes_them_for_its_runs(folder, tmp_path):
+    from omegaconf import OmegaConf
+
+    from cxsim.decide.company import load
+    from cxsim.decide.reorg import prepare
+
+    text = (Path(__file__).resolve().parents[1] / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
+    (folder / "company.yaml").write_text(text.replace("candidates: [", "candidates: [my_coo.yaml, "))
+    company = load(folder / "company.yaml")
+    assert company.candidates[0] == "my_coo" and company.regime_ref("my_coo") == str(folder / "my_coo.yaml")
+    assert company.regime_ref("ceo_led") == "ceo_led"
+    prepare(company, tmp_path / "reorg", {})
+    written = OmegaConf.load(tmp_path / "reorg" / "configs" / "regime" / "my_coo.yaml")
+    assert written.name == "my_coo" and written.owners == compose(["regime=coo_owned"]).regime.owners
+    bad = yaml.safe_load(preset("regime", "coo_owned", name="my_coo"))
+    owner = next(iter(bad["owners"]))
+    bad["owners"][owner]["authority"]["operations"] = -1.0
+    (folder / "my_coo.yaml").write_text(yaml.safe_dump(bad, sort_keys=False))
+    with pytest.raises(ConfigError, match=rf"my_coo\.yaml:\d+: owners\.{owner}\.authority\.operations: "):
+        load(folder / "company.yaml")
+    (folder / "ceo_led.yaml").write_text(preset("regime", "ceo_led"))
+    (folder / "company.yaml").write_text(text.replace("candidates: [", "candidates: [ceo_led.yaml, "))
+    with pytest.raises(ConfigError, match=r"company\.yaml:\d+: candidates\.0: the file's name 'ceo_led' is already"):
+        load(folder / "company.yaml")
+
+
+def test_a_job_composes_a_regime_from_a_folder_on_the_sweeps_search_path(tmp_path):
+    """A mid-run reorg to a regime that only a folder on the search path holds (a company's own regime,
+    written by cxsim-reorg): the job's own composition of it sees that folder too."""
+    from cxsim.runs.store import Store
+    from cxsim.runs.sweep import launch
+
+    (tmp_path / "configs" / "regime").mkdir(parents=True)
+    (tmp_path / "configs" / "regime" / "mine.yaml").write_text(preset("regime", "coo_owned", name="mine"))
+    launch(tmp_path / "store", ["regime=no_owner", "reorg.day=5", "reorg.to=mine", "days=10", "org.customers=300",
+                                "replicate=0,1"], tmp_path / "configs", jobs=2)
+    store = Store(tmp_path / "store")
+    assert store.failures().empty and len(store.table("summary")) == 2

@@ -203,6 +203,8 @@ class ClassroomModel(CXModel):
     def arguments(self, regime: str, values: dict) -> dict:
         """CXModel's keywords for this regime on the chosen organisation (a company's: its config)."""
         company = self.classroom.company
+        if company is not None:
+            regime = company.regime_ref(regime)  # a regime the company file gives as a file: its path
         if company is not None and values["org"] == company.name:
             cfg = company.config.copy()
             cfg.regime = composition.regime(regime)

@@ -59,7 +59,7 @@ def composed(overrides: tuple[str, ...], search_path_of_the_running_app: bool = 
     schema.register()
     try:
         if search_path_of_the_running_app:
-            cfg = hydra_compose(config_name="config", overrides=list(overrides))
+            cfg = hydra_compose(config_name="config", overrides=[*overrides, *running_search_path()])
         else:
             with initialize_config_dir(config_dir=str(CONFIG_DIR), version_base=None):
                 cfg = hydra_compose(config_name="config", overrides=list(overrides))
@@ -70,6 +70,15 @@ def composed(overrides: tuple[str, ...], search_path_of_the_running_app: bool = 
     except ConfigError as exc:
         raise ConfigError(files.located(str(exc), overrides)) from None
     return cfg
+
+
+def running_search_path() -> list[str]:
+    """The running app's `hydra.searchpath` as an override: Hydra adds those folders (a company's
+    configs) to the composition of the app's own config, not to a later `compose` inside its job."""
+    from hydra.core.hydra_config import HydraConfig
+
+    paths = list(HydraConfig.get().searchpath) if HydraConfig.initialized() else []
+    return [f"hydra.searchpath=[{','.join(repr(str(p)) for p in paths)}]"] if paths else []
 
 
 @functools.lru_cache(maxsize=64)

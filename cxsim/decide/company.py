@@ -3,8 +3,8 @@ the assumptions it is unsure of (issue 5, the reorg comparison).
 
     name: Mid-size motor insurer
     org: {...}                      # an org as in cxsim/conf/org/*.yaml, a preset's name, or an org file's path
-    today: no_owner                 # today's regime
-    candidates: [ceo_led, coo_owned, cxo_facilitator, journey_teams]
+    today: no_owner                 # today's regime: a preset's name or a regime file's path
+    candidates: [ceo_led, coo_owned, cxo_facilitator, journey_teams, my_regime.yaml]
     uncertain:                      # config key: [low, high]
       levers.ceo_attention: [2, 10]
     targets:                        # outcome: {max: x} or {min: x}
@@ -16,7 +16,8 @@ Every error names the file, the line and the key, e.g.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from omegaconf import DictConfig, OmegaConf
@@ -49,6 +50,11 @@ class Company:
     trajectories: int  # Morris trajectories for the sensitivity of the winner's lead
     switch_day: int  # day of the switch in the transition
     org_preset: str | None = None  # the org's preset name when the file names one
+    regime_files: dict[str, Path] = field(default_factory=dict)  # a regime given as a file: its name here -> path
+
+    def regime_ref(self, regime: str) -> str:
+        """What composes the regime named `regime` here: a preset's name, or the path of its file."""
+        return str(self.regime_files[regime]) if regime in self.regime_files else regime
 
 
 def boundary(cfg: DictConfig, key: str) -> bool:
@@ -70,8 +76,9 @@ def load(path: str | Path) -> Company:
             raise ConfigError(f"{path}: {key}: missing")
     if files.is_file(data["org"]):  # an org file beside it (a path relative to the company file)
         fail = org_file(data, path.parent / Path(data["org"]).expanduser(), fail)
-    check_regimes(data, fail)
-    cfg = company_config(data, fail)
+    regime_files = regime_files_of(data, path.parent, fail)
+    check_regimes(data, fail, regime_files)
+    cfg = company_config(data, fail, regime_files)
     uncertain, targets = uncertain_ranges(data, cfg, fail), targets_of(data, fail)
     for key in ("seeds", "samples", "trajectories", "switch_day"):
         if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1):
@@ -84,7 +91,8 @@ def load(path: str | Path) -> Company:
                    candidates=list(data["candidates"]), uncertain=uncertain, targets=targets,
                    days=int(cfg.days), seeds=int(data.get("seeds", 3)), samples=int(data.get("samples", 16)),
                    trajectories=int(data.get("trajectories", 4)),
-                   switch_day=switch_day, org_preset=org if isinstance(org, str) else None)
+                   switch_day=switch_day, org_preset=org if isinstance(org, str) else None,
+                   regime_files={label: p for label, (p, _) in regime_files.items()})
 
 
 def org_file(data: dict, path: Path, fail):
@@ -101,9 +109,32 @@ def org_file(data: dict, path: Path, fail):
     return fail_in_org_file
 
 
-def check_regimes(data: dict, fail) -> None:
-    """Today's regime and the candidates name regimes in `cxsim/conf/regime/`."""
-    regimes = [r for r in available("regime") if not r.endswith("_schema")]
+def regime_files_of(data: dict, folder: Path, fail) -> dict[str, tuple[Path, dict[str, int]]]:
+    """Today's regime and the candidates given as regime files (paths relative to the company file):
+    each checked, and named in `data` by its file's stem; name -> (path, line of every key)."""
+    presets = set(available("regime"))
+    found: dict[str, tuple[Path, dict[str, int]]] = {}
+    entries = [("today", data["today"])]
+    if isinstance(data["candidates"], list):
+        entries += [(f"candidates.{i}", r) for i, r in enumerate(data["candidates"])]
+    for key, value in entries:
+        if not files.is_file(value):
+            continue
+        path = (folder / Path(value).expanduser()).resolve()
+        label = re.sub(r"[^A-Za-z0-9_]+", "_", path.stem)
+        if label in presets or (label in found and found[label][0] != path):
+            fail(key, f"the file's name {label!r} is already a regime's here; rename the file")
+        found[label] = (path, files.read_group_file("regime", path)[1])
+        if key == "today":
+            data["today"] = label
+        else:
+            data["candidates"][int(key.split(".")[1])] = label
+    return found
+
+
+def check_regimes(data: dict, fail, regime_files: dict) -> None:
+    """Today's regime and the candidates name regimes in `cxsim/conf/regime/` or regime files."""
+    regimes = [r for r in available("regime") if not r.endswith("_schema")] + list(regime_files)
     if data["today"] not in regimes:
         fail("today", f"no regime named {data['today']!r}; available: {', '.join(regimes)}")
     candidates = data["candidates"]
@@ -114,23 +145,26 @@ def check_regimes(data: dict, fail) -> None:
             fail(f"candidates.{i}", f"no regime named {r!r}; available: {', '.join(regimes)}")
 
 
-def company_config(data: dict, fail) -> DictConfig:
-    """Today's config: today's regime on the company's org (a preset's name or the org itself), validated."""
+def company_config(data: dict, fail, regime_files: dict) -> DictConfig:
+    """Today's config: today's regime on the company's org (a preset's name or the org itself), validated;
+    each regime file's on it validated too."""
     org = data["org"]
     presets = [o for o in available("org") if not o.endswith("_schema")]
     try:
         if isinstance(org, str):
             if org not in presets:
                 fail("org", f"no org preset named {org!r}; available: {', '.join(presets)}")
-            cfg = compose([f"regime={data['today']}", f"org={org}"])
+            cfg = compose([f"regime={ref(data['today'], regime_files)}", f"org={org}"])
         else:
-            cfg = compose([f"regime={data['today']}"])
+            cfg = compose([f"regime={ref(data['today'], regime_files)}"])
             merged = OmegaConf.merge(OmegaConf.structured(OrgCfg), org)
             OmegaConf.set_struct(cfg, False)
             cfg.org = merged
             OmegaConf.set_struct(cfg, True)
         if "days" in data:
             cfg.days = data["days"]
+        if data["today"] in regime_files:
+            cfg.regime.name = data["today"]
         validate(cfg)
     except OmegaConfBaseException as exc:
         key = "org." + (getattr(exc, "full_key", "") or "")
@@ -138,7 +172,27 @@ def company_config(data: dict, fail) -> DictConfig:
     except ConfigError as exc:
         key, _, msg = str(exc).partition(": ")
         fail(key, msg)
+    for label, (path, lines) in regime_files.items():
+        regime_on_the_org(cfg, label, path, lines)
     return cfg
+
+
+def ref(regime: str, regime_files: dict) -> str:
+    return str(regime_files[regime][0]) if regime in regime_files else regime
+
+
+def regime_on_the_org(cfg: DictConfig, label: str, path: Path, lines: dict[str, int]) -> None:
+    """A regime file's regime on the company's org, validated; a mistake at its line in the regime file.
+    Its `name` becomes the company file's name for it (the runs record it)."""
+    trial = cfg.copy()
+    trial.regime = compose([f"regime={path}"]).regime
+    trial.regime.name = label
+    try:
+        validate(trial)
+    except ConfigError as exc:
+        key, _, msg = str(exc).partition(": ")
+        key = key.removeprefix("regime.")
+        raise ConfigError(f"{files.where(path, lines, key)}: {key}: {msg}") from None
 
 
 def uncertain_ranges(data: dict, cfg: DictConfig, fail) -> dict[str, tuple[float, float]]:

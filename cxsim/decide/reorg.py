@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
+from cxsim.config.composition import compose
 from cxsim.config.errors import ConfigError, message
 from cxsim.decide.company import Company, load
 from cxsim.runs.store import ensure_writable
@@ -52,12 +53,18 @@ def sample_config(values: dict[str, float]) -> str:
 
 
 def prepare(company: Company, folder: Path, points: dict[str, dict[str, float]]) -> list[str]:
-    """Write the company's org and the sample configs; return the overrides every sweep shares."""
+    """Write the company's org, its own regimes and the sample configs; return the overrides every sweep
+    shares."""
     configs = folder / "configs"
     shutil.rmtree(configs / "sample", ignore_errors=True)  # a changed file must not leave stale samples
     (configs / "sample").mkdir(parents=True)
     for name, values in points.items():
         (configs / "sample" / f"{name}.yaml").write_text(sample_config(values))
+    shutil.rmtree(configs / "regime", ignore_errors=True)
+    for label, path in company.regime_files.items():  # the company's own regimes, by the names it gives them
+        (configs / "regime").mkdir(parents=True, exist_ok=True)
+        node = OmegaConf.to_container(compose([f"regime={path}"]).regime, resolve=True)
+        (configs / "regime" / f"{label}.yaml").write_text(OmegaConf.to_yaml(OmegaConf.create({**node, "name": label})))
     if company.org_preset:
         org = company.org_preset
     else:
