@@ -2,6 +2,8 @@
 
 * `schema`: the config's shape (structured dataclasses registered with Hydra);
 * `composition`: compose `cxsim/conf/config.yaml` with overrides, from anywhere;
+* `files`: your own org, regime and mechanisms files, by path where a preset's name goes (and the
+  line-aware reading of every user's YAML file);
 * `validation`: the checks a type system cannot express (ranges, references);
 * `resolvers`: the OmegaConf resolvers the config files use (a run's seed);
 * `names`: users' names made safe for file names;

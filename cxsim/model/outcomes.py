@@ -336,7 +336,7 @@ class Recorder:
             governance_cost=ts.governance_cost.sum(), initiative_cost=ts.initiative_cost.sum(),
             **self.initiatives(), service_staffing_end=ts.service_staffing.iloc[-1],
             profit=ts.profit.sum(),
-            operating_margin=ts.profit.sum() / ts.revenue.sum() if ts.revenue.sum() else np.nan,
+            operating_margin=margin(ts.profit.sum(), ts.revenue.sum()),
             time_to_resolve=((self.journey_days.sum() + sum(self._journey_abandoned_days))
                              / max(self.journey_done_count.sum() + sum(self._journey_abandoned), 1)),
             repeat_contact_rate=sum(self._dept_repeats) / max(sum(self._dept_contacts), 1),
@@ -351,3 +351,10 @@ class Recorder:
         )
         out["decision_wait_mean"] = out.pop("decision_wait") / max(out["decided"], 1)
         return out
+
+
+def margin(profit: float, revenue: float) -> float:
+    """Profit over revenue; undefined (nan) where revenue is zero or so small the share overflows."""
+    with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
+        share = np.float64(profit) / np.float64(revenue)
+    return float(share) if np.isfinite(share) else np.nan
