@@ -88,9 +88,9 @@ def test_the_installed_package_runs_from_any_folder(installed, tmp_path):
 
 def test_cxsim_compare_takes_a_company_file_from_another_folder(installed, tmp_path):
     _, bin_ = installed
-    (tmp_path / "files").mkdir()
     (tmp_path / "work").mkdir()
-    text = (ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
+    run([bin_ / "cxsim-examples", "../files"], cwd=tmp_path / "work")  # the example files, from the wheel
+    text = (tmp_path / "files" / "mid_size_insurer.yaml").read_text()
     (tmp_path / "files" / "acme.yaml").write_text(re.sub(r"(?m)^days: \d+", "days: 120", text))
     p = run([bin_ / "cxsim-compare", "../files/acme.yaml", "--samples", "2", "--seeds", "1", "--trajectories",
              "1", "--jobs", "2"], cwd=tmp_path / "work")
