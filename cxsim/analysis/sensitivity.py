@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import warnings
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 from pathlib import Path
@@ -60,8 +61,11 @@ def design(params: dict[str, tuple[float, float]], trajectories: int, levels: in
 
 
 def analyse(problem: dict, X: np.ndarray, Y: np.ndarray, levels: int = 4, seed: int = 0) -> pd.DataFrame:
-    """mu* (overall influence, with its 95% bootstrap CI), mu and sigma per parameter, largest mu* first."""
-    Si = morris_analyze.analyze(problem, X, np.asarray(Y, dtype=float), num_levels=levels, seed=seed)
+    """mu* (overall influence, with its 95% bootstrap CI), mu and sigma per parameter, largest mu* first.
+    With one trajectory (one elementary effect per parameter) sigma is undefined: nan, without a warning."""
+    with np.errstate(invalid="ignore", divide="ignore"), warnings.catch_warnings():
+        warnings.filterwarnings("ignore", "Degrees of freedom <= 0", RuntimeWarning)
+        Si = morris_analyze.analyze(problem, X, np.asarray(Y, dtype=float), num_levels=levels, seed=seed)
     result = pd.DataFrame({"parameter": problem["names"], "mu_star": Si["mu_star"],
                            "mu_star_conf": Si["mu_star_conf"], "mu": Si["mu"], "sigma": Si["sigma"]})
     return result.sort_values("mu_star", ascending=False).reset_index(drop=True)

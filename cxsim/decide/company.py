@@ -24,9 +24,9 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.analysis.statistics import OUTCOMES
+from cxsim.config import files
 from cxsim.config.composition import available, compose
 from cxsim.config.errors import ConfigError
-from cxsim.config import files
 from cxsim.config.files import interpolations, read_checked
 from cxsim.config.schema import OrgCfg
 from cxsim.config.validation import validate
