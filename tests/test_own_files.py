@@ -205,3 +205,19 @@ def test_a_job_composes_a_regime_from_a_folder_on_the_sweeps_search_path(tmp_pat
                                 "replicate=0,1"], tmp_path / "configs", jobs=2)
     store = Store(tmp_path / "store")
     assert store.failures().empty and len(store.table("summary")) == 2
+
+
+def test_the_app_on_a_company_with_a_regime_file_shows_and_runs_it(folder):
+    from cxsim.app.classroom import Classroom, ClassroomModel
+    from cxsim.decide.company import load
+
+    text = (Path(__file__).resolve().parents[1] / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
+    (folder / "busy_ceo.yaml").write_text(preset("regime", "ceo_led", name="busy_ceo").replace(
+        "attention: 6.0", "attention: 1.5"))
+    (folder / "company.yaml").write_text(text.replace("candidates: [", "candidates: [busy_ceo.yaml, "))
+    room = Classroom.build(load(folder / "company.yaml"))
+    assert room.controls["regime"].values[1] == "busy_ceo"
+    assert room.controls["ceo_attention"].item("as the regime sets it", "busy_ceo").endswith("(1.5)")
+    model = ClassroomModel(classroom=room, regime="busy_ceo")
+    model.step()
+    assert model.error is None and model.regime.name == "busy_ceo"

@@ -37,6 +37,7 @@ def load_lessons() -> dict[str, dict]:
 
 
 LESSONS = load_lessons()
+REGIME_FILES: dict[str, str] = {}  # a company's regimes given as files: the name its menus show -> the path
 
 
 def own_files(group: str) -> list[str]:
@@ -107,6 +108,7 @@ class Classroom:
         chosen = [f"{group}={paths[0]}" for group, paths in own.items() if paths]
         base = company.config if company is not None else composition.compose(chosen)
         if company is not None:
+            REGIME_FILES.update({name: str(path) for name, path in company.regime_files.items()})
             regimes = [company.today, *company.candidates, *(r for r in regimes
                                                             if r != company.today and r not in company.candidates)]
             orgs = [company.name, *orgs]
@@ -159,7 +161,7 @@ def regime_own(regime: str, key: str) -> float | None:
     owner, or a value its owners derive, as the journey KPIs)."""
     role, attribute = {"ceo_attention": ("CEO", "attention"), "cxo_backing": ("CXO", "backing")}.get(key, (None, None))
     try:
-        owners = composition.regime(regime).owners.values()
+        owners = composition.regime(REGIME_FILES.get(regime, regime)).owners.values()
     except ConfigError:
         return None
     return next((float(o[attribute]) for o in owners if o.role == role), None)
