@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -105,11 +106,16 @@ def test_cli_prints_one_line_and_no_traceback(args, key, tmp_path):
     assert len(lines) == 1 and key in lines[0], p.stderr
 
 
-def test_cli_unknown_regime_gets_hydras_message_not_a_traceback(tmp_path):
-    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "regime=nope", f"hydra.run.dir={tmp_path}"],
-                       capture_output=True, text=True)
-    assert p.returncode != 0
-    assert "Traceback" not in p.stderr and "regime/nope" in p.stderr
+@pytest.mark.parametrize("args, key", [(["regime=nope"], "regime"), (["-m", "regime=ceo_led,nope"], "regime"),
+                                       (["org=nope"], "org"), (["reorg.day=3", "reorg.to=nope"], "reorg.to")])
+def test_cli_unknown_preset_is_one_line_naming_the_key_and_the_choices(tmp_path, args, key):
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", *args, f"hydra.run.dir={tmp_path}",
+                        f"hydra.sweep.dir={tmp_path}/sweep"], capture_output=True, text=True)
+    assert p.returncode == 2 and "Traceback" not in p.stderr
+    assert re.fullmatch(rf"cxsim: error: {re.escape(key)}: no \w+ named 'nope'; available: .*ceo_led.*|"
+                        rf"cxsim: error: {re.escape(key)}: no \w+ named 'nope'; available: .*auto_insurer.*",
+                        p.stderr.strip()), p.stderr
+    assert not (tmp_path / "sweep").exists()  # refused before any job
 
 
 def test_compare_refuses_bad_input_before_running(tmp_path):

@@ -49,6 +49,11 @@ def is_file(value) -> bool:
     return isinstance(value, str) and value.lower().endswith((".yaml", ".yml"))
 
 
+def is_option(name: str) -> bool:
+    """Whether `name` is the option a file was made in this process."""
+    return name in _read
+
+
 def option(group: str, path: str | Path) -> str:
     """Check the file and make it an option of `group`; its name (to use where the path was)."""
     path = Path(path).expanduser()

@@ -19,7 +19,7 @@ from hydra.types import RunMode
 from omegaconf import DictConfig
 
 from cxsim.config import files, schema
-from cxsim.config.composition import CONFIG_DIR, experiments
+from cxsim.config.composition import CONFIG_DIR, check_choices, experiments
 from cxsim.config.errors import ConfigError
 
 schema.register()
@@ -71,10 +71,15 @@ def run(cfg: DictConfig) -> float | None:
     return float(result.summary.profit.iloc[0])
 
 
+SEARCH_PATH_ARGS = ("-cd", "--config-dir", "-cp", "--config-path", "hydra.searchpath", "+hydra.searchpath")
+
+
 def main() -> None:
     """`cxsim`: a path ending in .yaml where a preset's name goes is your own file (`cxsim.config.files`)."""
     try:
         sys.argv[1:] = files.rewrite(sys.argv[1:])
+        if not any(a.startswith(SEARCH_PATH_ARGS) for a in sys.argv[1:]):  # else a folder may hold more options
+            check_choices(sys.argv[1:])
     except ConfigError as exc:
         print(f"cxsim: error: {exc}", file=sys.stderr)
         sys.exit(2)
