@@ -20,8 +20,8 @@ into one folder:
    recover, days to break even (`cxsim.analysis.transition`).
 4. the decision report: `report/decision.html` with CSVs (`cxsim.decide.decision_report`).
 
-The company's org and each sampled set of assumptions are written as Hydra
-configs under `configs/` (groups `org` and `sample`) and put on Hydra's search
+The company's org, its own regime files and each sampled set of assumptions are
+written as Hydra configs under `configs/` (groups `org`, `regime` and `sample`) and put on Hydra's search
 path. Run it again after an interruption and it picks up where it stopped.
 """
 
