@@ -221,3 +221,24 @@ def test_the_app_on_a_company_with_a_regime_file_shows_and_runs_it(folder):
     model = ClassroomModel(classroom=room, regime="busy_ceo")
     model.step()
     assert model.error is None and model.regime.name == "busy_ceo"
+
+
+def test_a_calibrated_company_file_still_finds_the_files_its_company_file_named(folder, tmp_path):
+    """cxsim-calibrate writes `calibrated.yaml` into its output folder: the org and regime files the
+    company file named beside itself must still be found from there."""
+    import pandas as pd
+
+    from cxsim.calibration.calibrate import calibrated_file
+    from cxsim.decide.company import load
+
+    text = (Path(__file__).resolve().parents[1] / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
+    company = yaml.safe_load(text)
+    (folder / "insurer_org.yaml").write_text(yaml.safe_dump(company["org"]))
+    (folder / "company.yaml").write_text(re.sub(r"(?ms)^org:\n(  .*?\n|\n)*(?=^\S)", "org: insurer_org.yaml\n",
+                                                text).replace("candidates: [", "candidates: [my_coo.yaml, "))
+    posterior = pd.DataFrame([{"parameter": "levers.ceo_attention", "prior_low": 2.0, "prior_high": 10.0,
+                               "verdict": "pinned down", "p05": 3.0, "p95": 5.0}])
+    out = calibrated_file(folder / "company.yaml", posterior, tmp_path / "elsewhere.yaml")
+    calibrated = load(out)
+    assert calibrated.candidates[0] == "my_coo" and calibrated.config.org == load(folder / "company.yaml").config.org
+    assert calibrated.uncertain["levers.ceo_attention"] == (3.0, 5.0)

@@ -42,6 +42,7 @@ import yaml
 
 from cxsim.calibration.observed import Observed, month_column, run_measures
 from cxsim.calibration.observed import load as load_observed
+from cxsim.config import files
 from cxsim.config.errors import ConfigError, message
 from cxsim.decide.company import Company
 from cxsim.decide.company import load as load_company
@@ -130,8 +131,14 @@ def calibrated_file(company_file: Path, posterior: pd.DataFrame, out: Path) -> P
     An assumption the data leave loose keeps its prior range: the data said nothing to narrow it.
     """
     data = yaml.safe_load(company_file.read_text())
-    if isinstance(data.get("org"), str) and data["org"].endswith((".yaml", ".yml")):  # its org file, found from
-        data["org"] = str((company_file.parent / Path(data["org"]).expanduser()).resolve())  # the new file's folder
+
+    def found(value):  # an org or regime file beside the company file: its absolute path, for the new file
+        if not files.is_file(value):
+            return value
+        return str((company_file.parent / Path(value).expanduser()).resolve())
+
+    data["org"], data["today"] = found(data["org"]), found(data["today"])
+    data["candidates"] = [found(c) for c in data["candidates"]]
     data["uncertain"] = {
         r.parameter: ([r.prior_low, r.prior_high] if r.verdict.startswith("left loose")
                       else [float(f"{r.p05:.4g}"), float(f"{r.p95:.4g}")])
