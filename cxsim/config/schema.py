@@ -287,7 +287,7 @@ class MechanismsCfg:
 @dataclass
 class ReorgCfg:
     day: int | None = None  # day on which the regime is switched (None: never)
-    to: str | None = None  # name of the regime switched to (a file in cxsim/conf/regime/)
+    to: str | None = None  # the regime switched to: a preset in cxsim/conf/regime/ or your own file's path
 
 
 @dataclass
