@@ -22,8 +22,8 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 from omegaconf import DictConfig
+from scipy import stats
 
 from cxsim.config import composition
 from cxsim.model import CXModel

@@ -95,26 +95,11 @@ def check_choices(overrides) -> None:
     """A ConfigError, in the one line `one_line` gives, for a preset's name that no file of its group has
     (`regime=nope`, `regime=ceo_led,nope`): what Hydra would report in twenty lines. Overrides whose
     paths were rewritten (`files.rewrite`) name stored options, which count as found."""
-    from hydra.core.override_parser.overrides_parser import OverridesParser
-    from hydra.core.override_parser.types import ChoiceSweep, OverrideType
-
-    parser = OverridesParser.create()
-    for text in overrides:
-        try:
-            parsed = parser.parse_override(text)
-        except HydraException:
-            continue  # Hydra reports it
-        group = files.KEYS.get(parsed.key_or_group)
-        if group is None or parsed.type == OverrideType.DEL:
-            continue
-        value = parsed.value()
-        if not isinstance(value, str) and not (isinstance(value, ChoiceSweep) and value.simple_form):
-            continue  # a glob or a range: Hydra's to expand
-        for name in value.list if isinstance(value, ChoiceSweep) else [value]:
-            if str(name) not in available(group) and not files.is_option(str(name)):
+    for _, key, group, values in files.preset_choices(overrides):
+        for name in values:
+            if name not in available(group) and not files.is_option(name):
                 options = [n for n in available(group) if not n.endswith("_schema")]
-                key = parsed.key_or_group
-                raise ConfigError(f"{key}: no {group} named {str(name)!r}; available: {', '.join(options)}; "
+                raise ConfigError(f"{key}: no {group} named {name!r}; available: {', '.join(options)}; "
                                   f"or your own file: {key}=PATH.yaml")
 
 

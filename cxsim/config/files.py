@@ -59,11 +59,16 @@ def option(group: str, path: str | Path) -> str:
     path = Path(path).expanduser()
     data, lines = read_group_file(group, path)
     digest = hashlib.sha1(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:8]
-    name = f"{re.sub(r'[^A-Za-z0-9_]+', '_', path.stem)}-{digest}"
+    name = f"{name_of(path)}-{digest}"
     if name not in _read:
         ConfigStore.instance().store(group=group, name=name, node=data, provider=PROVIDER)
         _read[name] = (group, path, lines)
     return name
+
+
+def name_of(path: Path) -> str:
+    """A file's stem as a name Hydra takes for a config option (letters, digits, underscores)."""
+    return re.sub(r"[^A-Za-z0-9_]+", "_", path.stem)
 
 
 def read_group_file(group: str, path: Path) -> tuple[dict, dict[str, int]]:
@@ -90,24 +95,36 @@ def rewrite(overrides) -> list[str]:
     """The overrides with every file's path replaced by its option's name (see the module's doc)."""
     if not any(".yaml" in text.lower() or ".yml" in text.lower() for text in overrides):
         return list(overrides)  # the usual case, without parsing (every model's config is composed here)
-    parser = OverridesParser.create()
     out = []
+    for text, key, group, values in preset_choices(overrides):
+        if not any(is_file(v) for v in values):
+            out.append(text)
+            continue
+        names = [option(group, v) if is_file(v) else v for v in values]
+        prefix = text[:len(text) - len(text.lstrip("+~"))]
+        out.append(f"{prefix}{key}={','.join(names)}")
+    return out
+
+
+def preset_choices(overrides):
+    """Each override as (text, key, group, values): for a key that takes a preset (KEYS), its group and
+    the names or paths it gives (one, or a sweep's plain list); for any other override (another key, a
+    deletion, a glob or a range, one Hydra cannot parse and will report) no group and no values."""
+    parser = OverridesParser.create()
     for text in overrides:
         try:
             parsed = parser.parse_override(text)
         except HydraException:
-            out.append(text)  # not ours to judge: Hydra reports it as it would
+            yield text, None, None, []
             continue
-        group = KEYS.get(parsed.key_or_group)
-        value = parsed.value() if group and parsed.type != OverrideType.DEL else None
-        values = value.list if isinstance(value, ChoiceSweep) and value.simple_form else [value]
-        if not any(is_file(v) for v in values):
-            out.append(text)
-            continue
-        names = [option(group, v) if is_file(v) else str(v) for v in values]
-        prefix = text[:len(text) - len(text.lstrip("+~"))]
-        out.append(f"{prefix}{parsed.key_or_group}={','.join(names)}")
-    return out
+        group = KEYS.get(parsed.key_or_group) if parsed.type != OverrideType.DEL else None
+        value = parsed.value() if group else None
+        if isinstance(value, ChoiceSweep) and value.simple_form:
+            yield text, parsed.key_or_group, group, [str(v) for v in value.list]
+        elif isinstance(value, str):
+            yield text, parsed.key_or_group, group, [value]
+        else:
+            yield text, parsed.key_or_group, None, []
 
 
 def located(message: str, overrides) -> str:

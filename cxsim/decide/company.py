@@ -16,7 +16,6 @@ Every error names the file, the line and the key, e.g.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -121,7 +120,7 @@ def regime_files_of(data: dict, folder: Path, fail) -> dict[str, tuple[Path, dic
         if not files.is_file(value):
             continue
         path = (folder / Path(value).expanduser()).resolve()
-        label = re.sub(r"[^A-Za-z0-9_]+", "_", path.stem)
+        label = files.name_of(path)
         if label in presets or (label in found and found[label][0] != path):
             fail(key, f"the file's name {label!r} is already a regime's here; rename the file")
         found[label] = (path, files.read_group_file("regime", path)[1])
