@@ -136,3 +136,76 @@ def test_the_rest_of_an_owners_authority_is_given_once():
         cfg.regime.owners.cmo.authority["*"] = 0.1
     with pytest.raises(ConfigError, match="regime.owners.cmo.authority: give the rest's authority as others or as"):
         validate(cfg)
+
+
+HUGE = ["inf", "1e300", "1e13", "1e308"]  # 1e12: the ceiling of plain quantities, still accepted
+
+
+@pytest.mark.parametrize("override,key,most", [
+    ("levers.ceo_attention", "levers.ceo_attention", "1,440"),
+    ("regime.owners.ceo.attention", "regime.owners.ceo.attention", "1,440"),
+    ("org.departments.claims.capacity", "org.departments.claims.capacity", "1e+12"),
+    ("org.customers", "org.customers", "10,000,000"),
+    ("org.journeys.renewal.rate", "org.journeys.renewal.rate", "365"),
+    ("org.prospects_per_day", "org.prospects_per_day", "100,000"),
+    ("org.segments.standard.annual_value", "org.segments.standard.annual_value", "1e+12"),
+    ("mechanisms.finance.service_budget", "mechanisms.finance.service_budget", "1e+12"),
+    ("days", "days", "36,500"),
+])
+def test_a_value_too_large_to_run_is_one_line_naming_the_key_and_the_largest_accepted(override, key, most):
+    """Infinity, overflowing and memory-exhausting values (issue 32): the key, the ceiling and its reason."""
+    for value in HUGE:
+        try:
+            compose([f"{override}={int(float(value)) if key in ('days', 'org.customers') and value != 'inf' else value}"])
+        except ConfigError as exc:
+            message = str(exc)
+            assert "\n" not in message and key in message, message
+            assert f"must be <= {most} (" in message or "could not be converted to Integer" in message, message
+        else:
+            raise AssertionError(f"{override}={value} was accepted")
+
+
+@pytest.mark.parametrize("args", [
+    ["regime=ceo_led", "levers.ceo_attention=inf"], ["regime=ceo_led", "levers.ceo_attention=1e300"],
+    ["regime=ceo_led", "levers.ceo_attention=1e12"], ["org.departments.service.capacity=inf"],
+    ["org.departments.service.capacity=1e308"]])
+def test_the_values_of_issue_32_get_one_line_from_the_cli(args, tmp_path):
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", *args, f"hydra.run.dir={tmp_path}"],
+                       capture_output=True, text=True)
+    assert p.returncode != 0 and "Traceback" not in p.stderr + p.stdout
+    lines = [ln for ln in p.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1 and args[-1].split("=")[0] in lines[0] and "must be <=" in lines[0], p.stderr
+
+
+@pytest.mark.parametrize("main,argv,flag", [
+    ("cxsim.decide.compare", ["--seeds", str(10**15)], "--seeds"),
+    ("cxsim.decide.compare", ["--jobs", str(10**9)], "--jobs"),
+    ("cxsim.decide.reorg", ["COMPANY", "--days", str(10**12)], "--days"),
+    ("cxsim.decide.reorg", ["COMPANY", "--samples", str(2**64)], "--samples"),
+    ("cxsim.analysis.sensitivity", ["--trajectories", str(10**10)], "--trajectories"),
+    ("cxsim.calibration.facts", ["--seeds", str(10**10)], "--seeds"),
+    ("cxsim.calibration.calibrate", ["COMPANY", "OBSERVED", "--generations", str(10**9)], "--generations"),
+    ("cxsim.decide.sweep_report", ["NOWHERE", "--jobs", str(10**6)], "--jobs"),
+    ("cxsim.app.server", ["--port", str(10**6)], "--port"),
+])
+def test_a_command_line_count_too_large_is_one_line(main, argv, flag, tmp_path, capsys):
+    import importlib
+
+    from cxsim.examples import COMPANY, OBSERVED
+
+    files = {"COMPANY": str(COMPANY), "OBSERVED": str(OBSERVED), "NOWHERE": str(tmp_path)}
+    code = importlib.import_module(main).main([files.get(a, a) for a in argv])
+    err = capsys.readouterr().err.strip()
+    assert code == 2 and "\n" not in err and flag in err and "must be <=" in err, err
+
+
+def test_a_sweeper_plugin_that_cannot_load_says_which_import_failed(tmp_path):
+    """Every config names the cxsim sweeper; if its plugin cannot import (joblib 1.6 dropped the cloudpickle
+    it vendored), the one line says which import failed, not that a config is missing (issue 32)."""
+    script = ("import sys; sys.modules['cloudpickle'] = None\n"  # `import cloudpickle` now raises ImportError
+              "from cxsim.config.errors import ConfigError\nfrom cxsim.config.composition import compose\n"
+              "try:\n    compose([])\nexcept ConfigError as exc:\n    print(exc)\n")
+    p = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    line = p.stdout.strip()
+    assert line.startswith("hydra/sweeper/cxsim: the plugin hydra_plugins.cxsim_searchpath.cxsim_sweeper did not "
+                           "load: ModuleNotFoundError: ") and "cloudpickle" in line and "\n" not in line, p.stdout + p.stderr

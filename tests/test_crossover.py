@@ -109,7 +109,7 @@ def test_the_default_uncertainty_set_names_real_parameters_with_defaults_inside_
     ("- a\n- b\n", "must be a mapping with the sections mechanisms and regimes"),
     ("regimes:\n  ceo_led: [1, 2]\n", "regimes.ceo_led: must be a mapping"),
     ("regimes:\n  ceo_led:\n    regime.owners.cmo.attention: [1, 2]\n", "not a parameter of regime ceo_led"),
-    ("mechanisms:\n  mechanisms.handoff.base_friction: [0.3, 0.1]\n", "must be [low, high] with low < high"),
+    ("mechanisms:\n  mechanisms.handoff.base_friction: [0.3, 0.1]\n", "must be [low, high], two finite numbers with low < high"),
     ("mechanism:\n  x: 1\n", "mechanism: unknown section"),
 ])
 def test_a_bad_uncertainty_file_gets_one_line(tmp_path, text, message):

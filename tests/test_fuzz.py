@@ -89,19 +89,22 @@ def test_valid_organisations_run_with_sound_bookkeeping_or_are_refused_in_one_li
     assert s["customers_end"] == 0 or math.isfinite(s["satisfaction_mean"])
 
 
-junk_value = st.one_of(st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
+huge = st.sampled_from([math.inf, -math.inf, 1e300, 1e13, 2**64, 10**30])  # overflow, memory (issue 32)
+junk_value = st.one_of(huge, st.none(), st.booleans(), st.integers(-10**6, 10**6), st.floats(allow_nan=True),
                        st.text(max_size=12), st.lists(st.integers(), max_size=3),
                        st.dictionaries(st.text(max_size=5), st.integers(), max_size=2))
 
 
-@settings(max_examples=EXAMPLES["junk"], deadline=None)
-@given(st.sampled_from([("today",), ("candidates",), ("days",), ("seeds",), ("samples",), ("switch_day",),
-                        ("org", "customers"), ("org", "prospects_per_day"), ("org", "split_departments"),
-                        ("org", "departments", "claims", "capacity"), ("org", "departments", "claims", "function"),
-                        ("org", "departments", "claims", "culture"), ("org", "journeys", "renewal", "rate"),
-                        ("org", "journeys", "renewal", "stages"), ("org", "segments", "standard", "share"),
-                        ("uncertain", "levers.ceo_attention"), ("targets", "annual_churn_rate")]), junk_value)
-def test_a_wrong_type_or_value_is_refused_naming_the_key(tmp_path_factory, path, value):
+NUMERIC_PLACES = [("days",), ("seeds",), ("samples",), ("switch_day",), ("org", "customers"),
+                  ("org", "prospects_per_day"), ("org", "split_departments"), ("org", "departments", "claims", "capacity"),
+                  ("org", "departments", "claims", "culture"), ("org", "journeys", "renewal", "rate"),
+                  ("org", "segments", "standard", "share"), ("org", "segments", "standard", "annual_value"),
+                  ("uncertain", "levers.ceo_attention"), ("targets", "annual_churn_rate")]
+PLACES_OF_JUNK = [("today",), ("candidates",), ("org", "departments", "claims", "function"),
+                  ("org", "journeys", "renewal", "stages"), *NUMERIC_PLACES]
+
+
+def company_with(tmp_path_factory, path: tuple, value):
     from pathlib import Path
 
     data = yaml.safe_load((Path(__file__).parent.parent / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text())
@@ -109,15 +112,38 @@ def test_a_wrong_type_or_value_is_refused_naming_the_key(tmp_path_factory, path,
     for p in path[:-1]:
         node = node[p]
     node[path[-1]] = value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):  # a number where a range or bound goes
+        if path[0] == "uncertain":
+            node[path[-1]] = [min(value, 0), value]
+        if path[0] == "targets":
+            node[path[-1]] = {"max": value}
     f = tmp_path_factory.mktemp("junk") / "company.yaml"
     f.write_text(yaml.safe_dump(data))
+    return f
+
+
+def refused(tmp_path_factory, path: tuple, value) -> bool:
+    """Whether the company file with `value` at `path` is refused; if it is, in one line naming the key."""
     try:
-        load(f)
+        load(company_with(tmp_path_factory, path, value))
     except ConfigError as exc:
         assert one_line(exc), str(exc)
         assert ".".join(path[:2]) in str(exc) or path[0] in str(exc), (path, str(exc))
-        return
-    # accepted: then it was a valid value for that key (e.g. a number in range)
+        return True
+    return False
+
+
+@settings(max_examples=EXAMPLES["junk"], deadline=None)
+@given(st.sampled_from(PLACES_OF_JUNK), junk_value)
+def test_a_wrong_type_or_value_is_refused_naming_the_key(tmp_path_factory, path, value):
+    refused(tmp_path_factory, path, value)  # or accepted: then it was a valid value for that key
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.sampled_from(NUMERIC_PLACES), huge)
+def test_an_infinite_or_overflowing_number_is_always_refused_naming_the_key(tmp_path_factory, path, value):
+    """Infinity, numbers past 64 bits and values that would exhaust memory never reach a run (issue 32)."""
+    assert refused(tmp_path_factory, path, value), f"{'.'.join(path)} = {value!r} was accepted"
 
 
 @settings(max_examples=40, deadline=None)

@@ -54,8 +54,20 @@ def test_compare_prints_a_ranked_table(tmp_path, capsys):
     table = pd.read_csv(tmp_path / "comparison.csv")
     assert set(table.regime) == {"ceo_led", "no_owner"} and (table.runs == 2).all()
     assert len(pd.read_csv(tmp_path / "runs.csv")) == 4
-    assert {"rank_group", "profit_vs_best", "p_vs_best"} <= set(table.columns) and table.rank_group.iloc[0] == 1
+    assert {"rank_group", "value_vs_best", "p_vs_best"} <= set(table.columns) and table.rank_group.iloc[0] == 1
     assert any(line.startswith("group  regime") for line in out.splitlines()) and "Holm-corrected" in out
+    assert "in rank groups by value (discounted at 10% a year" in out
+    assert "is the best on value" in out or "not told apart on value" in out
+    top = table[table.rank_group == 1].value.max()
+    assert top == table.value.max()  # the groups are made on value, best first
+
+
+def test_compare_ranks_on_profit_when_asked(tmp_path, capsys):
+    rc = compare_main(["--seeds", "2", "--jobs", "2", "--regimes", "ceo_led,no_owner", "--out", str(tmp_path),
+                       "--no-crossover", "--metric", "profit", "days=60", "org.customers=800"])
+    out = capsys.readouterr().out
+    table = pd.read_csv(tmp_path / "comparison.csv")
+    assert rc == 0 and "in rank groups by profit" in out and "profit_vs_best" in table.columns
 
 
 def test_mesa_batch_run_drives_the_model_unchanged():

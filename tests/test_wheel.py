@@ -3,6 +3,11 @@ dependencies into a fresh virtual environment outside the checkout, and every ki
 another folder (the Python API, one run, a sweep, a named experiment, `cxsim-compare` on a company file
 in a third folder, the classroom app). Nothing here may read the checkout: the commands run with the
 new environment's Python, in folders of their own, and say where they imported cxsim from.
+
+A second environment installs the wheel as `pip install` does: without the lock, each dependency at the
+newest version pyproject.toml allows (issue 32: joblib 1.6 dropped the cloudpickle it used to vendor,
+and nothing ran). It runs a simulation, a two-regime comparison and a four-run joblib sweep, and prints
+the versions it installed.
 """
 
 from __future__ import annotations
@@ -35,20 +40,58 @@ def run(args: list, cwd: Path, timeout: int = 600) -> subprocess.CompletedProces
     return p
 
 
+PYTHON = os.path.realpath(sys.executable)  # pyenv's 3.12, which the checkout's .python-version names
+
+
 @pytest.fixture(scope="module")
-def installed(tmp_path_factory) -> tuple[Path, Path]:
+def built(tmp_path_factory) -> Path:
+    """The wheel, built from this checkout."""
+    root = tmp_path_factory.mktemp("dist")
+    run([uv(), "build", "--wheel", "--python", PYTHON, "--out-dir", root, ROOT], cwd=root)
+    wheel, = root.glob("cxsim-*.whl")
+    return wheel
+
+
+def venv_with(root: Path, *requirements) -> Path:
+    """The bin folder of a fresh venv in `root` holding `requirements` (uv pip install's arguments)."""
+    run([uv(), "venv", "--quiet", "--python", PYTHON, root / "venv"], cwd=root)
+    run([uv(), "pip", "install", "--quiet", "--python", root / "venv" / "bin" / "python", *requirements], cwd=root)
+    return root / "venv" / "bin"
+
+
+@pytest.fixture(scope="module")
+def installed(built, tmp_path_factory) -> tuple[Path, Path]:
     """(the built wheel, the bin folder of a fresh venv holding it and the locked dependencies)."""
     root = tmp_path_factory.mktemp("wheel")
-    python = os.path.realpath(sys.executable)  # pyenv's 3.12, which the checkout's .python-version names
-    run([uv(), "build", "--wheel", "--python", python, "--out-dir", root / "dist", ROOT], cwd=root)
-    wheel, = (root / "dist").glob("cxsim-*.whl")
     locked = run([uv(), "export", "--frozen", "--no-hashes", "--no-emit-project", "--format", "requirements-txt",
                   "--quiet"], cwd=ROOT).stdout
     (root / "requirements.txt").write_text(locked)
-    run([uv(), "venv", "--quiet", "--python", python, root / "venv"], cwd=root)
-    run([uv(), "pip", "install", "--quiet", "--python", root / "venv" / "bin" / "python",
-         "-r", root / "requirements.txt", wheel], cwd=root)
-    return wheel, root / "venv" / "bin"
+    return built, venv_with(root, "-r", root / "requirements.txt", built)
+
+
+def test_the_wheel_with_the_newest_dependencies_runs_a_comparison_and_a_sweep(built, tmp_path):
+    """As `pip install cxsim-*.whl` resolves it: every dependency at its newest allowed version."""
+    bin_ = venv_with(tmp_path, "--refresh", "--resolution", "highest", built)
+    versions = run([uv(), "pip", "list", "--python", bin_ / "python", "--format", "freeze"], cwd=tmp_path).stdout
+    print("\nthe newest resolution installed:", " ".join(line for line in versions.split() if line.split("==")[0]
+                                                    in NEWEST_NAMED))
+    here = tmp_path / "elsewhere"
+    here.mkdir()
+    api = run([bin_ / "python", "-c", "from cxsim.api import simulate; r = simulate(days=20, seed=2); "
+               "print(r.summary.customers_end.iloc[0])"], cwd=here)
+    assert float(api.stdout.split()[-1]) > 0
+    compare = run([bin_ / "cxsim-compare", "--regimes", "ceo_led,coo_owned", "--seeds", "2", "--jobs", "2",
+                   "--no-crossover", "--out", "compared", "days=40"], cwd=here)
+    assert "ceo_led" in compare.stdout and "coo_owned" in compare.stdout
+    run([bin_ / "cxsim", "-m", "regime=ceo_led,coo_owned", "replicate=0,1", "days=20", "hydra.sweep.dir=sweep",
+         "hydra.launcher.n_jobs=2"], cwd=here)
+    summary = run([bin_ / "python", "-c", "from cxsim.runs.store import Store; "
+                   "print(len(Store('sweep').table('summary')))"], cwd=here)
+    assert summary.stdout.split() == ["4"]
+
+
+NEWEST_NAMED = {"joblib", "cloudpickle", "pandas", "numpy", "Mesa", "mesa", "hydra-core", "omegaconf", "scipy",
+                "matplotlib", "pyarrow", "solara", "ema-workbench", "SALib", "salib", "hydra-joblib-launcher"}
 
 
 def test_the_wheel_holds_the_configs_and_says_what_it_is(installed):

@@ -27,6 +27,7 @@ import yaml
 from SALib.analyze import morris as morris_analyze
 from SALib.sample import morris as morris_sample
 
+from cxsim.config import validation
 from cxsim.config.composition import CONFIG_DIR, compose
 from cxsim.config.errors import ConfigError
 
@@ -38,10 +39,7 @@ def load_parameters(path: Path) -> dict[str, tuple[float, float]]:
         raise ConfigError(f"{path}: parameters: a mapping of config key -> [low, high] is needed")
     out = {}
     for key, bounds in params.items():
-        if not (isinstance(bounds, list) and len(bounds) == 2 and all(isinstance(b, (int, float)) for b in bounds)
-                and bounds[0] < bounds[1]):
-            raise ConfigError(f"parameters.{key}: must be [low, high] with low < high, got {bounds!r}")
-        out[key] = (float(bounds[0]), float(bounds[1]))
+        out[key] = validation.interval(f"parameters.{key}", bounds)
     return out
 
 
@@ -124,12 +122,14 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     regimes = [r for r in args.regimes.split(",") if r]
     try:
+        validation.flags(args, {"days": 1, "trajectories": 1, "seeds": 1, "jobs": 1})
         if not 1 <= len(regimes) <= 2:
             raise ConfigError(f"--regimes: give one or two regimes, got {len(regimes)}")
         params = load_parameters(Path(args.parameters))
         for r in regimes:  # every regime and parameter must compose before any run starts
-            compose([f"regime={r}", f"org={args.org}", f"days={args.days}",
-                     *[f"{k}={lo}" for k, (lo, _) in params.items()]])
+            for end in (0, 1):
+                compose([f"regime={r}", f"org={args.org}", f"days={args.days}",
+                         *[f"{k}={ends[end]}" for k, ends in params.items()]])
         from cxsim.runs.api import outcome_names
 
         if args.outcome not in outcome_names():

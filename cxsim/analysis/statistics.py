@@ -10,6 +10,7 @@ import pandas as pd
 from scipy import stats
 
 OUTCOMES = {  # column: (label, format, higher is better)
+    "value": ("value (discounted, with what the horizon leaves)", "{:,.0f}", True),
     "profit": ("profit", "{:,.0f}", True),
     "operating_margin": ("operating margin", "{:.1%}", True),
     "handoff_failure_rate": ("handoff failure rate", "{:.1%}", False),
@@ -86,7 +87,7 @@ def paired_differences(summary: pd.DataFrame, outcome: str = "profit",
     t-test p-value, the rank group (`rank_groups`: group 1 holds the best
     regime and every regime that cannot be told apart from it by more than
     the margin) and the rank (group by group, by mean within a group). On
-    profit the margin is `materiality` times the scenario's mean revenue
+    value and profit the margin is `materiality` times the scenario's mean revenue
     (`margin_of`); other outcomes have none.
     """
     higher = OUTCOMES.get(outcome, ("", "", True))[2]
@@ -97,7 +98,7 @@ def paired_differences(summary: pd.DataFrame, outcome: str = "profit",
         wide = wide.dropna()
         means = wide.mean().sort_values(ascending=not higher)
         best = means.index[0]
-        margin = margin_of(g, materiality) if outcome == "profit" else 0.0
+        margin = margin_of(g, materiality) if outcome in ("profit", "value") else 0.0
         groups = rank_groups(wide, higher, margin=margin)
         order = sorted(means.index, key=lambda r: groups[r])  # group by group, best mean first in each
         for rank, regime in enumerate(order, start=1):

@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 from cxsim.app import COMPANY_ENV, FILES_ENV
+from cxsim.config import validation
 from cxsim.config.errors import ConfigError
 
 
@@ -60,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     env = {**os.environ, "SOLARA_ASSETS_PROXY": "True", "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "False",
            "SOLARA_THEME_SHOW_BANNER": "False", "SOLARA_THEME_TITLE": "cxsim classroom"}
     try:
+        validation.flags(args, {"port": 1})
         env.update(check_files(args))
     except ConfigError as exc:
         print(f"cxsim-app: error: {exc}", file=sys.stderr)

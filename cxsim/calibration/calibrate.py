@@ -43,6 +43,7 @@ import yaml
 from cxsim.calibration.observed import Observed, month_column, run_measures
 from cxsim.calibration.observed import load as load_observed
 from cxsim.config import files
+from cxsim.config import validation
 from cxsim.config.errors import ConfigError, message
 from cxsim.decide.company import Company
 from cxsim.decide.company import load as load_company
@@ -274,10 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--out", default=None, help="folder (default: outputs/calibrate/COMPANY-STEM)")
     args = ap.parse_args(argv)
     try:
-        for flag, least in (("samples", 20), ("generations", 1), ("check", 2), ("jobs", 1), ("warmup", 0)):
-            value = getattr(args, flag)
-            if value is not None and value < least:
-                raise ConfigError(f"--{flag}: must be >= {least}, got {value}")
+        validation.flags(args, {"samples": 20, "generations": 1, "check": 2, "jobs": 1, "warmup": 0})
         if not 0 < args.accept <= 1:
             raise ConfigError(f"--accept: must be a share in (0, 1], got {args.accept}")
         company_file = Path(args.company)

@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from cxsim.config import validation
 from cxsim.config.composition import CONFIG_DIR
 
 FACTS_FILE = CONFIG_DIR / "facts" / "stylized.yaml"
@@ -132,6 +133,7 @@ def main(argv: list[str] | None = None) -> int:
 
     facts = load()
     try:
+        validation.flags(args, {"seeds": 1, "jobs": 1})
         result = table(facts, run(facts, args.seeds, Path(args.out), args.jobs))
     except ConfigError as exc:
         print(f"cxsim-facts: {exc}", file=sys.stderr)

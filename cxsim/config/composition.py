@@ -7,6 +7,7 @@ config means the same thing wherever it is used.
 from __future__ import annotations
 
 import functools
+import importlib
 import pickle
 import re
 from pathlib import Path
@@ -120,6 +121,8 @@ def one_line(exc: BaseException) -> str:
         cause = str(exc.__cause__).splitlines()[0]
         text = f"{text.removeprefix('Error merging override').strip()}: {cause}"
     missing = re.search(r"Could not find '(\w+)/([^']*)'", text)
+    if missing and f"{missing[1]}/{missing[2]}" in PLUGINS:
+        return plugin_failure(f"{missing[1]}/{missing[2]}") or text
     if missing:
         group, name = missing.groups()
         options = [n for n in available(group) if not n.endswith("_schema")]
@@ -127,6 +130,23 @@ def one_line(exc: BaseException) -> str:
         if group in files.SCHEMAS:
             text += f"; or your own file: {group}=PATH.yaml"
     return text
+
+
+# The Hydra plugins config.yaml names, by the option they provide: when one cannot be imported Hydra only
+# warns, and composition fails later on the option that is missing.
+PLUGINS = {"hydra/sweeper/cxsim": "hydra_plugins.cxsim_searchpath.cxsim_sweeper",
+           "hydra/launcher/joblib": "hydra_plugins.hydra_joblib_launcher.joblib_launcher"}
+
+
+def plugin_failure(option: str) -> str | None:
+    """One line saying which import broke the plugin providing `option`; None if it imports."""
+    module = PLUGINS[option]
+    try:
+        importlib.import_module(module)  # by name: config does not depend on how runs are launched
+    except Exception as exc:  # noqa: BLE001 - whatever broke the plugin is what the user must read
+        return (f"{option}: the plugin {module} did not load: {type(exc).__name__}: "
+                f"{str(exc).splitlines()[0] if str(exc) else ''}")
+    return None
 
 
 class Params(dict):

@@ -72,6 +72,9 @@ class OrgCfg:
     # leaving for reasons the firm cannot influence, where this industry's differs from
     # mechanisms.customer.annual_attrition (house moves, price-led switching) [1/year]
     annual_attrition: float | None = None
+    # yearly rate a run's cash and terminal value are discounted at: the firm's cost of capital [1/year]
+    # 8% (Reichheld, Winning on Purpose) to about 12% (Gupta, Lehmann & Stuart 2004); cxsim.model.valuation
+    discount_rate: float = 0.10
     staffing: float = 1.0  # staff as a share of what the capacities state (1 = as designed; 0.7 = 30% short) [share]
     # the service journey a failure makes necessary later (a billing error -> a billing query); None: none
     failure_journey: str | None = None

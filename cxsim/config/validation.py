@@ -34,6 +34,18 @@ PROBABILITY_KEYS = {
     "initiatives": ("success_prob", "scale_success_prob", "effect"),
 }
 CFO_VIEWS = ("cost", "value", "none")
+
+# The largest values a run can take, each with its reason: beyond them a run overflows an integer,
+# exhausts memory or loses its sums' precision (and infinity is beyond every one of them).
+MOST_CUSTOMERS = (10_000_000, "customers are agents held in memory, about 0.4 kB each: 10 million take 4 GB")
+MOST_DAYS = (36_500, "a century: the model's rates are yearly and a decision's horizon is years")
+MOST_DECISIONS = (1_440, "decisions a day: a day holds 1,440 minutes and a decision takes at least one")
+MOST_JOURNEYS = (365.0, "journeys per customer per year: the calendar holds at most one a day each")
+MOST_PROSPECTS = (100_000.0, "prospects a day are agents too: a year of them must fit in memory")
+MOST = (1e12, "beyond any firm's scale: a run's money and work sums would lose their precision")
+MOST_RUNS = (1_000_000, "runs: a million is beyond any sweep's time")
+MOST_JOBS = (1_024, "worker processes: each holds the model in memory")
+PORTS = (65_535, "the largest TCP port")
 REGIME_UNIT_KEYS = ("journey_kpi", "culture_signal", "efficiency_pressure")  # None allowed
 
 
@@ -42,14 +54,41 @@ def fail(key: str, msg: str, value=None) -> None:
     raise ConfigError(f"{key}: {msg}{got}")
 
 
-def number(key: str, value, lo: float | None = 0.0, hi: float | None = None) -> float:
+def number(key: str, value, lo: float | None = 0.0, hi: float | tuple[float, str] = MOST) -> float:
+    """A finite number in [lo, hi]; `hi` is a bound of the config's ranges or one of the limits above
+    (a value and its reason, said in the error)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or math.isnan(value):
         fail(key, "must be a number", value)
     if lo is not None and value < lo:
         fail(key, f"must be >= {lo:g}", value)
-    if hi is not None and value > hi:
-        fail(key, f"must be <= {hi:g}", value)
+    most, why = hi if isinstance(hi, tuple) else (hi, "")
+    if value > most:
+        fail(key, f"must be <= {readable(most)}" + (f" ({why})" if why else ""), value)
+    if not math.isfinite(value):
+        fail(key, "must be finite", value)
     return float(value)
+
+
+def interval(key: str, value) -> tuple[float, float]:
+    """An assumption's range from a file: [low, high], two finite numbers with low < high."""
+    if not (isinstance(value, list) and len(value) == 2
+            and all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in value)
+            and value[0] < value[1]):
+        fail(key, "must be [low, high], two finite numbers with low < high", value)
+    return float(value[0]), float(value[1])
+
+
+def readable(x: float) -> str:
+    return f"{int(x):,}" if x == int(x) and abs(x) < 1e9 else f"{x:g}"
+
+
+def count(key: str, value, least: int = 1, most: tuple[int, str] = MOST_RUNS) -> int:
+    """A whole number of runs, seeds, samples or days from a command line or a company file."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < least:
+        fail(key, f"must be a whole number >= {least}", value)
+    if value > most[0]:
+        fail(key, f"must be <= {most[0]:,} ({most[1]})", value)
+    return value
 
 
 def against_schema(cfg: DictConfig) -> None:
@@ -75,9 +114,20 @@ def unknown_keys(node, spec, prefix: str) -> None:
             unknown_keys(value, typing.get_args(spec)[0], f"{prefix}{i}.")
 
 
+def flags(args, least: dict[str, int]) -> None:
+    """A command line's whole-number options, each at least its `least` and at most its limit:
+    `flags(args, {"seeds": 2, "jobs": 1})`; an option left unset (None) is skipped."""
+    for name, lo in least.items():
+        value = getattr(args, name)
+        if value is not None:
+            most = (MOST_DAYS if name.endswith("days") else MOST_JOBS if name == "jobs"
+                    else PORTS if name == "port" else MOST_RUNS)
+            count("--" + name.replace("_", "-"), value, lo, most)
+
+
 def validate(cfg: DictConfig) -> None:
     against_schema(cfg)
-    number("days", cfg.days, lo=1)
+    number("days", cfg.days, lo=1, hi=MOST_DAYS)
     if number("warmup_days", cfg.warmup_days) >= cfg.days:
         fail("warmup_days", f"must be shorter than days ({cfg.days}): outcomes count after it", cfg.warmup_days)
     validate_org(cfg.org)
@@ -93,7 +143,7 @@ def validate(cfg: DictConfig) -> None:
 
 def validate_levers(levers: DictConfig) -> None:
     if levers.ceo_attention is not None:
-        number("levers.ceo_attention", levers.ceo_attention)
+        number("levers.ceo_attention", levers.ceo_attention, hi=MOST_DECISIONS)
     for key in ("cxo_authority", "cxo_backing", "journey_kpi"):
         if levers[key] is not None:
             number(f"levers.{key}", levers[key], hi=1)
@@ -104,16 +154,17 @@ def validate_levers(levers: DictConfig) -> None:
 
 def validate_org(org: DictConfig) -> None:
     p = "org."
-    if number(p + "customers", org.customers, lo=0) < 1:
+    if number(p + "customers", org.customers, lo=0, hi=MOST_CUSTOMERS) < 1:
         fail(p + "customers", "must be at least 1", org.customers)
-    if org.design_customers is not None and number(p + "design_customers", org.design_customers) < 1:
+    if org.design_customers is not None and number(p + "design_customers", org.design_customers, hi=MOST_CUSTOMERS) < 1:
         fail(p + "design_customers", "must be at least 1 (or null: the capacities are for `customers`)",
              org.design_customers)
     number(p + "staffing", org.staffing, hi=10)
+    number(p + "discount_rate", org.discount_rate, hi=1)
     if org.annual_attrition is not None:
         number(p + "annual_attrition", org.annual_attrition, hi=1)
     number(p + "split_departments", org.split_departments, lo=1, hi=50)
-    number(p + "prospects_per_day", org.prospects_per_day)
+    number(p + "prospects_per_day", org.prospects_per_day, hi=MOST_PROSPECTS)
     number(p + "acquisition_cost", org.acquisition_cost)
     for role, value in org.executive_pay.items():
         number(f"{p}executive_pay.{role}", value)
@@ -152,7 +203,7 @@ def validate_journeys(org: DictConfig, p: str) -> None:
         fail(p + "journeys", f"only one journey may be the acquisition journey, got {acquisition}")
     for name, j in org.journeys.items():
         k = f"{p}journeys.{name}."
-        number(k + "rate", j.rate)
+        number(k + "rate", j.rate, hi=MOST_JOURNEYS)
         if not j.stages:
             fail(k + "stages", "a journey needs at least one stage")
         for i, s in enumerate(j.stages):
@@ -190,13 +241,13 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str, pay: set[str]) 
     known = set(org.departments.keys()) | set(FUNCTIONS) | {"others", "*"}
     for name, o in regime.owners.items():
         k = f"{p}.owners.{name}."
-        number(k + "attention", o.attention)
+        number(k + "attention", o.attention, hi=MOST_DECISIONS)
         number(k + "backing", o.backing, hi=1)
         number(k + "culture_signal", o.culture_signal, hi=1)
         number(k + "judgement", o.judgement, hi=1)
         paid(pay, o.role, k + "role")
         if o.deputy.role is not None:
-            number(k + "deputy.attention", o.deputy.attention)
+            number(k + "deputy.attention", o.deputy.attention, hi=MOST_DECISIONS)
             number(k + "deputy.judgement", o.deputy.judgement, hi=1)
             paid(pay, o.deputy.role, k + "deputy.role")
         if "others" in o.authority and "*" in o.authority:
@@ -214,7 +265,7 @@ def validate_regime(regime: DictConfig, org: DictConfig, p: str, pay: set[str]) 
     jl = regime.journey_leads
     for key in ("authority_own", "authority_team", "culture_signal", "judgement"):
         number(f"{p}.journey_leads.{key}", jl[key], hi=1)
-    number(f"{p}.journey_leads.attention", jl.attention)
+    number(f"{p}.journey_leads.attention", jl.attention, hi=MOST_DECISIONS)
     if jl.enabled:
         paid(pay, "journey_lead", f"{p}.journey_leads")
 

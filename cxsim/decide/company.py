@@ -23,7 +23,7 @@ from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.analysis.statistics import OUTCOMES
-from cxsim.config import files
+from cxsim.config import files, validation
 from cxsim.config.composition import available, compose
 from cxsim.config.errors import ConfigError
 from cxsim.config.files import interpolations, read_checked
@@ -80,8 +80,11 @@ def load(path: str | Path) -> Company:
     cfg = company_config(data, fail, regime_files)
     uncertain, targets = uncertain_ranges(data, cfg, fail), targets_of(data, fail)
     for key in ("seeds", "samples", "trajectories", "switch_day"):
-        if key in data and (not isinstance(data[key], int) or isinstance(data[key], bool) or data[key] < 1):
-            fail(key, f"must be a whole number >= 1, got {data[key]!r}")
+        if key in data:
+            try:
+                validation.count(key, data[key], 1, validation.MOST_DAYS if key == "switch_day" else validation.MOST_RUNS)
+            except ConfigError as exc:
+                fail(key, str(exc).partition(": ")[2])
     switch_day = int(data.get("switch_day", min(90, int(cfg.days) // 4)))
     if switch_day >= int(cfg.days):
         fail("switch_day", f"must be before the horizon (days: {int(cfg.days)}), got {switch_day}")
@@ -200,11 +203,10 @@ def uncertain_ranges(data: dict, cfg: DictConfig, fail) -> dict[str, tuple[float
     for key, bounds in (data.get("uncertain") or {}).items():
         if OmegaConf.select(cfg, key, default="__missing__") == "__missing__" and not boundary(cfg, key):
             fail(f"uncertain.{key}", "no such parameter in the config")
-        if not (isinstance(bounds, list) and len(bounds) == 2
-                and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in bounds)
-                and bounds[0] < bounds[1]):
-            fail(f"uncertain.{key}", f"must be [low, high] with low < high, got {bounds!r}")
-        uncertain[key] = (float(bounds[0]), float(bounds[1]))
+        try:
+            uncertain[key] = validation.interval(key, bounds)
+        except ConfigError as exc:
+            fail(f"uncertain.{key}", str(exc).partition(": ")[2])
         for end in bounds:
             trial = cfg.copy()
             try:
@@ -225,5 +227,10 @@ def targets_of(data: dict, fail) -> dict[str, dict[str, float]]:
         if (not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())):
             fail(f"targets.{outcome}", f"give {{max: x}} or {{min: x}} with a number x, got {bound!r}")
+        for k, v in bound.items():
+            try:
+                validation.number(f"targets.{outcome}.{k}", abs(v))  # finite, and within what a run can reach
+            except ConfigError as exc:
+                fail(f"targets.{outcome}.{k}", str(exc).partition(": ")[2].replace(f"got {abs(v)!r}", f"got {v!r}"))
         targets[outcome] = {k: float(v) for k, v in bound.items()}
     return targets

@@ -7,7 +7,8 @@
 Every regime runs on the same seeds (common random numbers: the same
 customers and the same draws where the regimes do not differ), in parallel.
 Prints mean and 95% confidence interval per regime (Student t over seeds,
-`cxsim.analysis.statistics`) in rank groups by profit: group 1 is the best
+`cxsim.analysis.statistics`) in rank groups by value (`cxsim.model.valuation`: discounted cash plus the
+customer equity the horizon leaves; `--metric profit` for the undiscounted profit of the horizon): group 1 is the best
 regime and every regime that cannot be shown to fall short of it by more than
 the materiality margin (0.5% of revenue, `--materiality`; paired t-tests on
 the common seeds, Holm-corrected), group 2 the same among the rest. Within a
@@ -31,6 +32,7 @@ import pandas as pd
 
 from cxsim.analysis.statistics import ALPHA, MATERIALITY, mean_ci, paired_differences
 from cxsim.config import composition
+from cxsim.config import validation
 from cxsim.config.errors import ConfigError
 from cxsim.config.names import file_name
 from cxsim.decide import crossover
@@ -52,27 +54,31 @@ COLUMNS = {
     "service_staffing_end": ("desk staffing", "{:.0%}"),
     "operating_margin": ("margin", "{:.1%}"),
     "profit": ("profit", "{:,.0f}"),
+    "value": ("value", "{:,.0f}"),
 }
+METRICS = ("value", "profit")  # what the rank groups may be made on
 
 
-def table_of(runs: pd.DataFrame, materiality: float = MATERIALITY) -> pd.DataFrame:
-    """Mean and 95% CI per regime; rank groups by profit (paired over seeds, beyond the materiality margin),
-    best profit first in each."""
+def table_of(runs: pd.DataFrame, materiality: float = MATERIALITY, metric: str = "value") -> pd.DataFrame:
+    """Mean and 95% CI per regime; rank groups by `metric` (paired over seeds, beyond the materiality margin),
+    best first in each."""
     table = mean_ci(runs, outcomes=COLUMNS, by=["regime"])
-    paired = paired_differences(runs, "profit", materiality)[["regime", "rank_group", "diff_to_best", "p_vs_best",
-                                                             "margin"]]
-    table = table.merge(paired.rename(columns={"diff_to_best": "profit_vs_best"}), on="regime")
+    paired = paired_differences(runs, metric, materiality)[["regime", "rank_group", "diff_to_best", "p_vs_best",
+                                                           "margin"]]
+    table = table.merge(paired.rename(columns={"diff_to_best": f"{metric}_vs_best"}), on="regime")
     table.insert(1, "rank_group", table.pop("rank_group"))
-    return table.sort_values(["rank_group", "profit"], ascending=[True, False]).reset_index(drop=True)
+    table.attrs["metric"] = metric
+    return table.sort_values(["rank_group", metric], ascending=[True, False]).reset_index(drop=True)
 
 
 def groups_text(table: pd.DataFrame, seeds: int) -> str:
     """Which regimes share a rank group, in words: what a reader may and may not conclude."""
     first = table[table.rank_group == 1].regime.tolist()
+    metric = table.attrs.get("metric", "value")
     if len(first) == 1:
-        head = f"{first[0]} is the best on profit: every other regime falls short of it by more than the margin"
+        head = f"{first[0]} is the best on {metric}: every other regime falls short of it by more than the margin"
     else:
-        head = (f"rank group 1, not told apart on profit: {', '.join(first)} "
+        head = (f"rank group 1, not told apart on {metric}: {', '.join(first)} "
                 f"(their order within the group is not meaningful)")
     margin = float(table.margin.iloc[0])
     return (f"{head}. Margin: {margin:,.0f} (materiality, a share of revenue; a smaller gap is not worth a "
@@ -113,6 +119,9 @@ def parser() -> argparse.ArgumentParser:
                                                   if not r.endswith("_schema")),
                     help="comma-separated regimes: presets or your own regime files (default: all presets)")
     ap.add_argument("--seeds", type=int, default=10, help="seeds per regime")
+    ap.add_argument("--metric", choices=METRICS, default="value",
+                    help="what the rank groups are made on: value (discounted cash plus the customer equity the "
+                         "horizon leaves, the default) or profit (the horizon's undiscounted cash)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     ap.add_argument("--out", default=None, help="folder for the CSV files")
     ap.add_argument("--materiality", type=float, default=MATERIALITY,
@@ -126,6 +135,11 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--stress", type=float, default=None, metavar="SHARE",
                     help="also move each regime constant of the uncertainty set by -/+SHARE (e.g. 0.3), one at "
                          "a time, and say which change the rank groups")
+    ap.add_argument("--explain", nargs="?", const="top", default=None, metavar="A,B",
+                    help="why A beats B (default: the top two): the gap as a P&L bridge over the comparison's seeds, "
+                         "and the mechanisms' Shapley shares (cxsim.decide.explain)")
+    ap.add_argument("--explain-seeds", type=int, default=3,
+                    help="seeds of the Shapley split (2^5 mechanism subsets x 2 regimes x this many runs)")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     return ap
 
@@ -140,6 +154,11 @@ def checked(args, regimes: list[str]):
         raise ConfigError(f"--stress: a share between 0 and 1, got {args.stress:g}")
     if not 0 <= args.materiality < 1:
         raise ConfigError(f"--materiality: a share of revenue between 0 and 1, got {args.materiality:g}")
+    validation.flags(args, {"seeds": 2, "jobs": 1, "screen_seeds": 1, "explain_seeds": 2})
+    if args.explain not in (None, "top"):
+        pair = args.explain.split(",")
+        if len(pair) != 2 or not set(pair) <= set(regimes) or pair[0] == pair[1]:
+            raise ConfigError(f"--explain: name two of the compared regimes as A,B, got {args.explain!r}")
     if not 1 <= args.screen_seeds <= args.seeds:
         raise ConfigError(f"--screen-seeds: must be between 1 and --seeds ({args.seeds}), got {args.screen_seeds}")
     needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None
@@ -156,7 +175,7 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
         print(f"\ncxsim-compare: screening {len(uncertainty.of(list(table.regime[:2])))} assumptions for the "
               f"crossover of the two leaders ({args.screen_seeds} seeds per point) ...", flush=True)
         found = crossover.find(runs, table, crossover.Composed(args.org, list(args.overrides)), uncertainty,
-                               args.screen_seeds, jobs=args.jobs)
+                               args.screen_seeds, jobs=args.jobs, metric=args.metric)
         found.table().to_csv(out / "crossover.csv", index=False)
         print(found.sentence())
         named = found.named
@@ -169,6 +188,24 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
         moves.to_csv(out / "stress.csv", index=False)
         moved_runs.to_csv(out / "stress_runs.csv", index=False)
         print(stress.summary(moves, args.stress, named))
+
+
+def explained(args, runs: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
+    """Why the first beats the second: the P&L bridge on the comparison's seeds, then the Shapley split."""
+    from cxsim.decide import explain
+
+    a, b = args.explain.split(",") if args.explain != "top" else list(table.regime[:2])
+    lines = explain.bridge(runs, a, b, args.metric)
+    lines.to_csv(out / "explain_bridge.csv", index=False)
+    print("\n" + explain.text(f"Why {a} beats {b}: the {args.metric} gap line by line (mean over {args.seeds} "
+                                f"common seeds, 95% CI)", lines, "line", "gap"))
+    seeds = list(range(args.explain_seeds))
+    print(f"\ncxsim-compare: the mechanisms' Shapley shares ({len(explain.SWITCHES)} groups, "
+          f"{args.explain_seeds} seeds) ...", flush=True)
+    shares, n_runs = explain.mechanism_shares(a, b, args.org, seeds, args.overrides, args.metric, args.jobs)
+    shares.to_csv(out / "explain_shapley.csv", index=False)
+    print(explain.text(f"the {args.metric} gap by mechanism (exact Shapley over every subset of the switches: "
+                       f"{n_runs} runs; 95% CI over {len(seeds)} seeds)", shares, "mechanism", "share"))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,14 +224,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     print(f"cxsim-compare: {len(regimes)} regimes x {args.seeds} seeds on {args.org} ...", flush=True)
     runs = run_all(regimes, args.org, range(args.seeds), args.overrides, args.jobs)
-    table = table_of(runs, args.materiality)
+    table = table_of(runs, args.materiality, args.metric)
     runs.to_csv(out / "runs.csv", index=False)
     table.to_csv(out / "comparison.csv", index=False)
     days = int(runs.days.iloc[0])
-    print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by profit\n")
+    rate = composition.compose([f"org={args.org}", *args.overrides]).org.discount_rate
+    ranked_on = (f"value (discounted at {rate:.0%} a year, with the customer equity the horizon leaves; "
+                 f"--metric profit for the undiscounted profit)" if args.metric == "value" else "profit")
+    print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by {ranked_on}\n")
     print(render(table))
     print("\n" + groups_text(table, args.seeds))
     robustness(args, runs, table, uncertainty, out)
+    if args.explain is not None and len(table) >= 2:
+        explained(args, runs, table, out)
     print(f"\nruns and table written to {out}/")
     return 0
 

@@ -40,6 +40,7 @@ from omegaconf import OmegaConf
 from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
+from cxsim.config.validation import interval
 from cxsim.decide.batch import pool, run_one, run_stored
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
@@ -61,13 +62,6 @@ class Uncertainty:
         return out
 
 
-def bounds(key: str, value) -> tuple[float, float]:
-    if not (isinstance(value, list) and len(value) == 2
-            and all(isinstance(b, (int, float)) and not isinstance(b, bool) for b in value) and value[0] < value[1]):
-        raise ConfigError(f"{key}: must be [low, high] with low < high, got {value!r}")
-    return value[0], value[1]
-
-
 def load(path: Path = DEFAULT) -> Uncertainty:
     """Read and check an uncertainty file: every key must exist in the config it acts on."""
     try:
@@ -84,7 +78,7 @@ def load(path: Path = DEFAULT) -> Uncertainty:
     for key, value in (data.get("mechanisms") or {}).items():
         if not key.startswith("mechanisms.") or OmegaConf.select(base, key) is None:
             raise ConfigError(f"mechanisms: {key}: not a mechanism parameter of the config")
-        mechanisms[key] = bounds(f"mechanisms.{key}", value)
+        mechanisms[key] = interval(f"mechanisms.{key}", value)
     regimes = {}
     for name, params in (data.get("regimes") or {}).items():
         if not isinstance(params, dict | None):
@@ -94,7 +88,7 @@ def load(path: Path = DEFAULT) -> Uncertainty:
         for key, value in (params or {}).items():
             if not key.startswith("regime.") or OmegaConf.select(cfg, key) is None:
                 raise ConfigError(f"regimes.{name}.{key}: not a parameter of regime {name}")
-            regimes[name][key] = bounds(f"regimes.{name}.{key}", value)
+            regimes[name][key] = interval(f"regimes.{name}.{key}", value)
     return Uncertainty(mechanisms, regimes)
 
 
@@ -140,12 +134,13 @@ class Stored:
 
 
 class Leads:
-    """Runs A and B at given values of one assumption and returns A's mean lead over B (profit)."""
+    """Runs A and B at given values of one assumption and returns A's mean lead over B (on `metric`:
+    value, or profit)."""
 
-    def __init__(self, a: str, b: str, source, seeds, base: pd.DataFrame, workers):
-        self.a, self.b, self.source, self.seeds = a, b, source, list(seeds)
-        profit = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"]).profit
-        self.base = {r: profit[r].reindex(self.seeds).to_numpy() for r in (a, b)}
+    def __init__(self, a: str, b: str, source, seeds, base: pd.DataFrame, workers, metric: str = "value"):
+        self.a, self.b, self.source, self.seeds, self.metric = a, b, source, list(seeds), metric
+        outcome = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"])[metric]
+        self.base = {r: outcome[r].reindex(self.seeds).to_numpy() for r in (a, b)}
         self.pool = workers
 
     def at_defaults(self) -> float:
@@ -161,7 +156,7 @@ class Leads:
                     where.append((i, r))
         profits = {}
         for (i, r), row in zip(where, self.pool.map(self.source.worker, jobs, chunksize=2)):
-            profits.setdefault((i, r), []).append(row["profit"])
+            profits.setdefault((i, r), []).append(row[self.metric])
         out = []
         for i in range(len(points)):
             pa = np.array(profits.get((i, self.a), self.base[self.a]))
@@ -327,17 +322,18 @@ def beyond(gaps: pd.Series, margin: float) -> bool:
 
 
 def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, uncertainty: Uncertainty,
-         screen_seeds: int = 2, tolerance: float = 0.05, jobs: int | None = None) -> Crossover:
+         screen_seeds: int = 2, tolerance: float = 0.05, jobs: int | None = None,
+         metric: str = "value") -> Crossover:
     """The best regime's lead over the runner-up: the assumption it hinges on and the crossover value; if
     the two are tied, what would tell them apart; the first regime outside group 1, what would let it in.
-    `runs`: one row per (regime, seed) with its profit; `table`: one per regime with its mean profit, rank
-    group and margin; `source`: how to rerun a run with one assumption moved."""
-    ranked = table.sort_values("profit", ascending=False)
+    `runs`: one row per (regime, seed) with its `metric` (value or profit); `table`: one per regime with its
+    mean, rank group and margin; `source`: how to rerun a run with one assumption moved."""
+    ranked = table.sort_values(metric, ascending=False)
     a, b = ranked.regime.iloc[:2]
-    wide = runs.pivot(index="seed", columns="regime", values="profit")
+    wide = runs.pivot(index="seed", columns="regime", values=metric)
     seeds = sorted(runs.seed.unique())[:screen_seeds]
     with pool(jobs) as workers:
-        leads = Leads(a, b, source, seeds, runs, workers)
+        leads = Leads(a, b, source, seeds, runs, workers, metric)
         found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
                           margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
                           tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),
@@ -349,14 +345,14 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, unc
             found.value = bisect(leads, row, found.default, tolerance)
         outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
         if len(outside):
-            screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide)
+            screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide, metric)
     return found
 
 
 def screen_challenger(found: Crossover, c: str, source, seeds, runs, workers,
-                      uncertainty: Uncertainty, wide: pd.DataFrame) -> None:
+                      uncertainty: Uncertainty, wide: pd.DataFrame, metric: str = "value") -> None:
     """The challenger's own constants at both ends of their ranges: its gap to the leader there."""
-    leads = Leads(found.leader, c, source, seeds, runs, workers)
+    leads = Leads(found.leader, c, source, seeds, runs, workers, metric)
     own = {k: v for k, v in uncertainty.of([c]).items() if k.startswith(f"{c}:")}
     found.challenger = c
     found.challenger_gaps = wide[found.leader] - wide[c]

@@ -36,6 +36,7 @@ from pathlib import Path
 import pandas as pd
 from omegaconf import OmegaConf
 
+from cxsim.config import validation
 from cxsim.config.composition import compose
 from cxsim.config.errors import ConfigError, message
 from cxsim.decide.company import Company, load
@@ -98,7 +99,7 @@ def names(prefix: str, points: pd.DataFrame) -> list[str]:
             for row in points.to_numpy()]
 
 
-def analyse(company: Company, folder: Path, jobs: int | None = None, outcome: str = "profit") -> dict:
+def analyse(company: Company, folder: Path, jobs: int | None = None, outcome: str = "value") -> dict:
     """Run the three sweeps (resuming any finished runs) and compute every table of the report."""
     regimes = list(dict.fromkeys([company.today, *company.candidates]))
     lhs, morris, problem, X, row_names = designs(company)
@@ -234,13 +235,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--switch-day", type=int, default=None, help="day of the switch (default: the file's)")
     ap.add_argument("--days", type=int, default=None, help="horizon of each run (default: the file's)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel runs (default: every core)")
+    ap.add_argument("--metric", choices=("value", "profit"), default="value",
+                    help="what the options are compared on: value (discounted cash plus the customer equity the "
+                         "horizon leaves, the default) or profit (the horizon's undiscounted cash)")
     ap.add_argument("--out", default=None, help="folder (default: outputs/reorg/FILE-STEM)")
     args = ap.parse_intermixed_args(argv)
     try:
-        for flag in ("samples", "seeds", "trajectories", "switch_day", "days", "jobs"):
-            value = getattr(args, flag)
-            if value is not None and value < 1:
-                raise ConfigError(f"--{flag.replace('_', '-')}: must be >= 1, got {value}")
+        validation.flags(args, dict.fromkeys(("samples", "seeds", "trajectories", "switch_day", "days", "jobs"), 1))
         company = load(args.file)
         company.samples = args.samples or company.samples
         company.seeds = args.seeds or company.seeds
@@ -254,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--samples: at least 2 are needed to compare across assumptions")
         folder = ensure_writable(Path(args.out or f"outputs/reorg/{Path(args.file).stem}").resolve())
         shutil.copyfile(args.file, folder / "company.yaml")
-        results = analyse(company, folder, args.jobs)
+        results = analyse(company, folder, args.jobs, args.metric)
         from cxsim.decide.decision_report import build
 
         report = build(company, results, folder / "report")

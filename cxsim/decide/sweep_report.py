@@ -24,6 +24,7 @@ import pandas as pd
 
 from cxsim.analysis import report
 from cxsim.analysis.statistics import paired_differences, settings, tidy
+from cxsim.config import validation
 from cxsim.config.errors import ConfigError
 from cxsim.decide import crossover
 from cxsim.runs.store import Store
@@ -56,7 +57,7 @@ def sweep_crossover(store: Store, everything: bool, uncertainty: crossover.Uncer
     configs = {(r.regime, int(r.seed)): (store.runs / r.run_id / "config.yaml").read_text()
                for r in runs.itertuples()}
     found = crossover.find(runs[["regime", "seed", "profit"]], table, crossover.Stored(configs), uncertainty,
-                           screen_seeds, jobs=jobs)
+                           screen_seeds, jobs=jobs, metric="profit")
     return found, label
 
 
@@ -78,7 +79,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--screen-seeds", type=int, default=2, help="seeds per point of the screening")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
     args = ap.parse_args(argv)
-    error = report.checked(args)
+    try:
+        validation.flags(args, {"screen_seeds": 1, "jobs": 1})
+        error = report.checked(args)
+    except ConfigError as exc:
+        error = str(exc)
     sections, found = [], None
     if error is None and args.crossover:
         try:

@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.config.schema import PHASES
+from cxsim.model import valuation
 
 
 BUDGET_COLUMNS = ["day", "quarter", "department", "cost_centre", "staffing", "capacity", "cost", "budget",
@@ -305,6 +306,15 @@ class Recorder:
         return dict(front_line_failure_demand_share=failure / contacts if contacts else np.nan,
                     first_contact_resolution=first_time / finished if finished else np.nan)
 
+    def active_by_segment(self) -> list[int]:
+        """Active customers per segment (in the org's order of segments)."""
+        index = {id(s): i for i, s in enumerate(self.model.segments)}
+        counts = [0] * len(self.model.segments)
+        for c in self.model.customers:
+            if c.status == "active":
+                counts[index[id(c.segment)]] += 1
+        return counts
+
     def summary(self) -> dict:
         """One row per run: every outcome over the horizon after the warm-up (all of it without one)."""
         m = self.model
@@ -348,6 +358,7 @@ class Recorder:
                for i, p in enumerate(PHASES)},
             events=self.events,
             **self.totals,
+            **valuation.value(ts, m.segments, self.active_by_segment(), float(m.cfg.org.discount_rate)),
         )
         out["decision_wait_mean"] = out.pop("decision_wait") / max(out["decided"], 1)
         return out

@@ -25,10 +25,10 @@ from __future__ import annotations
 import pickle
 from typing import Any, Sequence
 
+import cloudpickle
 from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
-from joblib.externals import cloudpickle
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 _parser = OverridesParser.create()

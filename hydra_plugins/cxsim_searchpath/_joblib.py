@@ -102,7 +102,7 @@ class Shared:
 
     def __getstate__(self) -> dict:
         if self.data is None:  # the first job sent to a worker pickles it; the rest reuse the bytes
-            from joblib.externals import cloudpickle
+            import cloudpickle
 
             self.data = cloudpickle.dumps(Shared._loaded[self.key])
         return {"key": self.key, "data": self.data}
