@@ -417,7 +417,9 @@ def test_lever_menus_leave_the_regime_alone_until_a_value_is_picked():
 def test_the_cxo_lessons_twin_is_the_deputys_ablation_to_the_customer():
     """The CEO-with-CXO lesson compares ceo_with_cxo with ceo_led at the same CEO attention: to every
     customer that is ceo_with_cxo with its deputy removed (the ablation of
-    `test_regimes.py::test_a_deputy_carries_what_the_ceo_cannot`); only the CX office's cost differs."""
+    `test_regimes.py::test_a_deputy_carries_what_the_ceo_cannot`); only the CX office's cost differs, and
+    the money that follows from it (profit, margin and value, whose terminal part carries the run-rate of
+    governance per customer)."""
     from cxsim.app.classroom import LESSONS
     from cxsim.model import CXModel
 
@@ -426,4 +428,5 @@ def test_the_cxo_lessons_twin_is_the_deputys_ablation_to_the_customer():
     ablation = CXModel(regime=params["regime"], seed=3, days=120, overrides=["regime.owners.ceo.deputy.role=null"])
     a, b = twin.run().recorder.summary(), ablation.run().recorder.summary()
     differ = {k for k in a if a[k] != b[k] and a[k] == a[k]}
-    assert differ == {"regime", "governance_cost", "profit", "operating_margin"}, differ
+    assert differ == {"regime", "governance_cost", "profit", "operating_margin", "value", "value_cash",
+                      "value_terminal"}, differ

@@ -86,7 +86,7 @@ def test_with_nothing_uncertain_one_future_and_intervals_over_seeds(tmp_path):
     assert len(r["runs"]) == 2 * 3 and r["runs"]["sample"].nunique() == 1  # four "samples" would be one config
     assert "sensitivity" not in r and "scenarios" not in r
     t = r["robustness"]
-    assert (t.samples == 1).all() and (t.profit_lo < t.profit_hi).all()  # the CI is over seeds
+    assert (t.samples == 1).all() and (t.value_lo < t.value_hi).all()  # the CI is over seeds (ranked on value)
     page = build(c, r, tmp_path / "out" / "report").read_text()
     assert "With every assumption fixed" in page and "Latin hypercube samples" not in page
 
@@ -105,3 +105,42 @@ def test_runs_that_did_not_finish_are_reported_not_silently_dropped(tmp_path, mo
     assert r["missing_runs"] == (1, 2 * 2 * 2)
     page = build(c, r, tmp_path / "out" / "report").read_text()
     assert "1 of 8 comparison runs did not finish" in page
+
+
+def test_with_targets_the_recommendation_is_made_among_the_options_that_meet_them():
+    """Satisficing first (issue 33): A has the better value in every future but churns 25% a year; B meets
+    the churn target in 3 futures of 4; the table puts B first, and says when no option meets them."""
+    import pandas as pd
+
+    from cxsim.analysis.robust import robustness
+
+    rows = []
+    for sample in range(4):
+        for seed in range(2):
+            rows.append({"regime": "A", "sample": sample, "replicate": seed, "value": 100.0 + sample,
+                         "annual_churn_rate": 0.25})
+            rows.append({"regime": "B", "sample": sample, "replicate": seed, "value": 50.0 + sample,
+                         "annual_churn_rate": 0.10 if sample < 3 else 0.30})
+    runs = pd.DataFrame(rows)
+    plain = robustness(runs, "value")
+    assert plain.regime.iloc[0] == "A" and plain.meets_targets.all()
+    table = robustness(runs, "value", {"annual_churn_rate": {"max": 0.15}})
+    assert table.regime.tolist() == ["B", "A"] and table.satisficing_share.tolist() == [0.75, 0.0]
+    assert table.meets_targets.tolist() == [True, False]
+    none = robustness(runs, "value", {"annual_churn_rate": {"max": 0.05}})
+    assert none.regime.iloc[0] == "A" and not none.meets_targets.any()  # on regret alone, and said so
+
+
+def test_the_report_says_plainly_when_no_option_meets_the_targets():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from cxsim.decide.decision_report import targets_verdict
+
+    company = SimpleNamespace(targets={"annual_churn_rate": {"max": 0.15}})
+    table = pd.DataFrame({"regime": ["A", "B"], "satisficing_share": [0.0, 0.25], "meets_targets": [False, False]})
+    text = targets_verdict(company, table, "A")
+    assert "No option meets your targets" in text and "25% (B)" in text and "regret alone" in text
+    table = pd.DataFrame({"regime": ["B", "A"], "satisficing_share": [0.75, 0.0], "meets_targets": [True, False]})
+    assert "made among them: B meets all of them in 75%" in targets_verdict(company, table, "B")

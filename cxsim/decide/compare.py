@@ -140,6 +140,9 @@ def parser() -> argparse.ArgumentParser:
                          "and the mechanisms' Shapley shares (cxsim.decide.explain)")
     ap.add_argument("--explain-seeds", type=int, default=3,
                     help="seeds of the Shapley split (2^5 mechanism subsets x 2 regimes x this many runs)")
+    ap.add_argument("--structural", action="store_true",
+                    help="rerun the comparison with each mechanism group switched off (cxsim.decide.explain) and "
+                         "say whether the verdict survives")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     return ap
 
@@ -155,6 +158,9 @@ def checked(args, regimes: list[str]):
     if not 0 <= args.materiality < 1:
         raise ConfigError(f"--materiality: a share of revenue between 0 and 1, got {args.materiality:g}")
     validation.flags(args, {"seeds": 2, "jobs": 1, "screen_seeds": 1, "explain_seeds": 2})
+    if args.explain is not None and "=" in args.explain:  # `--explain days=5`: an override, not a pair
+        args.overrides.append(args.explain)
+        args.explain = "top"
     if args.explain not in (None, "top"):
         pair = args.explain.split(",")
         if len(pair) != 2 or not set(pair) <= set(regimes) or pair[0] == pair[1]:
@@ -188,6 +194,41 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
         moves.to_csv(out / "stress.csv", index=False)
         moved_runs.to_csv(out / "stress_runs.csv", index=False)
         print(stress.summary(moves, args.stress, named))
+
+
+# The documented structural alternatives: a different form of a mechanism, or the mechanism removed
+STRUCTURAL: dict[str, list[str]] = {}  # forms of a mechanism to compare with (model v3 adds diffusion's level)
+
+
+def alternatives() -> dict[str, list[str]]:
+    from cxsim.decide.explain import SWITCHES
+
+    return {**STRUCTURAL, **{f"without {name}": overrides for name, overrides in SWITCHES.items()}}
+
+
+def verdict(table: pd.DataFrame) -> str:
+    return ", ".join(table[table.rank_group == 1].regime)
+
+
+def structure(args, runs: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
+    """The foot's structural line: the verdict on the other metric (free: the same runs), and with
+    --structural under each structural alternative (a comparison each, on the same seeds)."""
+    other = "profit" if args.metric == "value" else "value"
+    base = verdict(table)
+    rows = [(f"ranked on {other} instead of {args.metric}", verdict(table_of(runs, args.materiality, other)))]
+    if args.structural:
+        for name, extra in alternatives().items():
+            print(f"cxsim-compare: the comparison {name} ...", flush=True)
+            moved = run_all(list(table.regime), args.org, range(args.seeds), [*args.overrides, *extra], args.jobs)
+            moved["regime"] = moved["regime"].astype(str)
+            rows.append((name, verdict(table_of(moved, args.materiality, args.metric))))
+    pd.DataFrame(rows, columns=["alternative", "group_1"]).to_csv(out / "structural.csv", index=False)
+    print(f"\nStructure: group 1 is {base}.")
+    for name, group in rows:
+        print(f"  {name}: {'the same' if group == base else 'group 1 becomes ' + group}")
+    if not args.structural:
+        print(f"  (--structural reruns it under {len(alternatives())} structural alternatives: "
+              f"each mechanism group switched off)")
 
 
 def explained(args, runs: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
@@ -234,6 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by {ranked_on}\n")
     print(render(table))
     print("\n" + groups_text(table, args.seeds))
+    structure(args, runs, table, out)
     robustness(args, runs, table, uncertainty, out)
     if args.explain is not None and len(table) >= 2:
         explained(args, runs, table, out)

@@ -118,10 +118,23 @@ def recommendation(company: Company, r: dict) -> list[str]:
         paras.append(f"<p><b>Today's regime ({e(company.today)}) is the most robust option:</b> no candidate "
                      f"beats keeping it on expected regret.</p>")
     if company.targets:
-        paras.append(f"<p><b>Your targets</b> ({e(targets_text(company.targets))}): {e(best)} meets all of them in "
-                     f"{top.satisficing_share:.0%} of futures; the best share of any option is "
-                     f"{table.satisficing_share.max():.0%} ({e(table.loc[table.satisficing_share.idxmax(), 'regime'])}).</p>")
+        paras.insert(2, targets_verdict(company, table, best))  # after the (empty or not) warning and the recommendation
     return paras
+
+
+def targets_verdict(company: Company, table: pd.DataFrame, best: str) -> str:
+    """Satisficing first: the recommendation is made among the options that meet every target in most
+    futures; if none does, the report says so plainly before anything else."""
+    top = table.iloc[0]
+    most = table.loc[table.satisficing_share.idxmax()]
+    wanted = e(targets_text(company.targets))
+    if not top.meets_targets:
+        return (f"<p><b>No option meets your targets ({wanted}) in most futures.</b> The best share is "
+                f"{most.satisficing_share:.0%} ({e(most.regime)}); the recommendation below is on regret "
+                f"alone and does not meet them.</p>")
+    eligible = ", ".join(e(r) for r in table[table.meets_targets].regime)
+    return (f"<p><b>Your targets</b> ({wanted}) are met in most futures by {eligible}; the recommendation is "
+            f"made among them: {e(best)} meets all of them in {top.satisficing_share:.0%} of futures.</p>")
 
 
 def depends_on(r: dict) -> str:
