@@ -81,10 +81,8 @@ def load(path: str | Path) -> Company:
     uncertain, targets = uncertain_ranges(data, cfg, fail), targets_of(data, fail)
     for key in ("seeds", "samples", "trajectories", "switch_day"):
         if key in data:
-            try:
-                validation.count(key, data[key], 1, validation.MOST_DAYS if key == "switch_day" else validation.MOST_RUNS)
-            except ConfigError as exc:
-                fail(key, str(exc).partition(": ")[2])
+            checked(fail, key, validation.count, data[key], 1,
+                    validation.MOST_DAYS if key == "switch_day" else validation.MOST_RUNS)
     switch_day = int(data.get("switch_day", min(90, int(cfg.days) // 4)))
     if switch_day >= int(cfg.days):
         fail("switch_day", f"must be before the horizon (days: {int(cfg.days)}), got {switch_day}")
@@ -95,6 +93,14 @@ def load(path: str | Path) -> Company:
                    trajectories=int(data.get("trajectories", 4)),
                    switch_day=switch_day, org_preset=org if isinstance(org, str) else None,
                    regime_files={label: p for label, (p, _) in regime_files.items()})
+
+
+def checked(fail, key: str, check, value, *args):
+    """`check(key, value, *args)` of cxsim.config.validation; its mistake is reported by `fail` at the file's line."""
+    try:
+        return check(key, value, *args)
+    except ConfigError as exc:
+        fail(key, str(exc).partition(": ")[2])
 
 
 def org_file(data: dict, path: Path, fail):
@@ -203,10 +209,7 @@ def uncertain_ranges(data: dict, cfg: DictConfig, fail) -> dict[str, tuple[float
     for key, bounds in (data.get("uncertain") or {}).items():
         if OmegaConf.select(cfg, key, default="__missing__") == "__missing__" and not boundary(cfg, key):
             fail(f"uncertain.{key}", "no such parameter in the config")
-        try:
-            uncertain[key] = validation.interval(key, bounds)
-        except ConfigError as exc:
-            fail(f"uncertain.{key}", str(exc).partition(": ")[2])
+        uncertain[key] = checked(fail, f"uncertain.{key}", validation.interval, bounds)
         for end in bounds:
             trial = cfg.copy()
             try:
@@ -227,10 +230,7 @@ def targets_of(data: dict, fail) -> dict[str, dict[str, float]]:
         if (not isinstance(bound, dict) or not bound or set(bound) - {"min", "max"}
                 or not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in bound.values())):
             fail(f"targets.{outcome}", f"give {{max: x}} or {{min: x}} with a number x, got {bound!r}")
-        for k, v in bound.items():
-            try:
-                validation.number(f"targets.{outcome}.{k}", abs(v))  # finite, and within what a run can reach
-            except ConfigError as exc:
-                fail(f"targets.{outcome}.{k}", str(exc).partition(": ")[2].replace(f"got {abs(v)!r}", f"got {v!r}"))
+        for k, v in bound.items():  # finite, and within what a run can reach
+            checked(fail, f"targets.{outcome}.{k}", validation.number, v, -validation.MOST[0])
         targets[outcome] = {k: float(v) for k, v in bound.items()}
     return targets

@@ -54,22 +54,23 @@ def retention_rate(ts: pd.DataFrame) -> float:
     return max(0.0, 1.0 - yearly_churn)
 
 
-def customer_equity(ts: pd.DataFrame, segments: list, active_by_segment: list[int], rate: float) -> float:
+def customer_equity(ts: pd.DataFrame, segments: list, active_by_segment: list[int], rate: float,
+                    retention: float) -> float:
     """What the customers left at the horizon are worth: each segment's margin at the last quarter's
     run-rate over the customers' expected remaining life, at the firm's retention [money]."""
     last = ts.tail(QUARTER)
     active = max(float(last.active.mean()), 1.0)
     per_customer_year = float(sum(last[c].sum() for c in RUN_RATE_COSTS)) / active * 365.0 / max(len(last), 1)
-    retention = retention_rate(ts)
     return float(sum(n * lifetime_value(s.annual_value - s.annual_cost - per_customer_year, retention, rate)
                      for s, n in zip(segments, active_by_segment)))
 
 
 def value(ts: pd.DataFrame, segments: list, active_by_segment: list[int], rate: float) -> dict:
     """The run's value and its parts: discounted cash, and the terminal value discounted from the horizon."""
-    discount = discount_factors(np.arange(len(ts)), rate)
-    cash = float(ts.profit.to_numpy(dtype=float) @ discount) if len(ts) else 0.0
-    equity = customer_equity(ts, segments, active_by_segment, rate) if len(ts) else 0.0
-    terminal = equity * float(discount_factors([len(ts)], rate)[0])
-    return dict(value=cash + terminal, value_cash=cash, value_terminal=terminal,
-                retention_end=retention_rate(ts) if len(ts) else np.nan)
+    if not len(ts):
+        return dict(value=0.0, value_cash=0.0, value_terminal=0.0, retention_end=np.nan)
+    cash = present_value(ts.profit, rate)
+    retention = retention_rate(ts)
+    terminal = customer_equity(ts, segments, active_by_segment, rate, retention) * float(
+        discount_factors([len(ts)], rate)[0])
+    return dict(value=cash + terminal, value_cash=cash, value_terminal=terminal, retention_end=retention)
