@@ -101,6 +101,8 @@ ABLATIONS = {
     "no_initiatives": ("ceo_led", ["mechanisms.initiatives.enabled=false"]),  # issue 17: the portfolio off
     "cxo_unbacked": ("cxo_facilitator", ["levers.cxo_backing=0.3"]),  # programmes without the CEO's backing
     "cxo_full_authority": ("cxo_facilitator", ["levers.cxo_authority=1.0"]),
+    "teams_without_identity": ("journey_teams", ["mechanisms.diffusion.cohesion=0"]),  # model v3: cohesion off
+    "no_forum": ("everyone_owns", ["mechanisms.governance.forum=false"]),  # model v3: nobody coordinates
 }
 
 
@@ -264,18 +266,20 @@ def facts_runs(tmp_path_factory) -> pd.DataFrame:
 
 
 # ------------------------------------------- pattern 1 (diffusion of responsibility), shared
-DIFFUSION_BETAS = (1.5, 0.58, 0.0)  # on (more diffident than Darley & Latane), fitted, off
+DIFFUSION_LEVELS = ("group", "individual", "none")  # fitted on real groups (default), the alternative, off
 
 
 def make_diffusion_runs() -> tuple[pd.DataFrame]:
     """Everyone-owns and a CEO with attention to spare (ceo_attention 100), at 6 and 18 departments
-    (every department split in three), at each beta of DIFFUSION_BETAS, 20 seeds, one year: the
-    handoff failure rate of each run."""
-    jobs = [(regime, seed, dict(days=DAYS, split_departments=split, diffusion_beta=beta, ceo_attention=100))
-            for beta in DIFFUSION_BETAS for split in (1, 3) for regime in ("everyone_owns", "ceo_led")
+    (every department split in three), at each diffusion level of DIFFUSION_LEVELS, 20 seeds, one year:
+    the handoff failure rate of each run."""
+    jobs = [(regime, seed, dict(days=DAYS, split_departments=split, ceo_attention=100,
+                                overrides=[f"mechanisms.diffusion.level={level}"]))
+            for level in DIFFUSION_LEVELS for split in (1, 3) for regime in ("everyone_owns", "ceo_led")
             for seed in SEEDS]
     rows = on_pool(run_summary, jobs)
-    return (pd.DataFrame([{"regime": r, "seed": s, "split": kw["split_departments"], "beta": kw["diffusion_beta"],
+    return (pd.DataFrame([{"regime": r, "seed": s, "split": kw["split_departments"],
+                           "level": kw["overrides"][0].split("=")[1],
                            "handoff_failure_rate": row["handoff_failure_rate"]}
                           for (r, s, kw), row in zip(jobs, rows)]),)
 

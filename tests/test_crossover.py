@@ -165,3 +165,15 @@ def test_stress_moves_each_regime_constant_and_says_which_reorder_the_groups(tmp
             "(ceo_led) moves; the crossover line did not name regime.owners.ceo.judgement (ceo_led).") in text
     assert "lower groups change for 1 of the 4 moves (1 constants; stress.csv)." in text
     assert stress.summary(table.assign(changed=False), 0.3, []).endswith("the rank groups never change.")
+
+
+def test_whole_day_ranges_stay_whole_days():
+    """A range of two whole numbers is whole days: it stays int, so a bisection or a joint sample sets a
+    whole number of days (a float there was refused by the schema)."""
+    from cxsim.decide import crossover
+
+    u = crossover.load()
+    lo, hi = u.mechanisms["mechanisms.handoff.recontact_days"]
+    assert (lo, hi) == (2, 7) and isinstance(lo, int) and isinstance(hi, int)
+    assert all(isinstance(b, float) for b in u.mechanisms["mechanisms.handoff.base_friction"])
+    assert crossover.override("mechanisms.handoff.recontact_days", 3.97, whole=True) == "mechanisms.handoff.recontact_days=4"

@@ -36,6 +36,7 @@ def test_every_documented_default_matches_the_config():
     from cxsim.config.composition import compose
     m = compose([]).mechanisms
     for text, value in [("(`act_prob` = 0.8", m.diffusion.act_prob), ("`beta` = 0.58", m.diffusion.beta),
+                        ("`gamma` = 0.62", m.diffusion.gamma), ("`consensus` 0.9", m.governance.consensus),
                         ("`exception_rate` (0.10", m.escalation.exception_rate),
                         ("(`governance.persuasion` = 0.4)", m.governance.persuasion),
                         ("`base_friction` (0.20)", m.handoff.base_friction),

@@ -19,7 +19,8 @@ def test_every_owner_is_priced_by_one_rule():
     """governance_cost = attention x hours_per_decision / workday_hours x pay / 365 per day, for every role."""
     for regime, owners in {"ceo_led": [(6.0, 150000)], "coo_owned": [(10.0, 110000)],
                            "cxo_facilitator": [(14.0, 110000)], "ceo_with_cxo": [(2.0, 150000), (12.0, 110000)],
-                           "journey_teams": [(3.0, 80000)] * 5, "no_owner": [], "everyone_owns": []}.items():
+                           "journey_teams": [(3.0, 80000)] * 5, "no_owner": [],
+                           "everyone_owns": [(2.0 / 7 / 0.5, 6 * 80000)]}.items():  # the forum: 6 heads' time
         m = CXModel(regime=regime, days=20, customers=200).run()
         per_day = sum(min(1.0, a * 0.5 / 8.0) * pay / YEAR for a, pay in owners) + m.regime.overhead_per_day
         assert m.recorder.summary()["governance_cost"] == pytest.approx(20 * per_day, rel=1e-9), regime
@@ -74,7 +75,7 @@ def kpis(regime: str, **kw) -> dict[str, float]:
 def test_journey_kpis_follow_who_sets_them():
     assert set(kpis("ceo_led").values()) == {0.3}  # owner_kpi x authority 1 x every stage
     assert set(kpis("no_owner").values()) == {0.0}  # nobody sets journey KPIs
-    assert set(kpis("everyone_owns").values()) == {0.5}  # the regime's own
+    assert set(kpis("everyone_owns").values()) == {round(0.3 * 0.9 ** 5, 12)}  # the forum's: all 6 must agree
     coo = kpis("coo_owned")
     assert coo["claims"] == pytest.approx(0.3) and coo["marketing"] == 0.0  # marketing's stages are all pre-purchase
     assert 0 < coo["agency"] < 0.3 * 0.15 + 1e-12  # little authority over sales, over its post-purchase stages
@@ -127,3 +128,64 @@ def test_rival_owners_pull_their_departments_apart():
     assert rival["conflicts"] > 10
     for regime in ("marketing_owned", "coo_owned", "ceo_with_cxo"):  # one owner (and its deputy): no tug of war
         assert CXModel(regime=regime, seed=0, days=365).run().recorder.summary()["conflicts"] == 0
+
+
+# ------------------------------------------------------------------ the price list (docs/model.md 7.3)
+def test_the_forum_is_an_owner_under_the_same_rules_and_its_authority_is_consensus():
+    """Everyone-owns: the k department heads' forum decides forum_hours / 7 / hours_per_decision a day, binds
+    a department with consensus^(k-1), signals the departments' own mean culture, and is paid k heads' pay."""
+    m = CXModel(regime="everyone_owns", days=1, customers=50)
+    forum, = m.governance.owners
+    k = len(m.departments)
+    assert forum.attention == pytest.approx(2.0 / 7 / 0.5) and forum.pay_per_year == k * 80000
+    assert list(forum.authority) == pytest.approx([0.9 ** (k - 1)] * k)
+    assert forum.culture_signal == pytest.approx(sum(d.native_culture for d in m.departments) / k)
+    more = CXModel(regime="everyone_owns", days=1, customers=50, split_departments=2).governance.owners[0]
+    assert more.authority[0] < forum.authority[0] and more.pay_per_year == 2 * forum.pay_per_year  # grows with k
+    assert CXModel(regime="no_owner", days=1, customers=50).governance.owners == []  # nobody coordinates
+
+
+def test_a_fix_takes_work_from_both_departments_whoever_orders_it():
+    for regime in ("ceo_led", "no_owner", "everyone_owns"):
+        m = CXModel(regime=regime, days=1, customers=50)
+        a, b = m.boundaries[0]
+        before = [d.noise for d in m.departments]
+        m.governance.fix(a, b)
+        grew = [round(d.noise - x, 12) for d, x in zip(m.departments, before)]
+        per_day = round(m.mech.governance.fix_work / m.mech.governance.review_every_days, 12)
+        assert grew[a] == grew[b] == per_day and sum(grew) == pytest.approx(2 * per_day), regime
+
+
+def local_fixes(*overrides: str) -> int:
+    """Local fixes in a year without an owner, every failing boundary's departments taking one up when
+    someone acts (local_fix_rate 1), on one seed: common random numbers make the settings comparable."""
+    m = CXModel(regime="no_owner", days=365, customers=2000, seed=3,
+                overrides=["mechanisms.governance.local_fix_rate=1", *overrides])
+    return m.run().recorder.summary()["fixes"]
+
+
+def test_a_local_fix_needs_the_other_sides_cooperation():
+    """Without an owner every fix is local; the side that did not start it cooperates as with an owner
+    without authority (persuasion x alignment): no persuasion, no fix."""
+    some = local_fixes()
+    assert some > 0
+    assert local_fixes("mechanisms.governance.persuasion=0") == 0
+    assert local_fixes("mechanisms.governance.persuasion=1") > some
+
+
+def test_only_a_boundary_department_fixes_and_a_crowd_acts_less_than_a_team():
+    """P(anyone acts) at a boundary: the pair alone; everyone (a crowd of k, at the group level); a journey
+    team (its departments, sharing an identity: cohesion undoes the crowd's diffusion)."""
+    from cxsim.mechanisms import responsibility
+
+    pair = CXModel(regime="no_owner", days=1, customers=50)
+    crowd = CXModel(regime="everyone_owns", days=1, customers=50)
+    team = CXModel(regime="journey_teams", days=1, customers=50)
+    a, b = next((a, b) for a, b in team.boundaries if responsibility.responsible_pool(team, a, b)[1])
+    assert len(responsibility.responsible_pool(pair, a, b)[0]) == 2
+    assert len(responsibility.responsible_pool(crowd, a, b)[0]) == len(crowd.departments)
+    members, identity = responsibility.responsible_pool(team, a, b)
+    assert identity and {a, b} <= {d.index for d in members}
+    assert crowd.p_local[a][b] < pair.p_local[a][b]  # a larger crowd: less likely that anyone acts
+    loose = CXModel(regime="journey_teams", days=1, customers=50, overrides=["mechanisms.diffusion.cohesion=0"])
+    assert team.p_local[a][b] > loose.p_local[a][b]  # shared identity: more act

@@ -187,6 +187,10 @@ class GovernanceCfg:
     hours_per_decision: float = MISSING
     workday_hours: float = MISSING
     executive_pay: dict[str, float] = MISSING
+    fix_work: float = 2.0  # cases of work a fix takes from each of its two departments over a week
+    forum_hours_per_week: float = 2.0  # each department head's hours a week in the CX forum (no owner)
+    consensus: float = 0.9  # P(one head agrees to a forum decision); it binds when all k agree
+    forum: bool = True  # False: nobody coordinates where everyone owns CX (the ablation of the forum)
     triage: bool = True  # False: the owner's queue is served oldest first (the ablation of triage)
     conflicting_directives: bool = True  # False: rival owners' directives never conflict (the ablation)
 
@@ -194,7 +198,10 @@ class GovernanceCfg:
 @dataclass
 class DiffusionCfg:
     act_prob: float = MISSING
-    beta: float = MISSING
+    beta: float = MISSING  # the individual level's exponent
+    level: str = "group"  # group | individual | none
+    gamma: float = 0.62  # the group level's exponent
+    cohesion: float = 1.0  # how far a team's shared identity undoes diffusion, 0..1
 
 
 @dataclass

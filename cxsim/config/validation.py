@@ -23,8 +23,8 @@ PROBABILITY_KEYS = {
                 "info_loss_share"),
     "failure_demand": ("unresolved_base", "chase_prob", "consequence_prob", "chase_work"),
     "escalation": ("exception_rate", "local_default_right"),
-    "governance": ("fix_effect", "local_fix_rate", "persuasion", "review_share", "deputy_authority"),
-    "diffusion": ("act_prob",),
+    "governance": ("fix_effect", "local_fix_rate", "persuasion", "review_share", "deputy_authority", "consensus"),
+    "diffusion": ("act_prob", "cohesion"),
     "accountability": ("info_effect", "owner_kpi"),
     "culture": ("drift_per_week", "reorg_disruption", "fit_recovery_per_week"),
     "customer": ("base_quality", "learning_rate", "initial_satisfaction", "churn_base",
@@ -34,6 +34,7 @@ PROBABILITY_KEYS = {
     "initiatives": ("success_prob", "scale_success_prob", "effect"),
 }
 CFO_VIEWS = ("cost", "value", "none")
+DIFFUSION_LEVELS = ("group", "individual", "none")
 
 # The largest values a run can take, each with its reason: beyond them a run overflows an integer,
 # exhausts memory or loses its sums' precision (and infinity is beyond every one of them).
@@ -70,11 +71,14 @@ def number(key: str, value, lo: float | None = 0.0, hi: float | tuple[float, str
 
 
 def interval(key: str, value) -> tuple[float, float]:
-    """An assumption's range from a file: [low, high], two finite numbers with low < high."""
+    """An assumption's range from a file: [low, high], two finite numbers with low < high; two whole
+    numbers stay whole (the assumption is whole days: the crossover's bisection and a sample round to them)."""
     if not (isinstance(value, list) and len(value) == 2
             and all(isinstance(b, (int, float)) and not isinstance(b, bool) and math.isfinite(b) for b in value)
             and value[0] < value[1]):
         fail(key, "must be [low, high], two finite numbers with low < high", value)
+    if all(isinstance(b, int) for b in value):
+        return value[0], value[1]
     return float(value[0]), float(value[1])
 
 
@@ -134,6 +138,8 @@ def validate(cfg: DictConfig) -> None:
     validate_mechanisms(cfg.mechanisms)
     pay = set(cfg.mechanisms.governance.executive_pay) | set(cfg.org.executive_pay)
     validate_regime(cfg.regime, cfg.org, "regime", pay)
+    if cfg.regime.shared_responsibility and cfg.mechanisms.governance.forum:  # its CX forum of department heads is priced at their pay
+        paid(pay, "department_head", "regime.shared_responsibility")
     validate_levers(cfg.levers)
     if cfg.reorg.day is not None:
         number("reorg.day", cfg.reorg.day, lo=0, hi=cfg.days)
@@ -289,6 +295,8 @@ def validate_mechanisms(m: DictConfig) -> None:
                     number(f"mechanisms.{group}.{key}.{role}", pay)
             elif not isinstance(value, (bool, str)):  # the switches are typed by the schema, choices below
                 number(f"mechanisms.{group}.{key}", value)
+    if m.diffusion.level not in DIFFUSION_LEVELS:
+        fail("mechanisms.diffusion.level", f"must be one of {', '.join(DIFFUSION_LEVELS)}", m.diffusion.level)
     if m.finance.cfo_view not in CFO_VIEWS:
         fail("mechanisms.finance.cfo_view", f"must be one of {', '.join(CFO_VIEWS)}", m.finance.cfo_view)
     for key in ("finance.budget_round_days", "initiatives.lead_days"):

@@ -141,8 +141,12 @@ def parser() -> argparse.ArgumentParser:
     ap.add_argument("--explain-seeds", type=int, default=3,
                     help="seeds of the Shapley split (2^5 mechanism subsets x 2 regimes x this many runs)")
     ap.add_argument("--structural", action="store_true",
-                    help="rerun the comparison with each mechanism group switched off (cxsim.decide.explain) and "
-                         "say whether the verdict survives")
+                    help="rerun the comparison under each documented structural alternative (diffusion at the "
+                         "individual level; each mechanism switched off) and say whether the verdict survives")
+    ap.add_argument("--joint", type=int, default=0, metavar="N",
+                    help="also move every assumption of the uncertainty set at once, in N futures (a Latin "
+                         "hypercube): how often each regime is best, and where the verdict flips (PRIM)")
+    ap.add_argument("--joint-seeds", type=int, default=2, help="seeds per regime in each future of --joint")
     ap.add_argument("overrides", nargs="*", help="Hydra overrides applied to every run")
     return ap
 
@@ -157,7 +161,10 @@ def checked(args, regimes: list[str]):
         raise ConfigError(f"--stress: a share between 0 and 1, got {args.stress:g}")
     if not 0 <= args.materiality < 1:
         raise ConfigError(f"--materiality: a share of revenue between 0 and 1, got {args.materiality:g}")
-    validation.flags(args, {"seeds": 2, "jobs": 1, "screen_seeds": 1, "explain_seeds": 2})
+    validation.flags(args, {"seeds": 2, "jobs": 1, "screen_seeds": 1, "explain_seeds": 2, "joint": 0,
+                            "joint_seeds": 1})
+    if args.joint == 1:
+        raise ConfigError("--joint: at least 2 futures are needed to say how often a regime is best, got 1")
     if args.explain is not None and "=" in args.explain:  # `--explain days=5`: an override, not a pair
         args.overrides.append(args.explain)
         args.explain = "top"
@@ -167,7 +174,7 @@ def checked(args, regimes: list[str]):
             raise ConfigError(f"--explain: name two of the compared regimes as A,B, got {args.explain!r}")
     if not 1 <= args.screen_seeds <= args.seeds:
         raise ConfigError(f"--screen-seeds: must be between 1 and --seeds ({args.seeds}), got {args.screen_seeds}")
-    needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None
+    needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None or args.joint
     uncertainty = None if not needed else (
         crossover.load(args.uncertainty) if args.uncertainty else crossover.load())
     out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{file_name(Path(args.org).stem)}")
@@ -197,7 +204,8 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
 
 
 # The documented structural alternatives: a different form of a mechanism, or the mechanism removed
-STRUCTURAL: dict[str, list[str]] = {}  # forms of a mechanism to compare with (model v3 adds diffusion's level)
+STRUCTURAL = {"diffusion at the individual level (Darley & Latane's rates, members independent)":
+              ["mechanisms.diffusion.level=individual"]}
 
 
 def alternatives() -> dict[str, list[str]]:
@@ -228,7 +236,30 @@ def structure(args, runs: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
         print(f"  {name}: {'the same' if group == base else 'group 1 becomes ' + group}")
     if not args.structural:
         print(f"  (--structural reruns it under {len(alternatives())} structural alternatives: "
-              f"each mechanism group switched off)")
+              f"diffusion at the individual level, and each mechanism switched off)")
+
+
+def together(args, table: pd.DataFrame, uncertainty, out: Path) -> None:
+    """The foot's joint line: every assumption moved at once (`cxsim.decide.joint`), or how to ask for it."""
+    regimes = list(table.regime)
+    if not args.joint:
+        if len(regimes) >= 2:
+            print(f"\n(--joint N moves every assumption of the uncertainty set at once in N futures: how often each "
+                  f"regime is best, and where the verdict flips; N x {len(regimes)} regimes x --joint-seeds runs)")
+        return
+    from cxsim.decide import joint
+
+    points = joint.futures(uncertainty, regimes, args.joint)
+    n_runs = len(points) * len(regimes) * args.joint_seeds
+    print(f"\ncxsim-compare: {args.joint} futures with every assumption moved at once ({n_runs} runs) ...", flush=True)
+    runs = joint.run(points, uncertainty, regimes, args.org, list(args.overrides), range(args.joint_seeds), args.jobs)
+    leader = table.sort_values(args.metric, ascending=False).regime.iloc[0]
+    shares, boxes = joint.summary(runs, points, leader, args.metric)
+    points.to_csv(out / "joint_futures.csv")
+    runs.to_csv(out / "joint_runs.csv", index=False)
+    shares.to_csv(out / "joint.csv", index=False)
+    boxes.to_csv(out / "joint_prim.csv", index=False)
+    print(joint.sentence(shares, boxes, leader, len(points), args.joint_seeds))
 
 
 def explained(args, runs: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
@@ -277,6 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     print("\n" + groups_text(table, args.seeds))
     structure(args, runs, table, out)
     robustness(args, runs, table, uncertainty, out)
+    together(args, table, uncertainty, out)
     if args.explain is not None and len(table) >= 2:
         explained(args, runs, table, out)
     print(f"\nruns and table written to {out}/")

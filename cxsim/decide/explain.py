@@ -31,7 +31,7 @@ LINES = [("revenue (customers kept)", "revenue", +1), ("product cost", "product_
 
 # the mechanism groups of the Shapley split, each with the overrides that switch it off (mechanisms file)
 SWITCHES = {
-    "diffusion of responsibility": ["mechanisms.diffusion.beta=0"],
+    "diffusion of responsibility": ["mechanisms.diffusion.level=none"],
     "journey KPIs (accountability)": ["mechanisms.accountability.strength=0"],
     "triage and rival owners": ["mechanisms.governance.triage=false",
                                 "mechanisms.governance.conflicting_directives=false"],

@@ -12,9 +12,13 @@ a cost centre:
   (the yearly saving a cost centre is asked for); a cost centre that spent more
   than its budget is cut by its overspend (staffing x budget / cost, at most
   `max_cut` in one round); one that spent less keeps its staff and the saving.
-  The workload is not read: the cost centre is staffed from the budget, not from
-  demand (Seddon). (`cut_overspend: false` trims staff by the efficiency target
-  alone, the quarter's cost unread: the loop's feedback removed.) Failure demand made elsewhere lands on the front line, shows
+  The workload is read one way only: staff a cost centre no longer needs (its
+  workload at `target_utilisation` wants fewer) are cut, within `max_cut` a
+  round, so failure demand removed becomes money; staff it needs are never
+  added: it is staffed from the budget, not from demand (Seddon 2003: the
+  cost-centre rule forbids following demand upward). (`cut_overspend: false`
+  trims staff by the efficiency target alone, the quarter's cost unread: the
+  loop's feedback removed.) Failure demand made elsewhere lands on the front line, shows
   as overtime and overspends the budget; the cut makes waiting, chasing and
   unsettled contacts, more failure demand, more overtime, another cut: the
   cost-centre spiral, which nothing here writes in.
@@ -85,21 +89,35 @@ class Budget:
         cost = dept.quarter["cost"]
         trim = f.efficiency_target * days / 365.0
         target = budget * (1.0 - trim)
+        before = dept.staffing
         if not f.cut_overspend:  # the ablation: staff follow the budget's trim, the quarter's cost is not read
             dept.staffing *= 1.0 - trim
         elif cost > target > 0.0:
             dept.staffing *= max(1.0 - f.max_cut, target / cost)
+        needed = self.needed_staffing(dept, days)
+        if needed is not None and needed < dept.staffing:  # idle staff go (within max_cut); none are added
+            dept.staffing = max(needed, before * (1.0 - f.max_cut))
         return target
+
+    def needed_staffing(self, dept, days: int) -> float | None:
+        """The staffing the quarter's demand (work done plus backlog grown) needs at the target utilisation;
+        None for a department with no staff to scale."""
+        model, f = self.model, self.model.mech.finance
+        if dept.staffing <= 0:
+            return None
+        per_unit = model.effective_capacity(dept) / dept.staffing  # capacity per unit of staffing
+        if per_unit <= 0:
+            return None
+        demand = dept.quarter["units"] + len(dept.queue) * dept.case_work - self.backlog[dept.index]
+        return demand / days / f.target_utilisation / per_unit
 
     def fund_workload(self, dept, days: int) -> float:
         """The value view: staff for the quarter's demand (work done plus backlog grown) at the target
         utilisation, within `max_cut` of today's staffing either way; the budget is what that costs."""
-        model, f = self.model, self.model.mech.finance
-        demand = dept.quarter["units"] + len(dept.queue) * dept.case_work - self.backlog[dept.index]
+        f = self.model.mech.finance
         before = dept.staffing
-        per_unit = model.effective_capacity(dept) / before if before > 0 else 0.0  # capacity per unit of staffing
-        if per_unit > 0:
-            wanted = demand / days / f.target_utilisation / per_unit
+        wanted = self.needed_staffing(dept, days)
+        if wanted is not None:
             dept.staffing = min(max(wanted, before * (1.0 - f.max_cut)), before * (1.0 + f.max_cut))
         return dept.quarter["cost"] * (dept.staffing / before if before > 0 else 1.0)
 

@@ -72,7 +72,9 @@ class CustomerResponse:
         after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
         model.recorder.journey_done(customer, days, v, after)
         model.set_satisfaction(customer, after)
-        if model.random.random() < self.p_churn(customer):
+        leaves = model.random.random() < self.p_churn(customer)
+        model.recorder.ending(customer, leaves)
+        if leaves:
             model.churn(customer)
         else:
             model.end_journey(customer)

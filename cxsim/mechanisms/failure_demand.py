@@ -61,6 +61,8 @@ def burden(model, customer, weight: float) -> None:
     """One repeat contact the customer owes the next department it meets, and its effort."""
     customer.effort += weight
     customer.rework += 1
+    customer.repeats += 1
+    customer.troubled = True
 
 
 def consequence(model, customer) -> None:
@@ -86,6 +88,7 @@ def check(model, customer, visit: int) -> None:
         contact = model.departments[customer.journey.contact]
         contact.chases += 1
         customer.effort += 1.0
+        customer.repeats += 1
         customer.first_time = customer.first_time and not contact.front_line
         if model.customer_response.chased(customer):
             return

@@ -119,6 +119,8 @@ class Governance:
                 self.appoint_deputy(owner, o.deputy)
         if regime.journey_leads.enabled:
             self.appoint_journey_leads(regime.journey_leads)
+        if regime.shared_responsibility and model.mech.governance.forum:
+            self.convene_forum()
         principals = [o for o in self.owners if o.principal is None]
         self.site_owners = {
             (j.index, ph): [o for o in principals if o.covers(j.index, ph)]
@@ -159,6 +161,21 @@ class Governance:
                          float(jl.attention), auth, 1.0, set(range(len(PHASES))), {j.index},
                          float(jl.culture_signal), self.pay("journey_lead"), float(jl.judgement))
             self.owners.append(lead)
+
+    def convene_forum(self) -> None:
+        """Where everyone owns CX, the department heads coordinate in a weekly forum (the price list's
+        "coordinating"): its decisions and fixes bind a department only when all k heads agree
+        (consensus^(k-1), the forum's authority, the same compliance rule as an owner's); its time is k heads'
+        `forum_hours_per_week`, priced at their pay like any owner's; what it decides in a day is that time
+        over `hours_per_decision`; its culture signal is the departments' own mean orientation (peers, no
+        leader's signal beyond it), and its journey KPIs follow from its authority as any owner's do."""
+        model, g = self.model, self.model.mech.governance
+        k = len(model.departments)
+        authority = np.full(k, g.consensus ** (k - 1))
+        signal = float(np.mean([d.native_culture for d in model.departments]))
+        forum = Owner(model, "forum", "department heads' forum", g.forum_hours_per_week / 7.0 / g.hours_per_decision,
+                      authority, 1.0, set(range(len(PHASES))), None, signal, k * self.pay("department_head"))
+        self.owners.append(forum)
 
     def standing(self, authority) -> np.ndarray:
         """Authority per department as configured: by name, else by function, else `others` (or '*')."""
@@ -288,8 +305,21 @@ class Governance:
                 self.directive(offices[0], *boundary)
         for (a, b) in sorted(self.failures_this_week):
             if model.random.random() < g.local_fix_rate * model.p_local[a][b]:
-                self.fix(a, b)
+                self.local_fix(a, b)
         self.failures_this_week.clear()
+
+    def local_fix(self, a: int, b: int) -> None:
+        """Someone responsible acted: one of the boundary's two departments (the more aligned, more often)
+        starts a fix, and the other cooperates as it would with an owner who has no authority over it
+        (`responsibility.compliance` at authority 0): a department not at the boundary can push, not fix."""
+        model = self.model
+        if a == b:
+            self.fix(a, b)
+            return
+        pa, pb = (responsibility.alignment(model, model.departments[d]) for d in (a, b))
+        other = b if model.random.random() * (pa + pb) < pa or pa + pb == 0 else a  # the side that did not start it
+        if model.random.random() < responsibility.compliance(model, 0.0, model.departments[other]):
+            self.fix(a, b)
 
     def orders(self) -> dict[tuple[int, int], list[Owner]]:
         """The boundaries each owner (then its deputy) orders fixed this week: as many of the
@@ -343,8 +373,11 @@ class Governance:
         dept.noise += g.directive_noise / g.review_every_days
 
     def fix(self, a: int, b: int) -> None:
-        """A fix removes a share of the friction above the floor: the cleaner a boundary, the less a fix gains."""
+        """A fix removes a share of the friction above the floor: the cleaner a boundary, the less a fix gains.
+        Whoever ordered it, it takes `fix_work` cases of work from each of the two departments over the week."""
         h, g = self.model.mech.handoff, self.model.mech.governance
+        for d in {a, b}:
+            self.model.departments[d].noise += g.fix_work / g.review_every_days
         f = self.model.friction[a][b]
         if f > h.friction_floor:
             self.model.friction[a][b] = h.friction_floor + (f - h.friction_floor) * (1.0 - g.fix_effect)

@@ -114,6 +114,7 @@ def fail(model, customer, a: int, b: int) -> None:
     stage = customer.journey.stages[customer.stage + 1]
     weight = model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0
     model.recorder.failure(customer, a, b)
+    customer.troubled = True
     model.governance.notice_failure(customer.journey.index, stage.phase, a, b)
     model.failed_at(customer.journey.index, stage.phase, a, b)
     r = model.random.random()

@@ -40,7 +40,7 @@ class Department(mesa.Agent):
         self.culture = spec.culture  # customer orientation, 0..1
         self.journey_kpi = 0.0  # weight of journey outcomes in its KPIs (set by the regime's owners)
         self.fit = 1.0  # share of working routines intact (drops at a reorg)
-        self.noise = 0.0  # capacity per day lost to directives it resists
+        self.noise = 0.0  # capacity per day lost to directives it resists, and to the boundary fixes it works on
         self.project = 0.0  # capacity per day given to CX initiatives it takes part in (cxsim.mechanisms.initiatives)
         self.staffing = 1.0  # capacity paid for, as a share of configured capacity (the CFO's budget round moves it)
         self.overtime = 0.0  # capacity bought today beyond staffing to work a backlog (cxsim.mechanisms.finance)
@@ -122,6 +122,8 @@ class Customer(mesa.Agent):
         self.redo = 0  # 1 when the next department redoes work a failure undid
         self.resumed = False  # back at a stage it was worked at: only the repeat contact is new work
         self.first_time = True  # no repeat contact on this journey yet (first-contact resolution)
+        self.repeats = 0  # repeat contacts on this journey (a contact again about the same stage, a chase)
+        self.troubled = False  # a handoff failed or a contact left its stage unsettled on this journey
         self.induced = False  # this journey is a need an earlier failure made (all of it failure demand)
         self.owed = 0  # needs earlier failures made, to be served after this journey
         self.visit = 0  # counts the queues it joined: a check on a case it has moved on from is void

@@ -319,6 +319,8 @@ class CXModel(mesa.Model):
         customer.started = self.day
         customer.effort = 0.0
         customer.first_time = True
+        customer.repeats = 0
+        customer.troubled = False
         customer.induced = induced
         first = journey.stages[0].dept
         self.departments[first].queue.append(customer)
