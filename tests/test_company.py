@@ -94,6 +94,8 @@ def test_reorg_end_to_end_small_with_a_report_that_opens_in_chromium(tmp_path, c
     assert len(pd.read_csv(report / "runs.csv")) == 3 * 5
     page_text = (report / "decision.html").read_text()
     assert "Recommendation:" in page_text and "http://" not in page_text and "https://" not in page_text
+    best, runner_up = table.regime.iloc[:2]  # why the recommendation beats the runner-up: the P&L bridge
+    assert f"Why {best} beats {runner_up}" in page_text and "the largest lines" in page_text
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
             "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -60,7 +60,7 @@ def small(words: list[str], tmp_path: Path) -> list[str]:
         if any(a.endswith(".yaml") and not a.startswith("-") and "=" not in a and
                (i == 0 or args[i - 1] not in ("--org", "--regimes")) for i, a in enumerate(args)):
             return REORG  # a company file: the reorg comparison
-        explain = ["--explain-seeds", "2"] if "--explain" in args else []  # 2^5 subsets x 2 regimes x 2 seeds
+        explain = ["--explain-seeds", "2"] if "--explain" in args else []  # 2^6 subsets x 2 regimes x 2 seeds
         return [*SMALL, "--seeds", "2", "--no-crossover", "--jobs", "1", *explain]
     return SMALL_BY_COMMAND[command]
 

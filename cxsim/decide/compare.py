@@ -139,7 +139,7 @@ def parser() -> argparse.ArgumentParser:
                     help="why A beats B (default: the top two): the gap as a P&L bridge over the comparison's seeds, "
                          "and the mechanisms' Shapley shares (cxsim.decide.explain)")
     ap.add_argument("--explain-seeds", type=int, default=3,
-                    help="seeds of the Shapley split (2^5 mechanism subsets x 2 regimes x this many runs)")
+                    help="seeds of the Shapley split (2^6 mechanism subsets x 2 regimes x this many runs)")
     ap.add_argument("--structural", action="store_true",
                     help="rerun the comparison under each documented structural alternative (diffusion at the "
                          "individual level; each mechanism switched off) and say whether the verdict survives")
@@ -271,6 +271,7 @@ def explained(args, runs: pd.DataFrame, table: pd.DataFrame, out: Path) -> None:
     lines.to_csv(out / "explain_bridge.csv", index=False)
     print("\n" + explain.text(f"Why {a} beats {b}: the {args.metric} gap line by line (mean over {args.seeds} "
                                 f"common seeds, 95% CI)", lines, "line", "gap"))
+    print("  In words: " + explain.in_words(lines, a, b, args.metric))
     seeds = list(range(args.explain_seeds))
     print(f"\ncxsim-compare: the mechanisms' Shapley shares ({len(explain.SWITCHES)} groups, "
           f"{args.explain_seeds} seeds) ...", flush=True)

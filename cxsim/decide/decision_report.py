@@ -22,6 +22,7 @@ from cxsim.analysis.report import table_html as plain_table
 from cxsim.analysis.robust import by_sample
 from cxsim.analysis.statistics import OUTCOMES, ci_of_mean, mean_ci
 from cxsim.decide.company import Company
+from cxsim.decide.explain import bridge, in_words
 
 SUMMARY_CSS = ".wide{overflow-x:auto}.summary{background:#f5f8fc;border-left:4px solid #4C72B0;padding:.5em 1.2em;font-size:15px}"
 
@@ -264,6 +265,8 @@ def analysis_sections(company: Company, r: dict) -> list[str]:
                  f"{company.seeds} seeds each, both regimes on the same seeds. mu*: mean absolute effect of moving "
                  "the assumption across its range on the lead; mu: signed; sigma: non-linearity and interactions."
                  "</p>", table_html(r["sensitivity"])]
+    if r.get("runner_up") is not None:
+        body += why_section(r)
     if "scenarios" in r:
         body += ["<h2>Where each regime wins (PRIM scenario discovery, EMA Workbench)</h2>",
                  "<p class=note>For each regime that wins in some futures, the box of assumptions that concentrates "
@@ -279,6 +282,19 @@ def analysis_sections(company: Company, r: dict) -> list[str]:
                  "to 0; break even: days until the cumulative difference stays positive.</p>",
                  table_html(r["transition"]), table_html(r["transition_per_seed"])]
     return body
+
+
+def why_section(r: dict) -> list[str]:
+    """Why the recommended option beats the runner-up: the P&L bridge over every future and seed."""
+    best, runner_up, outcome = r["best"], r["runner_up"], r["outcome"]
+    if outcome not in ("value", "profit"):
+        return []
+    lines = bridge(r["runs"], best, runner_up, outcome)
+    return [f"<h2>Why {e(best)} beats {e(runner_up)}</h2>",
+            f"<p>{e(in_words(lines, best, runner_up, outcome))}</p>",
+            "<p class=note>The gap in each P&amp;L line, paired on the same seeds in every sampled future (mean and "
+            "95% CI); the lines add up to the gap. <code>cxsim-compare --explain</code> also splits a gap by "
+            "mechanism (Shapley).</p>", table_html(lines)]
 
 
 def assumptions_section(company: Company, out: Path) -> list[str]:

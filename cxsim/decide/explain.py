@@ -37,6 +37,7 @@ SWITCHES = {
                                 "mechanisms.governance.conflicting_directives=false"],
     "customers leave while waiting": ["mechanisms.customer.leave_while_waiting=false"],
     "the CFO's cost-centre cuts": ["mechanisms.finance.cut_overspend=false"],
+    "the department heads' forum": ["mechanisms.governance.forum=false"],
 }
 
 
@@ -51,8 +52,11 @@ def interval(values: np.ndarray) -> tuple[float, float, float]:
 
 
 def bridge(runs: pd.DataFrame, a: str, b: str, metric: str = "value") -> pd.DataFrame:
-    """The gap A minus B in `metric`, line by line, paired on the seeds both ran."""
-    wide = runs.pivot_table(index="seed", columns="regime", aggfunc="first")
+    """The gap A minus B in `metric`, line by line, paired on the seeds both ran (in each sampled future,
+    where the runs have a `sample`)."""
+    key = [c for c in ("sample", "seed") if c in runs]
+    wide = runs.pivot_table(index=key, columns="regime", values=[c for _, c, _ in LINES] + [
+        "profit", "value", "value_cash", "value_terminal"], aggfunc="first")
     gap = {col: (wide[col][a] - wide[col][b]).to_numpy(dtype=float) for col in
            [c for _, c, _ in LINES] + ["profit", "value", "value_cash", "value_terminal"]}
     rows = [(label, sign * gap[col]) for label, col, sign in LINES]
@@ -61,6 +65,16 @@ def bridge(runs: pd.DataFrame, a: str, b: str, metric: str = "value") -> pd.Data
                  ("terminal value (customer equity left)", gap["value_terminal"])]
     rows.append((f"= {metric}", gap[metric]))
     return pd.DataFrame([(label, *interval(v)) for label, v in rows], columns=["line", "gap", "lo", "hi"])
+
+
+def in_words(lines: pd.DataFrame, a: str, b: str, metric: str = "value", shown: int = 3) -> str:
+    """The bridge in one sentence a board reads: the gap and the lines that make most of it."""
+    total = lines.iloc[-1]
+    parts = lines.iloc[:-1].assign(size=lambda t: t.gap.abs()).sort_values("size", ascending=False)
+    said = [f"{r.line} {r.gap:+,.0f}" for r in parts.head(shown).itertuples()]
+    lead = "ahead of" if total.gap >= 0 else "behind"
+    return (f"{a} ends {abs(total.gap):,.0f} {lead} {b} on {metric} (95% CI {total.lo:+,.0f} to {total.hi:+,.0f}); "
+            f"the largest lines: {'; '.join(said)}.")
 
 
 def coalitions(groups: list[str]) -> list[frozenset]:
