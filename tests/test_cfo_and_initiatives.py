@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from conftest import CFO_SEEDS, equivalent, greater, paired
-
-NO_SPIRAL_MARGIN = 0.03  # a rise of front-line failure demand share below 3 points is "no spiral" (fixed in advance)
+from conftest import CFO_SEEDS, greater, paired
 
 
 def by_seed(frame: pd.DataFrame, variant: str, column: str) -> pd.Series:
@@ -54,13 +52,21 @@ def test_the_cost_view_cuts_the_desk_quarter_by_quarter_and_failure_demand_rises
 
 def test_the_spiral_vanishes_under_the_value_view_and_without_a_budget_round(cfo_runs):
     """Under `value` (staff for demand, charge failure demand to its causes) and with no round, the
-    desk's failure demand does not climb like it does under `cost` (paired), and under `value` its
-    rise is within NO_SPIRAL_MARGIN of none (equivalence, 90% CI)."""
-    _, books, _ = cfo_runs
+    desk's failure demand does not climb like it does under `cost` (paired). Under `value` the desk's
+    staffing rises round after round instead of falling (from 75% to 96%, measured), and its failure
+    demand rises less than with no round at all (where the desk stays at 75%).
+
+    Before model v3 the rise under `value` was within 3 points (a margin fixed in advance) of none; since local
+    fixes are priced and need the other side's cooperation, the boundaries nobody owns decay faster and
+    failure demand rises under every view (measured over the second year: value +6.6 points, none +16,
+    cost +33): the equivalence no longer holds and is not claimed."""
+    summary, books, _ = cfo_runs
     cost = rise(books, "cost")
     for variant in ("value", "none"):
         assert greater(cost, rise(books, variant)), variant
-    assert equivalent(rise(books, "value"), NO_SPIRAL_MARGIN)
+    assert greater(rise(books, "none"), rise(books, "value"))
+    staffing = quarters(books, "value")["staffing"]
+    assert (staffing[7] > staffing[1]).all(), staffing[[1, 7]]
 
 
 def test_the_spiral_needs_the_cut_to_follow_the_cost(cfo_runs):
@@ -122,12 +128,15 @@ def test_initiatives_lower_failure_demand(default_comparison):
     assert (outcome(default_comparison, "no_initiatives", "initiatives_started") == 0).all()
 
 
-def test_initiatives_work_more_often_with_backing_and_authority(default_comparison):
-    """A CXO's initiatives work more often as the CEO's backing rises (0.3 -> the preset's 0.7) and
-    with full authority (paired over 20 seeds): "why CX programmes stall"."""
-    unbacked, preset = success_rate(default_comparison, "cxo_unbacked"), success_rate(default_comparison, "cxo_facilitator")
-    full = success_rate(default_comparison, "cxo_full_authority")
+def test_initiatives_work_more_often_with_backing_and_authority(default_comparison, backing_runs):
+    """A CXO's initiatives work more often as the CEO's backing rises (0.3 -> the preset's 0.7: paired over
+    60 seeds, conftest `backing_runs`; measured 12% and 21% of about 8 a run) and with full authority
+    (paired over 20 seeds; 61%): "why CX programmes stall"."""
+    both = pd.concat([default_comparison, backing_runs], ignore_index=True)
+    unbacked, preset = success_rate(both, "cxo_unbacked"), success_rate(both, "cxo_facilitator")
+    assert len(unbacked) == len(preset) == 60
     assert greater(preset, unbacked), (unbacked.mean(), preset.mean())
+    full, preset = success_rate(default_comparison, "cxo_full_authority"), success_rate(default_comparison, "cxo_facilitator")
     assert greater(full, preset), (preset.mean(), full.mean())
 
 

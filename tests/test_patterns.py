@@ -26,7 +26,6 @@ ALL_REGIMES = ["ceo_led", "everyone_owns", "no_owner", *SINGLE_OWNERS]
 # Darley & Latane (1968), the seizure study: the subject and k - 1 others (recordings) heard the
 # victim; the share of subjects who reported the seizure. Each rate is one person's own readiness.
 DARLEY_LATANE = {1: 0.85, 2: 0.62, 5: 0.31}
-NO_GROWTH_MARGIN = 0.005  # |growth of the gap| below half a point of handoff failure is "no growth"
 
 
 def test_diffusion_at_the_group_level_is_fitted_to_the_smoke_filled_room():
@@ -43,34 +42,38 @@ def test_diffusion_at_the_group_level_is_fitted_to_the_smoke_filled_room():
     assert d.beta == round(beta, 2)
 
 
-def diffusion_growth(runs: pd.DataFrame, level: str) -> pd.Series:
-    """Per seed: how much the gap in handoff failure between everyone-owns and a single owner grows
-    from 6 to 18 departments (every department split in three). The single owner is a CEO with
-    attention to spare, so that only diffusion differs (a busy owner degrades as boundaries
-    multiply too: that is pattern 2's mechanism). The runs: conftest `diffusion_runs`, 20 seeds."""
-    rate = runs[runs.level == level].set_index(["regime", "split", "seed"]).sort_index().handoff_failure_rate
-    gap = {split: rate["everyone_owns", split] - rate["ceo_led", split] for split in (1, 3)}
+def diffusion_growth(runs: pd.DataFrame, level: str, regime: str = "everyone_owns", forum: bool = True) -> pd.Series:
+    """Per seed: how much the gap in handoff failure between `regime` and a single owner grows from 6 to
+    18 departments (every department split in three). The single owner is a CEO with attention to spare
+    (at the same diffusion level), so that only how the regimes govern differs (a busy owner degrades as
+    boundaries multiply too: that is pattern 2's mechanism). The runs: conftest `diffusion_runs`, 20 seeds."""
+    rate = runs.set_index(["regime", "level", "forum", "split", "seed"]).sort_index().handoff_failure_rate
+    gap = {split: rate[regime, level, forum, split] - rate["ceo_led", level, True, split] for split in (1, 3)}
     return gap[3] - gap[1]
 
 
 def test_diffusion_everyone_owns_loses_ground_as_departments_multiply(diffusion_runs):
-    """Pattern 1 at the default, diffusion fitted at the level the model uses it (P(anyone in the pool
-    acts), from real groups): the gap grows as departments multiply."""
+    """Pattern 1 at the defaults (diffusion fitted on real groups, the department heads' forum): the gap
+    grows as departments multiply (measured: +0.089 from 6 to 18 departments)."""
     growth = diffusion_growth(diffusion_runs, "group")
     mean, lo, hi = paired(growth, 0 * growth)
     assert greater(growth, 0 * growth) and lo > 0.005, f"gap should grow: {mean:.4f} [{lo:.4f}, {hi:.4f}]"
 
 
-def test_diffusion_removed_the_gap_grows_far_less(diffusion_runs):
-    """Pattern 1's ablation (level none: a pool acts as one department, whatever its size). What was seen
-    without diffusion before model v3 still holds: the growth's mean is inside the no-growth margin fixed
-    above, and diffusion makes it grow more on the same seeds (paired one-sided t, alpha 0.01)."""
-    off, on = diffusion_growth(diffusion_runs, "none"), diffusion_growth(diffusion_runs, "group")
-    assert abs(off.mean()) < NO_GROWTH_MARGIN, f"without diffusion: {off.mean():.4f}, margin {NO_GROWTH_MARGIN}"
-    assert greater(on, off)
+def test_pattern_1_comes_mostly_from_the_forum_thinning_out(diffusion_runs):
+    """Pattern 1's ablation in model v3. The forum's decisions bind at consensus^(k-1) and its hours are
+    fixed while boundaries multiply, so it governs less as departments multiply: without it the gap grows
+    far less (measured: +0.048 against +0.089). What remains is the decay of boundaries nobody owns: no
+    owner's gap grows too (+0.046). Diffusion at the group level adds little to the growth (+0.083 with
+    it off), so no share of it is asserted here."""
+    on = diffusion_growth(diffusion_runs, "group")
+    without_forum = diffusion_growth(diffusion_runs, "group", forum=False)
+    assert greater(on, without_forum), (on.mean(), without_forum.mean())
+    unowned = diffusion_growth(diffusion_runs, "group", regime="no_owner")
+    assert greater(unowned, 0 * unowned), unowned.mean()
 
 
-def test_diffusion_at_the_individual_level_reverses_pattern_1(diffusion_runs):
+def test_diffusion_at_the_individual_level_grows_less(diffusion_runs):
     """The documented alternative (each member independent, at Darley & Latane's individual rates, beta
     0.58): each department's readiness falls more slowly than the pool grows, so someone in a larger pool
     acts more often and the gap grows less than at the group level (docs/model.md 7.4): the structural
@@ -90,14 +93,18 @@ def variant(runs: pd.DataFrame, name: str) -> pd.DataFrame:
 
 def test_ceo_led_leads_when_attention_is_ample(default_comparison):
     """Pattern 2 (on), 20 seeds, two years. With ample CEO attention CEO-led beats every other regime
-    on handoff failure and on churn. (On profit the CEO's time is priced: see docs/model.md 1.)"""
+    on handoff failure, and on churn every regime but CEO-with-CXO: since model v3 fitted churn to how
+    problems end (TARP: churn after repeat contacts 2.6 times churn after none, not 8), the few handoffs a
+    CXO deputy's extra decisions save no longer show in churn (11.6% both, measured). (On profit and value
+    the CEO's time is priced: see docs/model.md 1.)"""
     ceo = variant(default_comparison, "ceo_ample")
     for name in REGIMES:
         if name == "ceo_led":
             continue
         other = variant(default_comparison, name)
         assert greater(other.handoff_failure_rate, ceo.handoff_failure_rate), f"ceo_led vs {name}"
-        assert greater(other.annual_churn_rate, ceo.annual_churn_rate), f"ceo_led vs {name} on churn"
+        if name != "ceo_with_cxo":
+            assert greater(other.annual_churn_rate, ceo.annual_churn_rate), f"ceo_led vs {name} on churn"
 
 
 def test_ceo_led_loses_the_lead_when_attention_is_scarce(default_comparison):

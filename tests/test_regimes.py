@@ -77,12 +77,14 @@ def test_triage_protects_the_moments_that_matter(runs):
     assert greater(triaged.satisfaction_p10, fifo.satisfaction_p10)
 
 
-def test_a_cmo_measured_on_acquisition_inflates_promises_and_wins_more_customers(runs):
-    """Measured: promise 0.010 on average over two years; 1,809 customers won against 1,786 (p < 0.001);
-    satisfaction 0.632 against 0.634 (p = 0.04 two-sided: not claimed at this test's alpha 0.01)."""
+def test_a_cmo_measured_on_acquisition_inflates_promises_and_its_customers_expect_more(runs):
+    """Marketing measured on acquisition inflates its promises (0.016 on average over two years, measured
+    under model v3), and the customers they win expect more: satisfaction is lower (0.664 against 0.668,
+    paired over 20 seeds). Under model v2 it also won more customers (1,809 against 1,786, p < 0.001);
+    under model v3's fit, 1,734 against 1,721 (95% CI -2 to +29): not claimed."""
     measured, not_measured = of(runs, "marketing_owned"), of(runs, "no_acquisition_kpi")
     assert (measured.promise_mean > 0).all() and (not_measured.promise_mean == 0).all()
-    assert greater(measured.acquired, not_measured.acquired)
+    assert greater(not_measured.satisfaction_mean, measured.satisfaction_mean)
 
 
 def test_a_journey_teams_shared_identity_makes_its_members_act(runs):
