@@ -45,6 +45,37 @@ def test_api_returns_tables_and_saves(tmp_path):
     assert pd.read_parquet(tmp_path / "journeys.parquet").equals(r.journeys)
 
 
+def a_table(regimes=("ceo_led", "no_owner", "journey_teams")) -> pd.DataFrame:
+    """A comparison table as `cxsim-compare` writes it (every column of COLUMNS with its interval)."""
+    from cxsim.decide.compare import COLUMNS
+
+    rows = []
+    for i, regime in enumerate(regimes):
+        row = {"rank_group": i + 1, "regime": regime}
+        for c in COLUMNS:
+            row |= {c: 1000.0 * (3 - i), f"{c}_lo": 900.0 * (3 - i), f"{c}_hi": 1100.0 * (3 - i)}
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def test_the_table_fits_the_terminal_and_keeps_the_decision_columns():
+    """In 80 columns: group, regime, the metric ranked on and handoff failure always, as many more as fit,
+    and a line naming the rest; --wide (width None) every column; a pipe gets no escape codes."""
+    from cxsim.decide.compare import COLUMNS, render
+
+    table = a_table()
+    narrow = render(table, "value", 80)
+    lines = narrow.splitlines()
+    assert lines[0].split()[:4] == ["group", "regime", "value", "handoff"] and "profit" in lines[0]
+    assert all(len(line) <= 80 for line in lines)
+    assert "more columns in comparison.csv; --wide shows them here" in lines[-1]
+    wide = render(table, "value", None)
+    assert all(label in wide for label, _ in COLUMNS.values()) and "more columns" not in wide
+    assert "\x1b[" not in narrow + wide
+    assert render(table, "profit", 80).splitlines()[0].split()[2] == "profit"
+    assert "\x1b[" in render(table, "value", 80, terminal=True)  # a terminal gets bold headers
+
+
 def test_compare_prints_a_ranked_table(tmp_path, capsys):
     rc = compare_main(["--seeds", "2", "--jobs", "2", "--regimes", "ceo_led,no_owner", "--out", str(tmp_path),
                        "--no-crossover", "days=60", "org.customers=800"])  # the crossover: test_crossover.py

@@ -24,6 +24,7 @@ the screening and the stress as CSV.
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -57,6 +58,7 @@ COLUMNS = {
     "value": ("value", "{:,.0f}"),
 }
 METRICS = ("value", "profit")  # what the rank groups may be made on
+FIRST_AFTER = ("profit", "value", "annual_churn_rate", "satisfaction_mean", "governance_cost")  # in a narrow terminal
 
 
 def table_of(runs: pd.DataFrame, materiality: float = MATERIALITY, metric: str = "value") -> pd.DataFrame:
@@ -86,16 +88,48 @@ def groups_text(table: pd.DataFrame, seeds: int) -> str:
             f"A later group fell short of the leader of every group above it by more than the margin.")
 
 
-def render(table: pd.DataFrame) -> str:
-    cells = [["group", "regime"] + [label for label, _ in COLUMNS.values()]]
-    for _, r in table.iterrows():
-        cells.append([str(r.rank_group), r.regime] + [
-            f"{fmt.format(r[c])} ±{fmt.format((r[c + '_hi'] - r[c + '_lo']) / 2)}" for c, (_, fmt) in COLUMNS.items()])
-    widths = [max(len(row[k]) for row in cells) for k in range(len(cells[0]))]
-    lines = ["  ".join(c.rjust(w) if k > 1 else c.ljust(w) for k, (c, w) in enumerate(zip(row, widths)))
-             for row in cells]
-    lines.insert(1, "-" * len(lines[0]))
-    return "\n".join(lines)
+def cells(table: pd.DataFrame, metric: str) -> dict[str, list[str]]:
+    """Each column's header and cells, the decision's first: group, regime, the metric ranked on, handoff
+    failure; then FIRST_AFTER, then the rest in COLUMNS' order (mean ±half the 95% CI)."""
+    first = [metric, "handoff_failure_rate", *(c for c in FIRST_AFTER if c != metric)]
+    order = [*first, *(c for c in COLUMNS if c not in first)]
+    out = {"group": [str(g) for g in table.rank_group], "regime": list(table.regime)}
+    for c in order:
+        label, fmt = COLUMNS[c]
+        out[label] = [f"{fmt.format(r[c])} ±{fmt.format((r[c + '_hi'] - r[c + '_lo']) / 2)}" for _, r in table.iterrows()]
+    return out
+
+
+def render(table: pd.DataFrame, metric: str = "value", width: int | None = None, terminal: bool = False) -> str:
+    """The table as text that fits `width` characters (None: every column, `--wide`): the decision's columns
+    first, then as many more as fit; the rest are in comparison.csv. A terminal gets rich's rules and bold
+    headers; a file or a pipe plain text."""
+    import io
+
+    from rich import box
+    from rich.console import Console
+    from rich.table import Table
+
+    columns = cells(table, metric)
+    shown, used = [], 0
+    for label, values in columns.items():
+        need = max(len(label), *(len(v) for v in values)) + 2
+        if width is not None and len(shown) >= 4 and used + need > width:  # the first four always show
+            break
+        shown.append(label)
+        used += need
+    t = Table(box=box.SIMPLE_HEAD if terminal else None, show_edge=False, pad_edge=False,
+              header_style="bold" if terminal else "")
+    for label in shown:
+        t.add_column(label, justify="left" if label in ("group", "regime") else "right", no_wrap=True)
+    for i in range(len(table)):
+        t.add_row(*(columns[label][i] for label in shown))
+    buffer = io.StringIO()
+    Console(file=buffer, width=max(used, 40) + 4, force_terminal=terminal, color_system="standard" if terminal
+            else None, highlight=False).print(t)
+    hidden = len(columns) - len(shown)
+    note = f"\n({hidden} more columns in comparison.csv; --wide shows them here)" if hidden else ""
+    return buffer.getvalue().rstrip() + note
 
 
 def company_file(args: list[str]) -> int | None:
@@ -123,6 +157,8 @@ def parser() -> argparse.ArgumentParser:
                     help="what the rank groups are made on: value (discounted cash plus the customer equity the "
                          "horizon leaves, the default) or profit (the horizon's undiscounted cash)")
     ap.add_argument("--jobs", type=int, default=None, help="parallel workers (default: all cores)")
+    ap.add_argument("--wide", action="store_true",
+                    help="print every column of the table (default: as many as fit the terminal; all are in the CSV)")
     ap.add_argument("--out", default=None, help="folder for the CSV files")
     ap.add_argument("--materiality", type=float, default=MATERIALITY,
                     help=f"smallest profit gap the rank groups act on, as a share of revenue (default {MATERIALITY}; "
@@ -305,7 +341,8 @@ def main(argv: list[str] | None = None) -> int:
     ranked_on = (f"value (discounted at {rate:.0%} a year, with the customer equity the horizon leaves; "
                  f"--metric profit for the undiscounted profit)" if args.metric == "value" else "profit")
     print(f"\n{args.org}, {days} days, mean ±95% CI over {args.seeds} seeds, in rank groups by {ranked_on}\n")
-    print(render(table))
+    terminal = sys.stdout.isatty()
+    print(render(table, args.metric, None if args.wide else shutil.get_terminal_size((120, 24)).columns, terminal))
     print("\n" + groups_text(table, args.seeds))
     structure(args, runs, table, out)
     robustness(args, runs, table, uncertainty, out)
