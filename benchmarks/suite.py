@@ -11,7 +11,8 @@ machine; each timing is the best of `--repeat` runs (the least disturbed).
 * default scenario (auto insurer, 5,000 customers, 730 days): wall time
   (set-up + run), touchpoint events per second and customer-days per second of the run;
 * Mesa's Boltzmann wealth example at 10,000 agents for 10 steps: agent-steps
-  per second (steps timed, set-up not, as for cxsim), and the ratio cxsim events/s / Boltzmann agent-steps/s (target >= 1.5);
+  per second (steps timed, set-up not, as for cxsim), and the ratio cxsim events/s / Boltzmann
+  agent-steps/s (target >= 1.5);
 * the floor: a plain Python loop doing one function call and one random draw
   per event; cxsim's cost per event / the floor's (target <= 30);
 * scaling in customers, 10k and 100k (and 1M with --million) for 365 days,
@@ -316,7 +317,8 @@ def main(argv: list[str] | None = None) -> int:
                  ("    against the runs' times inside the sweep", f"{s['sweep_overhead_inside']:.3f}",
                   f"{m['runs_inside_s']:.1f} s of runs"),
                  ("  rerun of the finished sweep", f"{m['rerun_s']:.1f} s", ""),
-                 ("  resume ratio rerun / first", f"{s['resume_ratio']:.3f}", verdict("resume_ratio", s["resume_ratio"])),
+                 ("  resume ratio rerun / first", f"{s['resume_ratio']:.3f}",
+                  verdict("resume_ratio", s["resume_ratio"])),
                  ("  2 workers", f"{m['two_workers_s']:.1f} s", ""),
                  ("  speedup 1 / 2 workers", f"{s['sweep_speedup']:.2f}", verdict("sweep_speedup", s["sweep_speedup"])),
                  ("    the same runs in two bare processes at once", f"{s['parallel_ceiling']:.2f}",

@@ -176,7 +176,8 @@ def make_default_comparison() -> tuple[pd.DataFrame, pd.DataFrame]:
 
 # The slow tier (`make test-fast` leaves it out): the statistical pattern tests, and the end-to-end
 # tests that launch sweeps, reorg or calibration pipelines, or a browser.
-SLOW_MODULES = {"test_patterns", "test_cfo_and_initiatives", "test_regimes", "test_robust", "test_calibrate", "test_app", "test_company",
+SLOW_MODULES = {"test_patterns", "test_cfo_and_initiatives", "test_regimes", "test_robust", "test_calibrate",
+                "test_app", "test_company",
                 "test_crash_safety", "test_sweep", "test_transition", "test_crossover", "test_facts", "test_readme",
                 "test_wheel"}
 
@@ -191,13 +192,15 @@ def pytest_collection_modifyitems(config, items):
 CFO_SEEDS = range(20)
 CFO_VARIANTS = {  # no owner, service on a cost-centre budget of 75%, 730 days
     "cost": [], "value": ["mechanisms.finance.cfo_view=value"], "none": ["mechanisms.finance.cfo_view=none"],
-    "cost_no_feedback": ["mechanisms.finance.cut_overspend=false"],  # the loop cut: staff trimmed by the target, cost unread
+    # the loop cut: staff trimmed by the target, cost unread
+    "cost_no_feedback": ["mechanisms.finance.cut_overspend=false"],
 }
 
 
 def run_for_cfo(job: tuple) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     variant, seed = job
-    recorder = CXModel(regime="no_owner", seed=seed, service_budget=0.75, overrides=CFO_VARIANTS[variant]).run().recorder
+    model = CXModel(regime="no_owner", seed=seed, service_budget=0.75, overrides=CFO_VARIANTS[variant])
+    recorder = model.run().recorder
     service = recorder.budget_table().query("cost_centre")
     return recorder.summary(), service, recorder.timeseries() if variant == "cost" else None
 

@@ -257,7 +257,8 @@ def test_a_company_file_opens_the_app_on_its_organisation(browser, tmp_path):
     from cxsim.decide.company import load
 
     company = load(ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml")
-    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml"))
+    company = ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml"
+    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(company))
     try:
         page = open_page(browser, url, SIZES["1280x720"], set(), [])
         body = page.inner_text("body")
@@ -276,7 +277,8 @@ def test_a_company_file_opens_the_app_on_its_organisation(browser, tmp_path):
     finally:
         stop(proc)
     bad = tmp_path / "bad.yaml"
-    bad.write_text((ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text().replace("today: no_owner", "today: nobody"))
+    example = (ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml").read_text()
+    bad.write_text(example.replace("today: no_owner", "today: nobody"))
     p = subprocess.run([sys.executable, "-m", "cxsim.app.server", "--company", str(bad)], capture_output=True,
                        text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr
@@ -350,7 +352,8 @@ def test_side_by_side_twin_shares_the_seed_and_exports():
     assert m.twin.regime.name == "no_owner" and m.twin.day == m.day == 6
     assert m.twin.cfg.seed == m.cfg.seed
     # common random numbers: the same customers on day 0
-    assert [c.segment.annual_value for c in m.customers[:600]] == [c.segment.annual_value for c in m.twin.customers[:600]]
+    values = [c.segment.annual_value for c in m.customers[:600]]
+    assert values == [c.segment.annual_value for c in m.twin.customers[:600]]
     csv = run_csv(m)
     assert "ceo_led" in csv and "no_owner" in csv
     assert png_bytes(charts_figure(m))[:4] == b"\x89PNG"

@@ -30,7 +30,8 @@ MEASURES = ["handoff_failure_rate", "failure_demand_share", "annual_churn_rate",
 
 @pytest.mark.parametrize("text,needle", [
     ("period_days: 365\nmeasures:\n  churn: 0.1\n", "obs.yaml:3: measures.churn: not an outcome"),
-    ("period_days: 365\nmeasures:\n  annual_churn_rate: high\n", "obs.yaml:3: measures.annual_churn_rate: must be a number"),
+    ("period_days: 365\nmeasures:\n  annual_churn_rate: high\n",
+     "obs.yaml:3: measures.annual_churn_rate: must be a number"),
     ("period_days: -3\nmeasures:\n  annual_churn_rate: 0.1\n", "obs.yaml:1: period_days: must be a whole number"),
     ("period: 365\n", "obs.yaml:1: period: unknown key"),
     ("period_days: 365\nmeasures: {}\n", "obs.yaml:2: measures: must list at least one measure"),
@@ -58,13 +59,16 @@ def test_the_shipped_observed_file_loads():
 
 
 @pytest.mark.parametrize("text,needle", [
-    ("transfers:\n  service -> billing: 0.2\n", "obs.yaml:3: transfers.service -> billing: no department named 'billing'"),
+    ("transfers:\n  service -> billing: 0.2\n",
+     "obs.yaml:3: transfers.service -> billing: no department named 'billing'"),
     ("transfers:\n  service to agency: 0.2\n", "obs.yaml:3: transfers.service to agency: write a pair as"),
     ("journeys:\n  accident_claim: {csat: 30}\n", "obs.yaml:3: journeys.accident_claim.csat: not a measure here"),
-    ("journeys:\n  accident_claim: {nps: 140}\n", "obs.yaml:3: journeys.accident_claim.nps: must be between -100 and 100"),
+    ("journeys:\n  accident_claim: {nps: 140}\n",
+     "obs.yaml:3: journeys.accident_claim.nps: must be between -100 and 100"),
     ("departments:\n  billing: {contacts: 3}\n", "obs.yaml:3: departments.billing: no department named 'billing'"),
     ("departments:\n  service: {calls: 3}\n", "obs.yaml:3: departments.service.calls: not a measure here"),
-    ("departments:\n  service: {contacts: -3}\n", "obs.yaml:3: departments.service.contacts: must be between 0 and inf"),
+    ("departments:\n  service: {contacts: -3}\n",
+     "obs.yaml:3: departments.service.contacts: must be between 0 and inf"),
     ("departments:\n  service: 1200\n", "obs.yaml:3: departments.service: give one or more of contacts"),
     ("transfers:\n  service -> agency: 1.4\n", "obs.yaml:3: transfers.service -> agency: must be between 0 and 1"),
     ("monthly_churn: [0.01, 0.02]\n", "obs.yaml:2: monthly_churn: 2 months do not fill period_days 90"),
@@ -88,7 +92,8 @@ def test_every_kind_of_measure_is_read_and_satisfaction_is_rescaled(tmp_path):
     org = load_company(EXAMPLE).config.org
     path = tmp_path / "obs.yaml"
     path.write_text("period_days: 90\nsatisfaction_scale: [1, 5]\nmeasures: {satisfaction_mean: 3.0, complaints: 12}\n"
-                    "monthly_churn: [0.01, 0.02, 0.03]\ndepartments:\n  claims: {contacts: 900, repeat_contact_rate: 0.2}\n"
+                    "monthly_churn: [0.01, 0.02, 0.03]\n"
+                    "departments:\n  claims: {contacts: 900, repeat_contact_rate: 0.2}\n"
                     "journeys:\n  renewal: {satisfaction: 4, nps: -10, complaints: 5}\n")
     o = load_observed(path, list(org.departments), list(org.journeys))
     assert o.measures == pytest.approx({

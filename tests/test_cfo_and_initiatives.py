@@ -136,7 +136,8 @@ def test_initiatives_work_more_often_with_backing_and_authority(default_comparis
     unbacked, preset = success_rate(both, "cxo_unbacked"), success_rate(both, "cxo_facilitator")
     assert len(unbacked) == len(preset) == 60
     assert greater(preset, unbacked), (unbacked.mean(), preset.mean())
-    full, preset = success_rate(default_comparison, "cxo_full_authority"), success_rate(default_comparison, "cxo_facilitator")
+    full = success_rate(default_comparison, "cxo_full_authority")
+    preset = success_rate(default_comparison, "cxo_facilitator")
     assert greater(full, preset), (preset.mean(), full.mean())
 
 

@@ -156,7 +156,8 @@ def test_a_value_too_large_to_run_is_one_line_naming_the_key_and_the_largest_acc
     """Infinity, overflowing and memory-exhausting values (issue 32): the key, the ceiling and its reason."""
     for value in HUGE:
         try:
-            compose([f"{override}={int(float(value)) if key in ('days', 'org.customers') and value != 'inf' else value}"])
+            whole = key in ("days", "org.customers") and value != "inf"
+            compose([f"{override}={int(float(value)) if whole else value}"])
         except ConfigError as exc:
             message = str(exc)
             assert "\n" not in message and key in message, message
@@ -208,4 +209,5 @@ def test_a_sweeper_plugin_that_cannot_load_says_which_import_failed(tmp_path):
     p = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, cwd=tmp_path)
     line = p.stdout.strip()
     assert line.startswith("hydra/sweeper/cxsim: the plugin hydra_plugins.cxsim_searchpath.cxsim_sweeper did not "
-                           "load: ModuleNotFoundError: ") and "cloudpickle" in line and "\n" not in line, p.stdout + p.stderr
+                           "load: ModuleNotFoundError: ") and "cloudpickle" in line and "\n" not in line, (
+        p.stdout + p.stderr)

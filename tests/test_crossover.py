@@ -79,7 +79,8 @@ def test_a_tie_names_what_could_break_it_and_the_challenger_what_could_let_it_in
         dict(assumption="regime.y", key="c:regime.y", lead_low=100.0 - 20, lead_high=100.0 + 20)])
     assert found.joining == ["regime.x"]
     assert found.named == ["mechanisms.big", "c:regime.x"]
-    assert found.sentence().startswith("crossover: a leads b by 30 at the defaults on the screening seeds (30 on all 10)")
+    assert found.sentence().startswith(
+        "crossover: a leads b by 30 at the defaults on the screening seeds (30 on all 10)")
     assert ("The two share rank group 1 (a gap under the margin of 50); 1 assumption could, at an end of the "
             "range, open a gap above it: mechanisms.big. c, first outside group 1, could join it at an end of "
             "the range of regime.x.") in found.sentence()
@@ -109,7 +110,8 @@ def test_the_default_uncertainty_set_names_real_parameters_with_defaults_inside_
     ("- a\n- b\n", "must be a mapping with the sections mechanisms and regimes"),
     ("regimes:\n  ceo_led: [1, 2]\n", "regimes.ceo_led: must be a mapping"),
     ("regimes:\n  ceo_led:\n    regime.owners.cmo.attention: [1, 2]\n", "not a parameter of regime ceo_led"),
-    ("mechanisms:\n  mechanisms.handoff.base_friction: [0.3, 0.1]\n", "must be [low, high], two finite numbers with low < high"),
+    ("mechanisms:\n  mechanisms.handoff.base_friction: [0.3, 0.1]\n",
+     "must be [low, high], two finite numbers with low < high"),
     ("mechanism:\n  x: 1\n", "mechanism: unknown section"),
 ])
 def test_a_bad_uncertainty_file_gets_one_line(tmp_path, text, message):
@@ -176,4 +178,5 @@ def test_whole_day_ranges_stay_whole_days():
     lo, hi = u.mechanisms["mechanisms.handoff.recontact_days"]
     assert (lo, hi) == (2, 7) and isinstance(lo, int) and isinstance(hi, int)
     assert all(isinstance(b, float) for b in u.mechanisms["mechanisms.handoff.base_friction"])
-    assert crossover.override("mechanisms.handoff.recontact_days", 3.97, whole=True) == "mechanisms.handoff.recontact_days=4"
+    assert (crossover.override("mechanisms.handoff.recontact_days", 3.97, whole=True)
+            == "mechanisms.handoff.recontact_days=4")

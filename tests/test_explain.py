@@ -40,7 +40,6 @@ def test_compare_explain_prints_a_bridge_that_adds_up_and_the_shapley_split(smal
     runs = pd.read_csv(out / "runs.csv")
     total = lines.gap.iloc[:-1].sum()  # every line but the total
     assert total == pytest.approx(lines.gap.iloc[-1], rel=1e-9, abs=1e-6)
-    a, b = lines.columns[0], None
     top = pd.read_csv(out / "comparison.csv").regime.tolist()[:2]
     wide = runs.pivot_table(index="seed", columns="regime", values="value")
     assert lines.gap.iloc[-1] == pytest.approx((wide[top[0]] - wide[top[1]]).mean())

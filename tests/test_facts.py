@@ -9,9 +9,9 @@ understaffed must be slower, lose more customers and earn less per customer.
 from __future__ import annotations
 
 import pytest
+from conftest import greater
 
 from cxsim.calibration import facts as stylized
-from conftest import greater
 
 FACTS = stylized.load()
 ORGS = ("auto_insurer", "telecom")

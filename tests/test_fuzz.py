@@ -96,7 +96,8 @@ junk_value = st.one_of(huge, st.none(), st.booleans(), st.integers(-10**6, 10**6
 
 
 NUMERIC_PLACES = [("days",), ("seeds",), ("samples",), ("switch_day",), ("org", "customers"),
-                  ("org", "prospects_per_day"), ("org", "split_departments"), ("org", "departments", "claims", "capacity"),
+                  ("org", "prospects_per_day"), ("org", "split_departments"),
+                  ("org", "departments", "claims", "capacity"),
                   ("org", "departments", "claims", "culture"), ("org", "journeys", "renewal", "rate"),
                   ("org", "segments", "standard", "share"), ("org", "segments", "standard", "annual_value"),
                   ("uncertain", "levers.ceo_attention"), ("targets", "annual_churn_rate")]

@@ -6,8 +6,8 @@ import subprocess
 import sys
 
 import mesa
-import pytest
 import pandas as pd
+import pytest
 
 from cxsim.api import TABLES, simulate
 from cxsim.decide.compare import main as compare_main

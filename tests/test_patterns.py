@@ -264,7 +264,8 @@ def test_owner_judgement_changes_decision_quality_not_volume(many_seeds):
     poor = outcomes("ceo_led", many_seeds, overrides=["regime.owners.ceo.judgement=0.6"], **kw)
     assert greater(poor.handoff_failure_rate, sharp.handoff_failure_rate)
     assert greater(sharp.profit, poor.profit)
-    assert equivalent(poor.decided / poor.escalated - sharp.decided / sharp.escalated, 0.02)  # all decided, none timed out
+    # all decided, none timed out
+    assert equivalent(poor.decided / poor.escalated - sharp.decided / sharp.escalated, 0.02)
 
 
 def test_perfect_judgement_is_the_mechanism_removed():

@@ -5,8 +5,8 @@ parallel (`conftest.default_comparison`, once per test session whatever the xdis
 shared with the pattern tests that use them.
 
 * The rank groups of the default table do not contradict each other across two disjoint sets of
-  10 seeds (what `cxsim-compare` runs by default): the same leading group (everyone_owns alone since issue 16; ceo_led before), and
-  no two regimes in opposite group order.
+  10 seeds (what `cxsim-compare` runs by default): the same leading group, and no two regimes in
+  opposite group order.
 * Delegation (seed 000's CX lead): ceo_with_cxo without its deputy times out most escalations and
   fails more handoffs.
 * Rival owners (seeds 001, 004): with conflicting directives switched off, the same two owners
@@ -38,10 +38,9 @@ def of(runs: pd.DataFrame, variant: str) -> pd.DataFrame:
 def test_the_rank_groups_do_not_contradict_each_other_across_two_disjoint_seed_sets(runs):
     """The groups `cxsim-compare` reports (materiality margin included) on two disjoint sets of 10 seeds:
     the same leading group, and no regime in an earlier group than another in one set and in a later one
-    in the other, on value (model v3). Lower group numbers may shift when a borderline regime moves a boundary. (Measured on
-    the model of issue 16, with failure demand at the front line and product cost: group 1 is
-    everyone_owns alone in both sets, ceo_led in group 2. Before it, group 1 was ceo_led and
-    everyone_owns in both.)"""
+    in the other, on value (model v3). Lower group numbers may shift when a borderline regime moves a
+    boundary. (Group 1 was everyone_owns alone in both sets from issue 16 to model v2, ceo_led and
+    everyone_owns before; under model v3 see docs/model.md, Known limits.)"""
     default = runs[runs.variant.isin(REGIMES)]
     groups = []
     for half in (range(0, 10), range(10, 20)):

@@ -16,7 +16,6 @@ from cxsim.analysis.robust import latin_hypercube
 from cxsim.decide.company import load
 from cxsim.decide.reorg import analyse
 
-
 OUTCOME = "handoff_failure_rate"
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import pandas as pd
+import pytest
 
 from cxsim.analysis.statistics import holm, paired_differences, rank_groups
 

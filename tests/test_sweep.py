@@ -65,7 +65,8 @@ def test_named_experiment_and_bad_names(tmp_path):
     from cxsim.runs.cli import sweep_main as main
 
     assert main(["no_such_experiment"]) == 2
-    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "-m", "+experiments=no_such", f"hydra.sweep.dir={tmp_path}"],
+    p = subprocess.run([sys.executable, "-m", "cxsim.runs.cli", "-m", "+experiments=no_such",
+                        f"hydra.sweep.dir={tmp_path}"],
                        capture_output=True, text=True)
     assert p.returncode != 0 and "no_such" in p.stderr and "Traceback" not in p.stderr
     p = sweep(tmp_path / "bad", "regime=ceo_led", "bogus_key=1")
@@ -94,7 +95,8 @@ def test_every_named_experiment_composes(name):
 def test_a_rerun_with_other_settings_is_reported_alone(tmp_path):
     """The folder keeps old runs, but tables and the report read the latest sweep's."""
     assert sweep(tmp_path, "regime=ceo_led", "replicate=0,1").returncode == 0
-    assert sweep(tmp_path, "regime=ceo_led", "replicate=0,1", "mechanisms.escalation.exception_rate=0.2").returncode == 0
+    done = sweep(tmp_path, "regime=ceo_led", "replicate=0,1", "mechanisms.escalation.exception_rate=0.2")
+    assert done.returncode == 0
     store = Store(tmp_path)
     assert len(store.finished_ids()) == 4
     latest = store.table("summary")
@@ -160,7 +162,8 @@ def test_a_finished_sweep_launched_from_code_starts_no_process_and_a_new_job_doe
     """`sweep.launch` (comparisons, reorgs, calibrations) lists the jobs as Hydra's sweeper does and
     finds each one's run by the key Hydra's jobs recorded (`resume.finished_jobs`): a finished sweep is
     marked and reported without a process (no launch log is written). One job more, and Hydra runs."""
-    from cxsim.runs import resume, sweep as sweeps
+    from cxsim.runs import resume
+    from cxsim.runs import sweep as sweeps
 
     configs = tmp_path / "configs"
     (configs / "org").mkdir(parents=True)
@@ -312,7 +315,6 @@ def test_a_job_run_the_lean_way_returns_and_sees_what_hydras_run_job_gives(tmp_p
     """`_job.run_job` (fewer copies of the config) against `hydra.core.utils.run_job` on the same sweep
     job: the task sees the same config and the same HydraConfig, and the job's return (config, hydra
     node, overrides, working folder, status, value) and its output folder are the same."""
-    import os
 
     from hydra import initialize_config_dir
     from hydra.core.global_hydra import GlobalHydra

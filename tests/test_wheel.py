@@ -142,8 +142,8 @@ def test_cxsim_compare_takes_a_company_file_from_another_folder(installed, tmp_p
 
 
 def test_the_installed_app_serves_the_classroom(installed, tmp_path):
-    from test_app import ARGS, open_page, start_app, stop
     from playwright.sync_api import sync_playwright
+    from test_app import ARGS, open_page, start_app, stop
 
     _, bin_ = installed
     proc, url, _ = start_app(tmp_path / "server.log", server=(str(bin_ / "cxsim-app"),), cwd=tmp_path)

@@ -15,7 +15,7 @@ import argparse
 import base64
 import html
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pandas as pd
@@ -26,8 +26,10 @@ from cxsim.config.errors import ConfigError
 from cxsim.runs.store import Store, ensure_writable
 
 CSS = """body{font-family:system-ui,sans-serif;margin:2em auto;max-width:1200px;color:#222}
-table{border-collapse:collapse;font-size:12px;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
-th{background:#f3f3f3}img{max-width:100%;border:1px solid #eee;margin:.5em 0}pre{background:#f7f7f7;padding:1em;font-size:11px;overflow:auto}
+table{border-collapse:collapse;font-size:12px;margin:.5em 0 1.5em}
+td,th{border:1px solid #ccc;padding:3px 6px;text-align:right}
+th{background:#f3f3f3}img{max-width:100%;border:1px solid #eee;margin:.5em 0}
+pre{background:#f7f7f7;padding:1em;font-size:11px;overflow:auto}
 .note{color:#555;font-size:13px}"""
 
 
@@ -138,8 +140,9 @@ def results_section(store: Store, summary: pd.DataFrame, table: pd.DataFrame, di
     return [
         f"<h1>cxsim sweep report: {html.escape(str(first.get('experiment') or store.folder.name))}</h1>",
         f"<p class=note>{len(summary)} finished runs, {len(failures)} failed; "
-        f"generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}; cxsim {html.escape(str(first.get('cxsim_version', '?')))}, "
-        f"Mesa {html.escape(str(first.get('mesa_version', '?')))}, Python {html.escape(str(first.get('python', '?')))}.</p>",
+        f"generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC}; cxsim {html.escape(str(first.get('cxsim_version', '?')))}, "
+        f"Mesa {html.escape(str(first.get('mesa_version', '?')))}, "
+        f"Python {html.escape(str(first.get('python', '?')))}.</p>",
         "<h2>Ranking</h2>", ranking_text(diffs),
         "<h2>Paired differences against the best regime (profit)</h2>",
         "<p class=note>regime minus best, per seed (common random numbers); 95% CI of the mean; "

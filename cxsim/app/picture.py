@@ -214,5 +214,6 @@ def inline_svg(fig: Figure) -> str:
         fig.savefig(buf, format="svg")
     svg = buf.getvalue()
     svg = svg[svg.index("<svg"):]
-    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1 width="100%" style="height: auto; display: block"',
+    return re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"',
+                  r'<svg\1 width="100%" style="height: auto; display: block"',
                   svg, count=1)

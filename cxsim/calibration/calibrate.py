@@ -42,8 +42,7 @@ import yaml
 
 from cxsim.calibration.observed import Observed, month_column, run_measures
 from cxsim.calibration.observed import load as load_observed
-from cxsim.config import files
-from cxsim.config import validation
+from cxsim.config import files, validation
 from cxsim.config.errors import ConfigError, message
 from cxsim.decide.company import Company
 from cxsim.decide.company import load as load_company

@@ -254,7 +254,7 @@ def sequential(simulate, params: dict[str, tuple[float, float]], observed: dict[
     hi = np.array([params[p][1] for p in params])
     points = latin_hypercube(params, samples, seed=seed)
     pool, drawn, rows = [], [], []
-    reference = None
+    reference, proposal = None, None  # the proposal: made at the end of each generation for the next
     for g in range(generations):
         runs = simulate(points, g)
         drawn.append((len(points), None if g == 0 else proposal))

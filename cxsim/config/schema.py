@@ -58,7 +58,8 @@ class SegmentCfg:
     annual_value: float = MISSING  # revenue per active customer per year
     expectation: float = 0.6  # expected quality, 0..1 (Oliver 1980)
     effort_tolerance: float = 1.0  # effort units a customer takes in stride
-    annual_cost: float = 0.0  # cost of the product itself per active customer per year (claims paid, network) [money/year]
+    # cost of the product itself per active customer per year (claims paid, network) [money/year]
+    annual_cost: float = 0.0
 
 
 @dataclass

@@ -138,7 +138,8 @@ def validate(cfg: DictConfig) -> None:
     validate_mechanisms(cfg.mechanisms)
     pay = set(cfg.mechanisms.governance.executive_pay) | set(cfg.org.executive_pay)
     validate_regime(cfg.regime, cfg.org, "regime", pay)
-    if cfg.regime.shared_responsibility and cfg.mechanisms.governance.forum:  # its CX forum of department heads is priced at their pay
+    # its CX forum of department heads is priced at their pay
+    if cfg.regime.shared_responsibility and cfg.mechanisms.governance.forum:
         paid(pay, "department_head", "regime.shared_responsibility")
     validate_levers(cfg.levers)
     if cfg.reorg.day is not None:

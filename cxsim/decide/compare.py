@@ -32,8 +32,7 @@ from pathlib import Path
 import pandas as pd
 
 from cxsim.analysis.statistics import ALPHA, MATERIALITY, mean_ci, paired_differences
-from cxsim.config import composition
-from cxsim.config import validation
+from cxsim.config import composition, validation
 from cxsim.config.errors import ConfigError
 from cxsim.config.names import file_name
 from cxsim.decide import crossover
@@ -96,7 +95,8 @@ def cells(table: pd.DataFrame, metric: str) -> dict[str, list[str]]:
     out = {"group": [str(g) for g in table.rank_group], "regime": list(table.regime)}
     for c in order:
         label, fmt = COLUMNS[c]
-        out[label] = [f"{fmt.format(r[c])} ±{fmt.format((r[c + '_hi'] - r[c + '_lo']) / 2)}" for _, r in table.iterrows()]
+        out[label] = [f"{fmt.format(r[c])} ±{fmt.format((r[c + '_hi'] - r[c + '_lo']) / 2)}"
+                      for _, r in table.iterrows()]
     return out
 
 
@@ -164,7 +164,8 @@ def parser() -> argparse.ArgumentParser:
                     help=f"smallest profit gap the rank groups act on, as a share of revenue (default {MATERIALITY}; "
                          f"0: any gap the seeds tell apart)")
     ap.add_argument("--uncertainty", default=None,
-                    help="assumptions and ranges to find the crossover in (default: cxsim/conf/uncertainty/default.yaml)")
+                    help="assumptions and ranges to find the crossover in "
+                         "(default: cxsim/conf/uncertainty/default.yaml)")
     ap.add_argument("--screen-seeds", type=int, default=2,
                     help="seeds per point of the crossover screening (the comparison's first ones)")
     ap.add_argument("--no-crossover", action="store_true", help="skip the crossover screening")
@@ -213,7 +214,8 @@ def checked(args, regimes: list[str]):
     needed = (not args.no_crossover and len(regimes) >= 2) or args.stress is not None or args.joint
     uncertainty = None if not needed else (
         crossover.load(args.uncertainty) if args.uncertainty else crossover.load())
-    out = ensure_writable(args.out or f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{file_name(Path(args.org).stem)}")
+    default = f"outputs/compare/{datetime.now():%Y-%m-%d_%H-%M-%S}_{file_name(Path(args.org).stem)}"
+    out = ensure_writable(args.out or default)
     return uncertainty, out
 
 

@@ -9,7 +9,7 @@ HTML-escaped. Written by `cxsim-reorg` into `FOLDER/report/`.
 from __future__ import annotations
 
 import html
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -24,7 +24,8 @@ from cxsim.analysis.statistics import OUTCOMES, ci_of_mean, mean_ci
 from cxsim.decide.company import Company
 from cxsim.decide.explain import bridge, in_words
 
-SUMMARY_CSS = ".wide{overflow-x:auto}.summary{background:#f5f8fc;border-left:4px solid #4C72B0;padding:.5em 1.2em;font-size:15px}"
+SUMMARY_CSS = (".wide{overflow-x:auto}"
+               ".summary{background:#f5f8fc;border-left:4px solid #4C72B0;padding:.5em 1.2em;font-size:15px}")
 
 
 def e(x) -> str:
@@ -104,7 +105,8 @@ def recommendation(company: Company, r: dict) -> list[str]:
     paras = [
         warning,
         f"<p><b>Recommendation: {e(best)}.</b> {first} Mean {e(label)} "
-        f"{fmt.format(top[outcome])} (95% CI {fmt.format(top[f'{outcome}_lo'])} to {fmt.format(top[f'{outcome}_hi'])})."]
+        f"{fmt.format(top[outcome])} "
+        f"(95% CI {fmt.format(top[f'{outcome}_lo'])} to {fmt.format(top[f'{outcome}_hi'])})."]
     if runner_up is not None:
         ru = table[table.regime == runner_up].iloc[0]
         paras.append(f"<p>Runner-up: <b>{e(runner_up)}</b>, best in {ru.p_best:.0%} of futures, "
@@ -119,7 +121,8 @@ def recommendation(company: Company, r: dict) -> list[str]:
         paras.append(f"<p><b>Today's regime ({e(company.today)}) is the most robust option:</b> no candidate "
                      f"beats keeping it on expected regret.</p>")
     if company.targets:
-        paras.insert(2, targets_verdict(company, table, best))  # after the (empty or not) warning and the recommendation
+        # after the (empty or not) warning and the recommendation
+        paras.insert(2, targets_verdict(company, table, best))
     return paras
 
 
@@ -198,7 +201,7 @@ def build(company: Company, r: dict, out: Path) -> Path:
     stats = mean_ci(r["runs"].assign(org=company.config.org.name), by=["regime", "org"])
     write_tables(r, stats, out)
     body = [f"<h1>Who should own customer experience at {e(company.name)}?</h1>",
-            f"<p class=note>cxsim decision report, generated {datetime.now(timezone.utc):%Y-%m-%d %H:%M UTC}.</p>",
+            f"<p class=note>cxsim decision report, generated {datetime.now(UTC):%Y-%m-%d %H:%M UTC}.</p>",
             summary_html(company, r),
             "<h2>Robustness of each option</h2>",
             "<p class=note>Per regime over the sampled futures: mean outcome with 95% CI; probability of being best "

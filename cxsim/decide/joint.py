@@ -80,7 +80,8 @@ def sentence(table: pd.DataFrame, boxes: pd.DataFrame, leader: str, futures_n: i
     best = table[table.p_best > 0]
     shares = ", ".join(f"{r.regime} {r.p_best:.0%}" for r in best.itertuples())
     lines = [f"All assumptions at once ({futures_n} futures of the uncertainty set, Latin hypercube, "
-             f"{seeds_n} seeds each): best in {shares}; lowest expected regret: {table.sort_values('expected_regret').regime.iloc[0]}."]
+             f"{seeds_n} seeds each): best in {shares}; "
+             f"lowest expected regret: {table.sort_values('expected_regret').regime.iloc[0]}."]
     flipped = boxes[boxes.regime == FLIPPED]
     p_leader = float(table.set_index("regime").p_best.get(leader, 0.0))
     if flipped.empty:

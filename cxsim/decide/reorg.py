@@ -1,4 +1,5 @@
-"""`cxsim-reorg FILE`: which CX governance fits this company, how sure is that, what does it hinge on, what does the switch cost?
+"""`cxsim-reorg FILE`: which CX governance fits this company, how sure is that, what does it hinge on,
+what does the switch cost?
 
     cxsim-examples my_company                          # the example company file to start from
     cxsim-reorg my_company/mid_size_insurer.yaml
@@ -227,7 +228,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="cxsim-reorg", description=__doc__.splitlines()[0],
         epilog="example: cxsim-reorg my_company/mid_size_insurer.yaml --samples 32 --seeds 3 --jobs 2 "
                "(cxsim-compare FILE is the same; cxsim-examples my_company copies that file)")
-    ap.add_argument("file", help="the company file (cxsim-examples FOLDER copies a commented one); its org may be inline, "
+    ap.add_argument("file", help="the company file (cxsim-examples FOLDER copies a commented one); "
+                                 "its org may be inline, "
                                  "a preset's name or an org file's path")
     ap.add_argument("--samples", type=int, default=None, help="Latin hypercube samples (default: the file's)")
     ap.add_argument("--seeds", type=int, default=None, help="seeds per sample (default: the file's)")

@@ -46,7 +46,8 @@ def copy(folder: str | Path) -> list[Path]:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="cxsim-examples", description=__doc__.splitlines()[0],
                                  epilog="example: cxsim-examples my_company; then cxsim-compare "
-                                        "my_company/mid_size_insurer.yaml or cxsim org=my_company/org_auto_insurer.yaml")
+                                        "my_company/mid_size_insurer.yaml or "
+                                        "cxsim org=my_company/org_auto_insurer.yaml")
     ap.add_argument("folder", help="where to put the files (made if missing; files already there are kept)")
     args = ap.parse_args(argv)
     try:

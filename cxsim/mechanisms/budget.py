@@ -52,7 +52,8 @@ class Budget:
         self.round = 0
 
     def failed(self, a: int, b: int) -> None:
-        """A failure to charge: a failed handoff to both sides of the boundary, an unsettled contact to its department."""
+        """A failure to charge: a failed handoff to both sides of the boundary, an unsettled contact to its
+        department."""
         if a == b:
             self.caused[a] += 1.0
         else:

@@ -175,8 +175,10 @@ class CXModel(mesa.Model):
         config = prepared_config(
             regime, org, seed, rng, overrides, config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
             cxo_backing=cxo_backing,
-            days=days, customers=customers, staffing=staffing, split_departments=split_departments, journey_kpi=journey_kpi,
-            service_budget=service_budget, cfo_view=cfo_view, diffusion_beta=diffusion_beta, reorg_day=reorg_day, reorg_to=reorg_to)
+            days=days, customers=customers, staffing=staffing, split_departments=split_departments,
+            journey_kpi=journey_kpi,
+            service_budget=service_budget, cfo_view=cfo_view, diffusion_beta=diffusion_beta, reorg_day=reorg_day,
+            reorg_to=reorg_to)
         super().__init__(rng=int(config.seed))
         self.cfg = config
         self.mech = composition.Params.of(config.mechanisms)

@@ -13,7 +13,6 @@ import pandas as pd
 from cxsim.config.schema import PHASES
 from cxsim.model import valuation
 
-
 BUDGET_COLUMNS = ["day", "quarter", "department", "cost_centre", "staffing", "capacity", "cost", "budget",
                   "overtime_per_day", "workload_per_day", "failure_demand_share", "failure_cost_charged", "cfo_view"]
 INITIATIVE_COLUMNS = ["owner", "role", "kind", "target", "journeys", "start", "end", "cost", "cooperating",

@@ -27,7 +27,7 @@ import shutil
 import sys
 import threading
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib.metadata import version
 from pathlib import Path
 
@@ -74,7 +74,7 @@ def provenance(cfg: DictConfig, started: float, wall: float | None) -> dict:
         "experiment": cfg.experiment, "overrides": list(HydraConfig.get().overrides.task),
         "cxsim_version": versions()["cxsim"], "mesa_version": versions()["mesa"],
         "python": platform.python_version(), "host": platform.node(),
-        "started": datetime.fromtimestamp(started, timezone.utc).isoformat(), "wall_seconds": wall,
+        "started": datetime.fromtimestamp(started, UTC).isoformat(), "wall_seconds": wall,
     }
 
 

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.utils import JobReturn, JobRuntime, JobStatus, _flush_loggers, _save_config, configure_log
-from hydra.core.utils import env_override
+from hydra.core.utils import JobReturn, JobRuntime, JobStatus, _flush_loggers, _save_config, configure_log, env_override
 from hydra.core.utils import run_job as hydra_run_job
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 

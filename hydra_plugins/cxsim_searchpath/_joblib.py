@@ -24,8 +24,9 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from hydra.core.singleton import Singleton
 from hydra.core.utils import JobReturn, JobStatus, configure_log, filter_overrides, setup_globals
@@ -162,10 +163,10 @@ def already_done(store, rid: str, overrides: Sequence[str]) -> JobReturn:
 
 def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_idx: int) -> Sequence[JobReturn]:
     """`hydra_joblib_launcher._core.launch`, sending the shared state once per worker."""
+    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
     from joblib import Parallel, delayed
 
     from hydra_plugins.cxsim_searchpath import _compose
-    from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
 
     setup_globals()
     configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)
