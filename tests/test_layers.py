@@ -55,3 +55,24 @@ def test_functions_are_short():
                 if lines > MAX_LINES and key not in LONGER:
                     long[key] = lines
     assert not long, f"functions over {MAX_LINES} lines: {long}"
+
+
+def test_every_package_map_names_every_module():
+    """Each package's docstring lists its modules (`name`: what it is), and docs/layout.md names every
+    package: the maps a newcomer reads first do not drift from the files (issue 34)."""
+    import importlib
+    import pkgutil
+    from pathlib import Path
+
+    import cxsim
+
+    root = Path(cxsim.__file__).parent
+    layout = (root.parent / "docs" / "layout.md").read_text()
+    missing = []
+    for package in sorted(p for p in root.iterdir() if (p / "__init__.py").exists()):
+        doc = importlib.import_module(f"cxsim.{package.name}").__doc__ or ""
+        modules = [m.name for m in pkgutil.iter_modules([str(package)])]
+        missing += [f"cxsim.{package.name}.{m}" for m in modules if f"`{m}`" not in doc]
+        if f"{package.name}/" not in layout:
+            missing.append(f"docs/layout.md: {package.name}/")
+    assert not missing, missing

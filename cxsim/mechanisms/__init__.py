@@ -6,7 +6,11 @@
 * `customer_response`: verdicts, satisfaction, churn, acquisition; the customer lifecycle (7.5);
 * `culture`: culture drift, and routines lost in a reorg (7.6);
 * `finance`: revenue, cost to serve, governance cost: the owners' priced CX time (7.7);
-* `promises`: what marketing promises to win customers, when an owner is measured on acquisition (7.8).
+* `promises`: what marketing promises to win customers, when an owner is measured on acquisition (7.8);
+* `failure_demand`: repeat contacts besides handoffs: unsettled contacts, chasing, later needs (7.9);
+* `budget`: the CFO's budget round (7.10);
+* `initiatives`: the owners' portfolio of CX initiatives (7.11);
+* `events`: the kinds of event on the customer calendar, one list for every submodel.
 
 A mechanism reads the model it is given (duck-typed) and may import
 `cxsim.config` and other mechanisms, never the model or anything above.

@@ -5,6 +5,7 @@
 * `journey`: journeys, their stages and the organisation's boundaries (7.1);
 * `calendar`: the customer touchpoints due each day;
 * `outcomes`: what is observed: the daily series and the per-run tables;
+* `valuation`: a run's value: discounted cash plus the customer equity the horizon leaves;
 * `invariants`: bookkeeping checks for `debug=true`.
 
 Imports `cxsim.config` and `cxsim.mechanisms` only.

@@ -3,7 +3,8 @@
 * `api`: `simulate` and `Result` for scripts and notebooks;
 * `cli`: the `cxsim` and `cxsim-sweep` commands (Hydra entry points);
 * `sweep`: a multirun's jobs, resume, progress, launching a sweep from code;
-* `store`: a sweep's results on disk, one folder per finished run.
+* `store`: a sweep's results on disk, one folder per finished run;
+* `resume`: a sweep job's key before composing, so a rerun skips finished runs fast.
 
 The Hydra plugins (the sweeper and the joblib launcher's glue, which Hydra
 finds under the top-level `hydra_plugins` namespace) belong to this layer.
