@@ -25,6 +25,20 @@ def test_different_seed_different_run():
     assert not a.equals(b)
 
 
+def test_seed_none_means_a_fresh_seed_everywhere_and_no_seed_the_configs():
+    """One meaning of `seed=None` in `simulate` and `CXModel`: a fresh seed (as in Mesa), kept in the run's
+    summary so it reruns; no seed at all: the config's, the same run every time."""
+    from cxsim.model import CXModel
+
+    kw = dict(days=20, customers=300)
+    assert simulate(**kw).summary.seed.iloc[0] == simulate(**kw).summary.seed.iloc[0]  # the config's
+    fresh = [simulate(seed=None, **kw).summary for _ in range(2)]
+    assert fresh[0].seed.iloc[0] != fresh[1].seed.iloc[0]
+    assert CXModel(seed=None, **kw).cfg.seed != CXModel(seed=None, **kw).cfg.seed
+    again = simulate(seed=int(fresh[0].seed.iloc[0]), **kw).summary
+    assert_frame_equal(again, fresh[0])
+
+
 def test_same_seed_same_run_in_new_processes(tmp_path):
     """Two CLI runs in fresh interpreters (different hash seeds) write identical tables."""
     outs = []

@@ -69,8 +69,9 @@ def outcome_names() -> frozenset[str]:
     return frozenset(CXModel(days=1, customers=10).run().recorder.summary())
 
 
-def simulate(regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = None,
+def simulate(regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = CONFIG_SEED,
              config: DictConfig | None = None, **kwargs) -> Result:
-    """Run one simulation to its horizon and return its tables."""
-    seed = CONFIG_SEED if seed is None else seed  # no seed: the config's (not a fresh one, as Mesa's None is)
+    """Run one simulation to its horizon and return its tables. `seed` means what it means for `CXModel`:
+    left out, the config's seed (the same run every time); None, a fresh one (as in Mesa), kept in the
+    result's config and summary so the run can be made again."""
     return Result.of(CXModel(regime=regime, org=org, seed=seed, config=config, **kwargs).run())
