@@ -90,23 +90,23 @@ class Budget:
         cost = dept.quarter["cost"]
         trim = f.efficiency_target * days / 365.0
         target = budget * (1.0 - trim)
-        before = dept.staffing
+        before = dept.funded
         if not f.cut_overspend:  # the ablation: staff follow the budget's trim, the quarter's cost is not read
-            dept.staffing *= 1.0 - trim
+            dept.funded *= 1.0 - trim
         elif cost > target > 0.0:
-            dept.staffing *= max(1.0 - f.max_cut, target / cost)
-        needed = self.needed_staffing(dept, days)
-        if needed is not None and needed < dept.staffing:  # idle staff go (within max_cut); none are added
-            dept.staffing = max(needed, before * (1.0 - f.max_cut))
+            dept.funded *= max(1.0 - f.max_cut, target / cost)
+        needed = self.needed_funding(dept, days)
+        if needed is not None and needed < dept.funded:  # idle staff go (within max_cut); none are added
+            dept.funded = max(needed, before * (1.0 - f.max_cut))
         return target
 
-    def needed_staffing(self, dept, days: int) -> float | None:
-        """The staffing the quarter's demand (work done plus backlog grown) needs at the target utilisation;
+    def needed_funding(self, dept, days: int) -> float | None:
+        """The funded share the quarter's demand (work done plus backlog grown) needs at the target utilisation;
         None for a department with no staff to scale."""
         model, f = self.model, self.model.mech.finance
-        if dept.staffing <= 0:
+        if dept.funded <= 0:
             return None
-        per_unit = model.effective_capacity(dept) / dept.staffing  # capacity per unit of staffing
+        per_unit = model.effective_capacity(dept) / dept.funded  # capacity per unit of staffing
         if per_unit <= 0:
             return None
         demand = dept.quarter["units"] + len(dept.queue) * dept.case_work - self.backlog[dept.index]
@@ -116,11 +116,11 @@ class Budget:
         """The value view: staff for the quarter's demand (work done plus backlog grown) at the target
         utilisation, within `max_cut` of today's staffing either way; the budget is what that costs."""
         f = self.model.mech.finance
-        before = dept.staffing
-        wanted = self.needed_staffing(dept, days)
+        before = dept.funded
+        wanted = self.needed_funding(dept, days)
         if wanted is not None:
-            dept.staffing = min(max(wanted, before * (1.0 - f.max_cut)), before * (1.0 + f.max_cut))
-        return dept.quarter["cost"] * (dept.staffing / before if before > 0 else 1.0)
+            dept.funded = min(max(wanted, before * (1.0 - f.max_cut)), before * (1.0 + f.max_cut))
+        return dept.quarter["cost"] * (dept.funded / before if before > 0 else 1.0)
 
     def failure_charges(self) -> list[float]:
         """The failure-demand cost of the cost centres, shared among the departments whose failures caused it."""
@@ -134,7 +134,7 @@ class Budget:
         q = dept.quarter
         self.rows.append(dict(
             day=self.model.day, quarter=self.round, department=dept.name, cost_centre=dept.cost_centre,
-            staffing=dept.staffing, capacity=self.model.effective_capacity(dept),
+            staffing=dept.funded, capacity=self.model.effective_capacity(dept),
             cost=q["cost"], budget=budget, overtime_per_day=q["overtime"] / days,
             workload_per_day=q["units"] / days,
             failure_demand_share=q["failure_units"] / q["units"] if q["units"] else 0.0,

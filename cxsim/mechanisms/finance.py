@@ -6,7 +6,7 @@ active customer like revenue (`segments.*.annual_cost`), so a customer kept is
 worth its margin, not its revenue.
 
 Staff cost follows capacity, not use: a department costs the capacity it is
-staffed for (`Department.staffing`, a share of its configured capacity, set at
+staffed for (`Department.funded`, a share of its configured capacity, set at
 the start from `finance.service_budget` for cost centres and moved by the CFO's
 budget round, `cxsim.mechanisms.budget`) times its cost per unit of capacity.
 A department whose backlog is beyond today's capacity buys up to `overtime_max`
@@ -19,7 +19,7 @@ from __future__ import annotations
 
 def staffed_capacity(model, dept) -> float:
     """Capacity paid for: configured, times the staffing the budget round has left it."""
-    return dept.base_capacity * dept.staffing
+    return dept.base_capacity * dept.funded
 
 
 def overtime(model, capacity: float, shortfall: float) -> float:

@@ -42,7 +42,7 @@ class Department(mesa.Agent):
         self.fit = 1.0  # share of working routines intact (drops at a reorg)
         self.noise = 0.0  # capacity per day lost to directives it resists, and to the boundary fixes it works on
         self.project = 0.0  # capacity per day given to CX initiatives it takes part in (cxsim.mechanisms.initiatives)
-        self.staffing = 1.0  # capacity paid for, as a share of configured capacity (the CFO's budget round moves it)
+        self.funded = 1.0  # capacity paid for, as a share of configured capacity (the CFO's budget round moves it)
         self.overtime = 0.0  # capacity bought today beyond staffing to work a backlog (cxsim.mechanisms.finance)
         self.quarter = dict(cost=0.0, units=0.0, failure_units=0.0, overtime=0.0)  # since the last budget round
         self.queue: deque = deque()  # customers whose case waits here

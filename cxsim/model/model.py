@@ -211,7 +211,7 @@ class CXModel(mesa.Model):
         self.departments = [Department(self, i, spec) for i, spec in enumerate(self.structure.departments)]
         for d in self.departments:
             if d.cost_centre:  # staffed from the service budget, not from demand (Seddon)
-                d.staffing = self.mech.finance.service_budget
+                d.funded = self.mech.finance.service_budget
         self.friction = handoff.initial_friction(self)
         self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
                                   for j in self.structure.journeys for i in range(len(j.stages) - 1)

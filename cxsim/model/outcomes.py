@@ -236,7 +236,7 @@ class Recorder:
         (what the CFO's budget round moves; 1 where the org has no cost centre)."""
         cc = [d for d in self.model.departments if d.cost_centre]
         base = sum(d.base_capacity for d in cc)
-        return sum(d.base_capacity * d.staffing for d in cc) / base if base else 1.0
+        return sum(d.base_capacity * d.funded for d in cc) / base if base else 1.0
 
     # ------------------------------------------------------------ tables
     def timeseries(self) -> pd.DataFrame:
