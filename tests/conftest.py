@@ -19,8 +19,8 @@ from scipy import stats
 
 from cxsim.analysis.statistics import ci_of_mean
 from cxsim.config.composition import available
-from cxsim.decide.batch import pool
 from cxsim.model import CXModel
+from cxsim.runs.evaluator import pool
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
 

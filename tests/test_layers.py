@@ -76,3 +76,15 @@ def test_every_package_map_names_every_module():
         if f"{package.name}/" not in layout:
             missing.append(f"docs/layout.md: {package.name}/")
     assert not missing, missing
+
+
+def test_every_tool_runs_many_models_through_the_one_evaluator():
+    """No module but `cxsim.runs.evaluator` opens a process pool of its own (issue 34: one evaluator)."""
+    from pathlib import Path
+
+    import cxsim
+
+    root = Path(cxsim.__file__).parent
+    own = [str(p.relative_to(root)) for p in root.rglob("*.py")
+           if p.name != "evaluator.py" and ("ProcessPoolExecutor" in p.read_text() or "get_context(" in p.read_text())]
+    assert not own, own

@@ -79,8 +79,8 @@ def test_the_report_can_carry_the_crossover_line_rerunning_the_stored_runs(repor
     """`cxsim-report --crossover`: the crossover line of the first scenario (ceo_attention 1.0) on the page
     and the console, the screening beside it; a stored run rerun from its own config gives the same
     profit, so the screening's moved runs are comparable with the stored ones."""
-    from cxsim.decide.batch import run_stored
     from cxsim.decide.sweep_report import main
+    from cxsim.runs.evaluator import run_stored
 
     folder, _ = report
     store = Store(folder)

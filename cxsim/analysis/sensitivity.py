@@ -14,11 +14,8 @@ Writes `morris.csv`, `samples.csv` and a plot (PNG, SVG).
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import warnings
-from concurrent.futures import ProcessPoolExecutor
-from multiprocessing import get_context
 from pathlib import Path
 
 import numpy as np
@@ -30,6 +27,7 @@ from SALib.sample import morris as morris_sample
 from cxsim.config import validation
 from cxsim.config.composition import CONFIG_DIR, compose
 from cxsim.config.errors import ConfigError
+from cxsim.runs.evaluator import evaluate
 
 
 def load_parameters(path: Path) -> dict[str, tuple[float, float]]:
@@ -76,8 +74,7 @@ def screen(params: dict, regimes: list[str], outcome: str, org: str, days: int, 
     for row in X:
         overrides = [f"{k}={v:.6g}" for k, v in zip(params, row)]
         todo += [(r, org, s, days, overrides, outcome) for s in range(seeds) for r in regimes]
-    with ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn")) as pool:
-        values = np.array(list(pool.map(run_point, todo, chunksize=4)))
+    values = np.array(evaluate(run_point, todo, jobs, chunksize=4))
     values = values.reshape(len(X), seeds, len(regimes))
     y = values[:, :, 0] - values[:, :, 1] if len(regimes) == 2 else values[:, :, 0]
     Y = y.mean(axis=1)

@@ -27,6 +27,7 @@ from scipy import stats
 
 from cxsim.config import composition
 from cxsim.model import CXModel
+from cxsim.runs.evaluator import evaluate
 
 
 def daily_profit(base: DictConfig, regime: str, seed: int, days: int,
@@ -65,17 +66,23 @@ def measures(stay: pd.Series, switch: pd.Series, switch_day: int, window: int) -
 
 def transition(today: str, candidate: str, switch_day: int, seeds=range(5), days: int = 730,
                org: str = "auto_insurer", overrides: list[str] | tuple[str, ...] = (),
-               window: int = 30, config: DictConfig | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+               window: int = 30, config: DictConfig | None = None,
+               jobs: int | None = 1) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-seed transition measures and their mean with a 95% CI. `config` (a
-    company's, from `cxsim.decide.company`) replaces `org` and `overrides`."""
+    company's, from `cxsim.decide.company`) replaces `org` and `overrides`; `jobs` processes run the
+    seeds (`cxsim.runs.evaluator`; 1: here, one after another)."""
     base = config if config is not None else composition.compose([f"org={org}", *overrides])
-    rows = []
-    for seed in seeds:
-        stay = daily_profit(base, today, seed, days)
-        switch = daily_profit(base, today, seed, days, switch_day, candidate)
-        rows.append({"seed": seed, **measures(stay, switch, switch_day, window)})
-    per_seed = pd.DataFrame(rows)
+    todo = [(base, today, candidate, seed, days, switch_day, window) for seed in seeds]
+    per_seed = pd.DataFrame(evaluate(stay_or_switch, todo, jobs, chunksize=1))
     return per_seed, summarise(per_seed)
+
+
+def stay_or_switch(job: tuple) -> dict:
+    """One seed: today's regime kept, and switched to the candidate on the switch day; the measures."""
+    base, today, candidate, seed, days, switch_day, window = job
+    stay = daily_profit(base, today, seed, days)
+    switch = daily_profit(base, today, seed, days, switch_day, candidate)
+    return {"seed": seed, **measures(stay, switch, switch_day, window)}
 
 
 def interval(x: pd.Series) -> tuple[float, float]:

@@ -1,6 +1,5 @@
 """Deciding who should own CX: regimes compared, for the default orgs or a company's own.
 
-* `batch`: runs in parallel (one summary row per regime, org, seed and overrides);
 * `compare`: `cxsim-compare`, every regime on common seeds, a table ranked by value (or profit);
 * `crossover`: the assumption the leader's lead hinges on, one at a time, and where it swaps;
 * `stress`: each regime constant moved by a share, and which moves change the rank groups;
@@ -11,5 +10,5 @@
 * `decision_report`: the report a company takes into the decision;
 * `sweep_report`: `cxsim-report --crossover` on a stored sweep.
 
-Imports `cxsim.analysis` and the layers below it only.
+Many runs go through `cxsim.runs.evaluator`. Imports `cxsim.analysis` and the layers below it only.
 """

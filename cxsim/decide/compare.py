@@ -36,7 +36,7 @@ from cxsim.config import composition, validation
 from cxsim.config.errors import ConfigError
 from cxsim.config.names import file_name
 from cxsim.decide import crossover
-from cxsim.decide.batch import run_all
+from cxsim.runs.evaluator import run_all
 from cxsim.runs.store import ensure_writable
 
 COLUMNS = {

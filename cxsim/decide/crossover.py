@@ -41,7 +41,7 @@ from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import interval
-from cxsim.decide.batch import pool, run_one, run_stored
+from cxsim.runs.evaluator import pool, run_one, run_stored
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
 

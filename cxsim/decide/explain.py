@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from cxsim.decide.batch import pool, run_one
+from cxsim.runs.evaluator import evaluate, run_one
 
 # the P&L lines of the bridge: (label, summary column, sign in profit)
 LINES = [("revenue (customers kept)", "revenue", +1), ("product cost", "product_cost", -1),
@@ -107,8 +107,7 @@ def mechanism_shares(a: str, b: str, org: str, seeds, overrides=(), metric: str 
     groups = list(groups or SWITCHES)
     subsets = coalitions(groups)
     todo = [(r, org, s, [*overrides, *overrides_for(c, groups)]) for c in subsets for r in (a, b) for s in seeds]
-    with pool(jobs) as workers:
-        rows = list(workers.map(run_one, todo, chunksize=2))
+    rows = evaluate(run_one, todo, jobs)
     values = {}
     for (r, _, s, _), row, c in zip(todo, rows, [c for c in subsets for _ in (a, b) for _ in seeds]):
         values[(c, r, s)] = row[metric]

@@ -21,8 +21,8 @@ import pandas as pd
 
 from cxsim.analysis.drivers import describe_box, scenarios
 from cxsim.analysis.robust import latin_hypercube, robustness
-from cxsim.decide.batch import pool, run_one
 from cxsim.decide.crossover import Uncertainty, override
+from cxsim.runs.evaluator import evaluate, run_one
 
 FLIPPED = "(another regime)"  # the winner's label in the samples where the default leader is not best
 
@@ -56,8 +56,7 @@ def run(points: pd.DataFrame, uncertainty: Uncertainty, regimes: list[str], org:
             for s in seeds:
                 todo.append((r, org, s, [*overrides, *extra]))
                 where.append((i, r))
-    with pool(jobs) as workers:
-        rows = list(workers.map(run_one, todo, chunksize=2))
+    rows = evaluate(run_one, todo, jobs)
     runs = pd.DataFrame(rows)
     runs["sample"] = [i for i, _ in where]
     runs["regime"] = [r for _, r in where]

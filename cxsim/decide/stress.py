@@ -14,8 +14,8 @@ import pandas as pd
 
 from cxsim.analysis.statistics import MATERIALITY, margin_of, rank_groups
 from cxsim.config.validation import REGIME_UNIT_KEYS
-from cxsim.decide.batch import pool, run_one
 from cxsim.decide.crossover import Uncertainty, default_value, override
+from cxsim.runs.evaluator import evaluate, run_one
 
 # regime constants that are shares, at most 1 (as validation checks them)
 SHARES = (*REGIME_UNIT_KEYS, "backing", "authority_team", "authority_own", "judgement")
@@ -47,8 +47,7 @@ def stress(runs: pd.DataFrame, org: str, overrides, uncertainty: Uncertainty, sh
                 points.append((regime, key, value, moved(value, key, factor)))
     todo = [(regime, org, s, [*overrides, override(key, new, False)])
             for regime, key, _, new in points for s in seeds]
-    with pool(jobs) as p:
-        rows = list(p.map(run_one, todo, chunksize=2))
+    rows = evaluate(run_one, todo, jobs)
     table, moved_runs, leaders = [], [], {r for r, g in base.items() if g == 1}
     for k, (regime, key, value, new) in enumerate(points):
         mine = pd.DataFrame(rows[k * len(seeds):(k + 1) * len(seeds)])

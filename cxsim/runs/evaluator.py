@@ -1,4 +1,12 @@
-"""Runs in parallel for the decision tools: one summary row per (regime, org, seed, overrides)."""
+"""One way to run many models, as the EMA Workbench has one evaluator: serial or on a process pool.
+
+Every tool that runs many models at once goes through `evaluate` (or `run_all`, its table of summary
+rows): the comparison, the crossover, the stress, the joint sample and the Shapley split
+(`cxsim.decide`), the Morris screening and the transition (`cxsim.analysis`). A worker is a function
+of one picklable job (`run_one`: regime, org, seed, overrides; `run_stored`: a stored run's config with
+settings on top). Sweeps that a cluster should run (the reorg comparison, the calibration) go through
+Hydra's launchers instead (`cxsim.runs.sweep`: joblib here, Ray or SLURM on a cluster).
+"""
 
 from __future__ import annotations
 
@@ -36,11 +44,21 @@ def pool(jobs: int | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))
 
 
+def evaluate(worker, todo: list, jobs: int | None = None, chunksize: int = 2, workers=None) -> list:
+    """`worker(job)` for every job, in order: serially when `jobs` is 1 (no process started), else on a
+    pool of `jobs` processes (all cores by default), or on `workers`, a pool the caller keeps open."""
+    if workers is not None:
+        return list(workers.map(worker, todo, chunksize=chunksize))
+    if jobs == 1 or len(todo) <= 1:
+        return [worker(job) for job in todo]
+    with pool(jobs) as p:
+        return list(p.map(worker, todo, chunksize=chunksize))
+
+
 def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
     """One summary row per regime and seed; `regime` is the regime as asked for (a preset's name, or your
     own file's path, which the tools compose again), not the `name` inside the file."""
     todo = [(r, org, s, list(overrides)) for r in regimes for s in seeds]
-    with pool(jobs) as workers:
-        runs = pd.DataFrame(list(workers.map(run_one, todo)))
+    runs = pd.DataFrame(evaluate(run_one, todo, jobs, chunksize=1))
     runs["regime"] = [r for r, *_ in todo]
     return runs
