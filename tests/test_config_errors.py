@@ -208,6 +208,20 @@ def test_a_sweeper_plugin_that_cannot_load_says_which_import_failed(tmp_path):
               "try:\n    compose([])\nexcept ConfigError as exc:\n    print(exc)\n")
     p = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, cwd=tmp_path)
     line = p.stdout.strip()
-    assert line.startswith("hydra/sweeper/cxsim: the plugin hydra_plugins.cxsim_searchpath.cxsim_sweeper did not "
+    assert line.startswith("hydra/sweeper/cxsim: the plugin hydra_plugins.cxsim_fast_sweep.cxsim_sweeper did not "
                            "load: ModuleNotFoundError: ") and "cloudpickle" in line and "\n" not in line, (
         p.stdout + p.stderr)
+
+
+def test_an_incompatible_hydra_fails_loudly_in_one_line():
+    """The fast sweep's private Hydra parts are in one module that checks them on import: another Hydra
+    version, a part that moved, or one whose parameters changed is one line naming the version and part."""
+    from hydra_plugins.cxsim_fast_sweep import _hydra_private as private
+
+    private.check()  # the installed Hydra passes
+    with pytest.raises(private.IncompatibleHydra, match=r"needs Hydra 1\.3\.x, found 1\.4\.0 "):
+        private.check("1.4.0")
+    with pytest.raises(private.IncompatibleHydra, match=r"private Loader\.gone\(cfg\), which Hydra 1\.3\.9"):
+        private.check("1.3.9", {"Loader.gone": (object, "gone", ["cfg"])})
+    with pytest.raises(private.IncompatibleHydra, match=r"private save\(cfg, output_dir\)"):
+        private.check("1.3.9", {"save": (lambda cfg: None, None, ["cfg", "output_dir"])})

@@ -225,7 +225,7 @@ def same_configs_as_hydra(master_overrides: list[str], params: dict[str, str] | 
 
     from cxsim.config import schema
     from cxsim.config.composition import CONFIG_DIR
-    from hydra_plugins.cxsim_searchpath import _compose
+    from hydra_plugins.cxsim_fast_sweep import _compose
 
     schema.register()
     search = [f"hydra.searchpath=[{','.join('file://' + str(d) for d in extra_dirs)}]"] if extra_dirs else []
@@ -325,7 +325,7 @@ def test_a_job_run_the_lean_way_returns_and_sees_what_hydras_run_job_gives(tmp_p
 
     from cxsim.config import schema
     from cxsim.config.composition import CONFIG_DIR
-    from hydra_plugins.cxsim_searchpath import _job
+    from hydra_plugins.cxsim_fast_sweep import _job
 
     schema.register()
     seen = []

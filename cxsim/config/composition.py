@@ -134,7 +134,7 @@ def one_line(exc: BaseException) -> str:
 
 # The Hydra plugins config.yaml names, by the option they provide: when one cannot be imported Hydra only
 # warns, and composition fails later on the option that is missing.
-PLUGINS = {"hydra/sweeper/cxsim": "hydra_plugins.cxsim_searchpath.cxsim_sweeper",
+PLUGINS = {"hydra/sweeper/cxsim": "hydra_plugins.cxsim_fast_sweep.cxsim_sweeper",
            "hydra/launcher/joblib": "hydra_plugins.hydra_joblib_launcher.joblib_launcher"}
 
 

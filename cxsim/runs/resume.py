@@ -6,7 +6,7 @@ A finished run's id in the store is a hash of its resolved config
 also records a *key*: a hash of the job's overrides, the config sources on
 its search path, and the contents of every YAML file in them that the job
 can read. A job whose key names a finished run is skipped without composing
-(`hydra_plugins/cxsim_searchpath/_joblib.py`). A changed file, override or
+(`hydra_plugins/cxsim_fast_sweep/_joblib.py`). A changed file, override or
 search path, or a change to the schema or the resolvers (the code a resolved
 config depends on), gives another key; the job is then composed and checked
 by its config id, as before: the key only skips what that check would skip.
@@ -142,9 +142,10 @@ def finished_jobs(store, overrides: list[str], extra: str | Path | None = None) 
     search path), the jobs listed as Hydra's basic sweeper lists them; None if one has none, or if the
     jobs cannot be listed without composing (an experiment's own sweep parameters, a glob over a config
     group's files, a change to the sweeper or the search path)."""
-    from hydra._internal.core_plugins.basic_sweeper import BasicSweeper
     from hydra.core.override_parser.overrides_parser import OverridesParser
     from hydra.core.override_parser.types import Glob
+
+    from hydra_plugins.cxsim_fast_sweep._hydra_private import BasicSweeper
 
     hydra = [o for o in overrides if o.lstrip("+~").startswith(("hydra.", "hydra/"))]
     task = [o for o in overrides if o not in hydra]

@@ -23,11 +23,12 @@ from pathlib import Path
 from typing import Any
 
 from hydra.core.hydra_config import HydraConfig
-from hydra.core.utils import JobReturn, JobRuntime, JobStatus, _flush_loggers, _save_config, configure_log, env_override
+from hydra.core.utils import JobReturn, JobRuntime, JobStatus, configure_log, env_override
 from hydra.core.utils import run_job as hydra_run_job
 from omegaconf import DictConfig, OmegaConf, open_dict, read_write
 
 from cxsim.config.serial import copy_of
+from hydra_plugins.cxsim_fast_sweep._hydra_private import _flush_loggers, _save_config
 
 
 def uses_hydra_resolver(config: DictConfig) -> bool:

@@ -112,7 +112,7 @@ class Shared:
         if self.key not in Shared._loaded:
             import pickle
 
-            from hydra_plugins.cxsim_searchpath import _compose
+            from hydra_plugins.cxsim_fast_sweep import _compose
 
             Shared._loaded.clear()  # a worker keeps one batch's state at a time
             Shared._loaded[self.key] = objects = pickle.loads(self.data)
@@ -125,7 +125,7 @@ def execute_shared(idx: int, overrides: Sequence[str], shared: Shared, sweep_dir
     job's config comes from the worker's composition cache (`_compose`)."""
     from omegaconf import open_dict
 
-    from hydra_plugins.cxsim_searchpath import _compose, _job
+    from hydra_plugins.cxsim_fast_sweep import _compose, _job
 
     hydra_context, config, task_function, singleton_state, _ = shared.load()
     done = finished(config, overrides, sweep_dir)
@@ -166,7 +166,7 @@ def launch(launcher: Any, job_overrides: Sequence[Sequence[str]], initial_job_id
     from hydra_plugins.hydra_joblib_launcher._core import process_joblib_cfg
     from joblib import Parallel, delayed
 
-    from hydra_plugins.cxsim_searchpath import _compose
+    from hydra_plugins.cxsim_fast_sweep import _compose
 
     setup_globals()
     configure_log(launcher.config.hydra.hydra_logging, launcher.config.hydra.verbose)

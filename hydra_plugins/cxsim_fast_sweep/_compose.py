@@ -27,10 +27,11 @@ from collections.abc import Sequence
 from typing import Any
 
 import cloudpickle
-from hydra._internal.config_loader_impl import ConfigLoaderImpl, get_overrides_dirname
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import Override, OverrideType
 from omegaconf import DictConfig, OmegaConf, open_dict
+
+from hydra_plugins.cxsim_fast_sweep._hydra_private import ConfigLoaderImpl, get_overrides_dirname
 
 _parser = OverridesParser.create()
 _cache: dict[tuple[int, tuple], bytes] = {}  # per process: (id of the master config, shape) -> composed config, pickled

@@ -29,7 +29,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hydra._internal.core_plugins.basic_sweeper import BasicSweeper, BasicSweeperConf
 from hydra.core.config_store import ConfigStore
 from hydra.core.override_parser.overrides_parser import OverridesParser
 from hydra.core.override_parser.types import OverrideType
@@ -40,7 +39,8 @@ from omegaconf.errors import OmegaConfBaseException
 
 from cxsim.config.errors import OutputError
 from cxsim.runs.store import Store
-from hydra_plugins.cxsim_searchpath import _compose, _joblib
+from hydra_plugins.cxsim_fast_sweep import _compose, _joblib
+from hydra_plugins.cxsim_fast_sweep._hydra_private import BasicSweeper, BasicSweeperConf
 
 PER_GROUP = 8  # a config group swept over up to this many values has each composed before the launch (regimes)
 FEW = 2  # of a group swept over more (a calibration's sampled assumptions), only this many; the rest looked up
@@ -177,7 +177,7 @@ class StoppingLauncher:
 
 @dataclass
 class CxsimSweeperConf(BasicSweeperConf):
-    _target_: str = "hydra_plugins.cxsim_searchpath.cxsim_sweeper.CxsimSweeper"
+    _target_: str = "hydra_plugins.cxsim_fast_sweep.cxsim_sweeper.CxsimSweeper"
 
 
 ConfigStore.instance().store(group="hydra/sweeper", name="cxsim", node=CxsimSweeperConf, provider="cxsim")
