@@ -257,8 +257,8 @@ def test_a_company_file_opens_the_app_on_its_organisation(browser, tmp_path):
     from cxsim.decide.company import load
 
     company = load(ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml")
-    company = ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml"
-    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(company))
+    example = ROOT / "cxsim" / "examples" / "mid_size_insurer.yaml"
+    proc, url, _ = start_app(tmp_path / "server.log", "--company", str(example))
     try:
         page = open_page(browser, url, SIZES["1280x720"], set(), [])
         body = page.inner_text("body")
