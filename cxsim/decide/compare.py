@@ -24,12 +24,16 @@ the screening and the stress as CSV.
 from __future__ import annotations
 
 import argparse
+import io
 import shutil
 import sys
 from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
+from rich import box
+from rich.console import Console
+from rich.table import Table
 
 from cxsim.analysis.statistics import ALPHA, MATERIALITY, mean_ci, paired_differences
 from cxsim.config import composition, validation
@@ -104,12 +108,6 @@ def render(table: pd.DataFrame, metric: str = "value", width: int | None = None,
     """The table as text that fits `width` characters (None: every column, `--wide`): the decision's columns
     first, then as many more as fit; the rest are in comparison.csv. A terminal gets rich's rules and bold
     headers; a file or a pipe plain text."""
-    import io
-
-    from rich import box
-    from rich.console import Console
-    from rich.table import Table
-
     columns = cells(table, metric)
     shown, used = [], 0
     for label, values in columns.items():
