@@ -20,7 +20,7 @@ from scipy import stats
 from cxsim.analysis.statistics import ci_of_mean
 from cxsim.config.composition import available
 from cxsim.model import CXModel
-from cxsim.runs.evaluator import pool
+from cxsim.runs.evaluator import pool, run_one
 
 DAYS = 365  # one year is enough for the patterns that do not involve culture
 
@@ -278,13 +278,8 @@ def make_backing_runs() -> tuple[pd.DataFrame]:
     21% at alpha 0.01 (measured under model v3)."""
     cases = {"cxo_facilitator": ("cxo_facilitator", []), "cxo_unbacked": ABLATIONS["cxo_unbacked"]}
     jobs = [(regime, "auto_insurer", s, overrides) for regime, overrides in cases.values() for s in BACKING_SEEDS]
-    rows = on_pool(run_one_summary, jobs)
+    rows = on_pool(run_one, jobs)
     return (pd.DataFrame(rows).assign(variant=[name for name in cases for _ in BACKING_SEEDS]),)
-
-
-def run_one_summary(job: tuple) -> dict:
-    regime, org, seed, overrides = job
-    return CXModel(regime=regime, org=org, seed=seed, overrides=overrides).run().recorder.summary()
 
 
 @pytest.fixture(scope="session")
