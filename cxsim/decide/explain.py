@@ -55,10 +55,9 @@ def bridge(runs: pd.DataFrame, a: str, b: str, metric: str = "value") -> pd.Data
     """The gap A minus B in `metric`, line by line, paired on the seeds both ran (in each sampled future,
     where the runs have a `sample`)."""
     key = [c for c in ("sample", "seed") if c in runs]
-    wide = runs.pivot_table(index=key, columns="regime", values=[c for _, c, _ in LINES] + [
-        "profit", "value", "value_cash", "value_terminal"], aggfunc="first")
-    gap = {col: (wide[col][a] - wide[col][b]).to_numpy(dtype=float) for col in
-           [c for _, c, _ in LINES] + ["profit", "value", "value_cash", "value_terminal"]}
+    columns = [c for _, c, _ in LINES] + ["profit", "value", "value_cash", "value_terminal"]
+    wide = runs.pivot_table(index=key, columns="regime", values=columns, aggfunc="first")
+    gap = {col: (wide[col][a] - wide[col][b]).to_numpy(dtype=float) for col in columns}
     rows = [(label, sign * gap[col]) for label, col, sign in LINES]
     if metric == "value":
         rows += [("discounting of that cash", gap["value_cash"] - gap["profit"]),

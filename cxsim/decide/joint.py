@@ -38,9 +38,11 @@ def futures(uncertainty: Uncertainty, regimes: list[str], n: int, seed: int = 0)
     return points
 
 
-def settings(points: pd.DataFrame, uncertainty: Uncertainty, regimes: list[str], i: int, regime: str) -> list[str]:
-    """The overrides of future `i` for one regime: every mechanism assumption, and its own constants."""
-    acts = uncertainty.of(regimes)
+def settings(points: pd.DataFrame, uncertainty: Uncertainty, regimes: list[str], i: int, regime: str,
+             acts: dict | None = None) -> list[str]:
+    """The overrides of future `i` for one regime: every mechanism assumption, and its own constants
+    (`acts`: `uncertainty.of(regimes)`, passed when the caller has it)."""
+    acts = acts or uncertainty.of(regimes)
     row = points.iloc[i]
     return [override(name, row[name], isinstance(acts[name][0][0], int) and isinstance(acts[name][0][1], int))
             for name in points.columns if regime in acts[name][1]]
@@ -50,9 +52,10 @@ def run(points: pd.DataFrame, uncertainty: Uncertainty, regimes: list[str], org:
         jobs: int | None = None) -> pd.DataFrame:
     """Every regime in every future on the same seeds: one summary row per run, with `sample`."""
     todo, where = [], []
+    acts = uncertainty.of(regimes)
     for i in range(len(points)):
         for r in regimes:
-            extra = settings(points, uncertainty, regimes, i, r)
+            extra = settings(points, uncertainty, regimes, i, r, acts)
             for s in seeds:
                 todo.append((r, org, s, [*overrides, *extra]))
                 where.append((i, r))
