@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -88,3 +89,55 @@ def test_every_tool_runs_many_models_through_the_one_evaluator():
     own = [str(p.relative_to(root)) for p in root.rglob("*.py")
            if p.name != "evaluator.py" and ("ProcessPoolExecutor" in p.read_text() or "get_context(" in p.read_text())]
     assert not own, own
+
+
+def worked_example_blocks() -> dict[str, str]:
+    """The code blocks of docs/layout.md's worked example, by the label on their first line."""
+    import re
+
+    text = (ROOT / "docs" / "layout.md").read_text().split("### Worked example", 1)[1]
+    blocks = re.findall(r"```(?:python|yaml)\n# ([^\n]+)\n(.*?)```", text, flags=re.S)
+    return {label: body for label, body in blocks}
+
+
+def add_worked_example(package: Path) -> None:
+    """Apply the worked example's blocks to a copy of the package, where the doc says they go."""
+    blocks = worked_example_blocks()
+    module, above, field_line, values, model_lines = blocks.values()
+    (package / "mechanisms" / "regulator.py").write_text(module)
+    schema = package / "config" / "schema.py"
+    anchor = "@dataclass\nclass MechanismsCfg:"
+    text = schema.read_text().replace(anchor, f"{above}\n\n{anchor}")
+    last = "    initiatives: InitiativesCfg = field(default_factory=InitiativesCfg)\n"
+    schema.write_text(text.replace(last, last + field_line))
+    conf = package / "conf" / "mechanisms" / "default.yaml"
+    conf.write_text(conf.read_text() + "\n" + values)
+    model = package / "model" / "model.py"
+    imports, mechanisms = model_lines.splitlines()
+    text = re.sub(r"    MECHANISMS = \([^)]*\)", mechanisms, model.read_text())
+    model.write_text(text.replace("from cxsim.mechanisms.promises import Promises\n",
+                                  f"from cxsim.mechanisms.promises import Promises\n{imports}\n"))
+
+
+RUN_WITH_REGULATOR = """
+from cxsim.model import CXModel
+m = CXModel(days=365, seed=2, overrides=["warmup_days=0", "mechanisms.regulator.threshold_per_quarter=1"]).run()
+failures = m.recorder.timeseries().handoff_failures.sum() + m.recorder.department_table().unresolved.sum()
+print(m.regulator.heard, int(failures), m.regulator.orders)
+"""
+
+
+def test_the_worked_example_adds_a_mechanism_in_one_module(tmp_path):
+    """docs/layout.md's worked example, applied as written to a copy of the package: the new mechanism
+    hears every failure once (each failed handoff and each unsettled contact the recorder counts) and
+    orders a fix at each of the year's four quarters."""
+
+    shutil.copytree(ROOT / "cxsim", tmp_path / "cxsim", ignore=shutil.ignore_patterns("__pycache__"))
+    add_worked_example(tmp_path / "cxsim")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    p = subprocess.run([sys.executable, "-c", RUN_WITH_REGULATOR], env=env, capture_output=True, text=True,
+                       cwd=tmp_path)
+    assert p.returncode == 0, p.stderr[-2000:]
+    heard, counted, orders = map(int, p.stdout.split())
+    assert heard == counted > 0
+    assert orders == 4

@@ -10,7 +10,9 @@
 * `failure_demand`: repeat contacts besides handoffs: unsettled contacts, chasing, later needs (7.9);
 * `budget`: the CFO's budget round (7.10);
 * `initiatives`: the owners' portfolio of CX initiatives (7.11);
-* `events`: the kinds of event on the customer calendar, one list for every submodel.
+* `events`: the kinds of event on the customer calendar, one list for every submodel;
+* `contract`: the `Mechanism` base class and its hooks (install, end of day, review, quarter,
+  a failure heard), which the model calls in the order of `CXModel.MECHANISMS` (docs/layout.md).
 
 A mechanism reads the model it is given (duck-typed) and may import
 `cxsim.config` and other mechanisms, never the model or anything above.

@@ -39,19 +39,23 @@ writes one row per department to the budget table.
 
 from __future__ import annotations
 
+from cxsim.mechanisms.contract import Mechanism
 
-class Budget:
+
+class Budget(Mechanism):
     """Finance's books per department, one quarter at a time."""
 
+    name = "budget"
+
     def __init__(self, model):
-        self.model = model
+        super().__init__(model)
         self.budgets: list[float | None] = [None] * len(model.departments)  # per quarter [money]
         self.backlog = [0.0] * len(model.departments)  # queued work at the last round [capacity units]
         self.caused = [0.0] * len(model.departments)  # failures this quarter each department had a part in
         self.rows: list[dict] = []
         self.round = 0
 
-    def failed(self, a: int, b: int) -> None:
+    def heard_failure(self, journey: int, phase: int, a: int, b: int) -> None:
         """A failure to charge: a failed handoff to both sides of the boundary, an unsettled contact to its
         department."""
         if a == b:
@@ -60,7 +64,7 @@ class Budget:
             self.caused[a] += 0.5
             self.caused[b] += 0.5
 
-    def close_quarter(self) -> None:
+    def quarter(self) -> None:
         """The budget round: read each department's quarter, set budgets, staffing and the initiative fund."""
         model = self.model
         f = model.mech.finance

@@ -24,6 +24,8 @@ handoff failure (`cxsim.mechanisms.handoff`). Together they make the J-curve.
 
 from __future__ import annotations
 
+from cxsim.mechanisms.contract import Mechanism
+
 
 def target(model, dept) -> float:
     native, d = dept.native_culture, dept.index
@@ -46,3 +48,16 @@ def weekly(model) -> None:
 def disrupt(model) -> None:
     for dept in model.departments:
         dept.fit *= 1.0 - model.mech.culture.reorg_disruption
+
+
+class Culture(Mechanism):
+    """Culture drifts toward what the owners signal every week; a reorg breaks routines."""
+
+    name = "culture"
+
+    def install(self, regime, reorg: bool) -> None:
+        if reorg:
+            disrupt(self.model)
+
+    def review(self) -> None:
+        weekly(self.model)

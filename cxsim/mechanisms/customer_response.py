@@ -41,13 +41,20 @@ from __future__ import annotations
 
 import math
 
+from cxsim.mechanisms.contract import Mechanism
+
 # The customer lifecycle this submodel moves customers through (status of `Customer`).
 PROSPECT, ACTIVE, CHURNED, LOST = "prospect", "active", "churned", "lost"
 
 
-class CustomerResponse:
+class CustomerResponse(Mechanism):
+    """Customers' verdicts on journeys, and their choices: stay, leave, give up, chase. No hook: the
+    case flow asks it at each moment a customer decides."""
+
+    name = "customer_response"
+
     def __init__(self, model):
-        self.model = model
+        super().__init__(model)
         self.c = model.mech.customer
 
     def verdict(self, customer, days: int) -> float:

@@ -46,7 +46,7 @@ def unresolved(model, customer, dept) -> bool:
         return False
     model.recorder.unresolved(d)
     stage = customer.journey.stages[customer.stage]
-    model.failed_at(journey, stage.phase, d, d)
+    model.failed(journey, stage.phase, d, d)
     burden(model, customer, model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0)
     consequence(model, customer)
     if model.customer_response.gives_up(customer):

@@ -37,9 +37,8 @@ def department_cost(model, dept) -> float:
     return staff + extra + dept.worked * f.cost_per_case
 
 
-def day(model, prospects_arrived: int, initiatives: float) -> dict:
-    """Today's P&L (`initiatives`: what the running CX initiatives spend today); each department's
-    cost is also added to its quarter (the budget round reads it)."""
+def day(model, prospects_arrived: int) -> dict:
+    """Today's P&L; each department's cost is also added to its quarter (the budget round reads it)."""
     service = 0.0
     for d in model.departments:
         cost = department_cost(model, d)
@@ -50,6 +49,7 @@ def day(model, prospects_arrived: int, initiatives: float) -> dict:
     product = model.recorder.active_cost / 365.0
     acquisition = prospects_arrived * model.org_params.acquisition_cost
     governance = model.governance.cost_per_day  # owners' CX time at their pay, and the regime's overhead
+    initiatives = model.portfolio.spent_today  # what the running CX initiatives spend today
     return dict(
         revenue=revenue,
         product_cost=product,

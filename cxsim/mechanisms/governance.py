@@ -41,6 +41,7 @@ import numpy as np
 
 from cxsim.config.schema import PHASES
 from cxsim.mechanisms import handoff, responsibility
+from cxsim.mechanisms.contract import Mechanism
 
 
 class Owner(mesa.Agent):
@@ -89,9 +90,14 @@ class Owner(mesa.Agent):
             self.model.governance.attend(self)
 
 
-class Governance:
+class Governance(Mechanism):
+    """The regime's owners: installed with a regime, deciding escalations each day, reviewing weekly,
+    watching the failures at the boundaries they own."""
+
+    name = "governance"
+
     def __init__(self, model):
-        self.model = model
+        super().__init__(model)
         self.owners: list[Owner] = []  # owners and their deputies
         self.site_owners: dict[tuple[int, int], list[Owner]] = {}
         self.failures_this_week: dict[tuple[int, int], int] = {}
@@ -99,7 +105,7 @@ class Governance:
         self.mean_value = sum(s.share * s.annual_value for s in segments) or 1.0
 
     # ------------------------------------------------------------ set-up
-    def install(self, regime) -> None:
+    def install(self, regime, reorg: bool = False) -> None:
         """Appoint the regime's owners (replacing any previous ones) and set the KPIs they impose."""
         model = self.model
         for owner in self.owners:
@@ -277,7 +283,16 @@ class Governance:
             office.carry = 0.0
             office.fix_budget += budget
 
-    def notice_failure(self, journey: int, phase: int, a: int, b: int) -> None:
+    def end_of_day(self) -> None:
+        """The owners decide today's escalated exceptions."""
+        for owner in self.owners:
+            owner.attend()
+
+    def heard_failure(self, journey: int, phase: int, a: int, b: int) -> None:
+        """A failed handoff counts toward the week's review (a contact left unsettled inside a
+        department is the department's own: no owner reviews it)."""
+        if a == b:
+            return
         key = (a, b)
         self.failures_this_week[key] = self.failures_this_week.get(key, 0) + 1
         for owner in self.site_owners[(journey, phase)]:

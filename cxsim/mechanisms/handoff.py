@@ -28,7 +28,26 @@ Any failure may also make a later need (`failure_demand.consequence`).
 from __future__ import annotations
 
 from cxsim.mechanisms import failure_demand, responsibility
+from cxsim.mechanisms.contract import Mechanism
 from cxsim.mechanisms.events import ARRIVE
+
+
+class BoundaryTerms(Mechanism):
+    """Who acts on a defect at each boundary (`responsibility`) and the handoff failure terms that
+    change only with culture, routines or the regime: recomputed when a regime is installed and after
+    every weekly review (so after culture has drifted)."""
+
+    name = "boundary_terms"
+
+    def install(self, regime, reorg: bool) -> None:
+        self.refresh()
+
+    def review(self) -> None:
+        self.refresh()
+
+    def refresh(self) -> None:
+        self.model.p_local = responsibility.p_anyone_matrix(self.model)
+        refresh_factors(self.model)
 
 
 def initial_friction(model) -> list[list[float]]:
@@ -115,8 +134,7 @@ def fail(model, customer, a: int, b: int) -> None:
     weight = model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0
     model.recorder.failure(customer, a, b)
     customer.troubled = True
-    model.governance.notice_failure(customer.journey.index, stage.phase, a, b)
-    model.failed_at(customer.journey.index, stage.phase, a, b)
+    model.failed(customer.journey.index, stage.phase, a, b)
     r = model.random.random()
     kind = "drop" if r < h.drop_share else "info" if r < h.drop_share + h.info_loss_share else "delay"
     if kind != "delay":

@@ -36,6 +36,7 @@ import math
 from dataclasses import dataclass, field
 
 from cxsim.mechanisms import responsibility
+from cxsim.mechanisms.contract import Mechanism
 
 
 @dataclass
@@ -55,11 +56,14 @@ class Initiative:
     departments: tuple[int, ...] = field(default=())
 
 
-class Portfolio:
+class Portfolio(Mechanism):
     """The initiatives of every owner, the quarter's fund, and what working ones changed."""
 
+    name = "portfolio"
+
     def __init__(self, model):
-        self.model = model
+        super().__init__(model)
+        self.spent_today = 0.0  # what the running initiatives spend today [money/day]
         self.fund = 0.0  # money left for initiatives this quarter (set at the budget round)
         self.running: list[Initiative] = []
         self.done: list[Initiative] = []
@@ -67,7 +71,7 @@ class Portfolio:
         self.seen: dict[tuple[int, int, int, int], int] = {}  # (journey, phase, a, b) -> failures this quarter
 
     # ----------------------------------------------------------- observing
-    def noticed(self, journey: int, phase: int, a: int, b: int) -> None:
+    def heard_failure(self, journey: int, phase: int, a: int, b: int) -> None:
         key = (journey, phase, a, b)
         self.seen[key] = self.seen.get(key, 0) + 1
 
@@ -153,13 +157,13 @@ class Portfolio:
             dept.project += ini.staff_per_day
         self.running.append(init)
 
-    def today(self) -> float:
-        """End the initiatives due today; return what the running ones spend today [money/day]."""
+    def end_of_day(self) -> None:
+        """End the initiatives due today; set what the running ones spend today [money/day]."""
         model = self.model
         ini = model.mech.initiatives
         for init in [i for i in self.running if i.end <= model.day]:
             self.finish(init)
-        return sum(i.cost for i in self.running) / ini.lead_days
+        self.spent_today = sum(i.cost for i in self.running) / ini.lead_days
 
     def finish(self, init: Initiative) -> None:
         model, ini = self.model, self.model.mech.initiatives

@@ -28,20 +28,24 @@ from __future__ import annotations
 
 from collections import deque
 
+from cxsim.mechanisms.contract import Mechanism
 
-class Promises:
+
+class Promises(Mechanism):
     """The promise of the day (`level`: expectation added, 0..1) and the owners who set it."""
 
+    name = "promises"
+
     def __init__(self, model):
-        self.model = model
+        super().__init__(model)
         self.level = 0.0
         self.pressure = 0.0  # cap x (1 - delivery authority) of the owner measured on acquisition; 0: none
         self.won = self.lost = 0  # since the last weekly review
         self.weeks: deque[tuple[int, int]] = deque(maxlen=int(model.mech.promises.window_weeks))
 
-    def install(self, regime, owners) -> None:
-        """The owners measured on acquisition (`owners`: the appointed Owner agents, by name)."""
-        by_name = {o.name: o for o in owners}
+    def install(self, regime, reorg: bool = False) -> None:
+        """The owners measured on acquisition (the Owner agents `governance` appointed, by name)."""
+        by_name = {o.name: o for o in self.model.governance.owners}
         delivery = self.delivery_departments()
         self.pressure = 0.0
         for name, cfg in regime.owners.items():
@@ -53,11 +57,12 @@ class Promises:
         """The departments customers meet after the sale, one entry per stage (busier ones weigh more)."""
         return [s.dept for j in self.model.structure.service_journeys for s in j.stages]
 
-    def tally(self, won: int, lost: int) -> None:
-        self.won += won
-        self.lost += lost
+    def end_of_day(self) -> None:
+        """Count today's customers won and lost toward the week."""
+        self.won += self.model.recorder.d_acquired
+        self.lost += self.model.recorder.d_churned
 
-    def weekly(self) -> None:
+    def review(self) -> None:
         """Compare the quarter's customers won with the target and move the promise toward its goal."""
         p, recorder = self.model.mech.promises, self.model.recorder
         self.weeks.append((self.won, self.lost))

@@ -36,11 +36,14 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.config import composition, serial
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import validate
-from cxsim.mechanisms import culture, failure_demand, finance, handoff, responsibility
+from cxsim.mechanisms import failure_demand, finance, handoff
 from cxsim.mechanisms.budget import Budget
+from cxsim.mechanisms.contract import HOOKS, listeners
+from cxsim.mechanisms.culture import Culture
 from cxsim.mechanisms.customer_response import CustomerResponse
 from cxsim.mechanisms.events import ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
 from cxsim.mechanisms.governance import Governance
+from cxsim.mechanisms.handoff import BoundaryTerms
 from cxsim.mechanisms.initiatives import Portfolio
 from cxsim.mechanisms.promises import Promises
 from cxsim.model import invariants
@@ -162,6 +165,11 @@ def to_date(model: CXModel, key: str):
 class CXModel(mesa.Model):
     """Departments, customers and CX owners in one organisation under one regime."""
 
+    # The mechanisms behind the contract (`cxsim.mechanisms.contract`), in the order their hooks are
+    # called: the owners decide and review before the promise moves and culture drifts; the boundaries'
+    # probabilities follow culture; finance closes the quarter before the owners spend the fund.
+    MECHANISMS = (CustomerResponse, Governance, Promises, Culture, BoundaryTerms, Budget, Portfolio)
+
     def __init__(self, regime: str = "ceo_led", org: str = "auto_insurer", seed: int | None = CONFIG_SEED,
                  days: int | None = None, customers: int | None = None, staffing: float | None = None,
                  split_departments: int | None = None, ceo_attention: float | None = None,
@@ -218,14 +226,18 @@ class CXModel(mesa.Model):
                                   if j.stages[i].dept != j.stages[i + 1].dept})
         self.calendar = Calendar()
         self.recorder = Recorder(self)
-        self.customer_response = CustomerResponse(self)
-        self.governance = Governance(self)
-        self.governance.install(self.regime)
-        self.promises = Promises(self)
-        self.promises.install(self.regime, self.governance.owners)
-        self.budget = Budget(self)
-        self.portfolio = Portfolio(self)
-        self.refresh_boundaries()
+        self.build_mechanisms()
+        self.install(self.regime, reorg=False)
+
+    def build_mechanisms(self) -> None:
+        """One object per mechanism, held under its name (`self.governance`), and each hook's listeners."""
+        self.mechanisms = [kind(self) for kind in self.MECHANISMS]
+        for mechanism in self.mechanisms:
+            if hasattr(self, mechanism.name):
+                raise TypeError(f"{type(mechanism).__name__}.name: {mechanism.name!r} is taken on the model")
+            setattr(self, mechanism.name, mechanism)
+        self.hooks = {hook: listeners(self.mechanisms, hook) for hook in HOOKS}
+        self.failure_listeners = self.hooks["heard_failure"]  # read on the per-event path
 
     def build_customers(self, config: DictConfig) -> None:
         """The customers of day 0: active, idle until their first need."""
@@ -260,11 +272,9 @@ class CXModel(mesa.Model):
         self.act(self.calendar.pop(day))
         for dept in self.random.sample(self.departments, len(self.departments)):
             dept.work()
-        for owner in self.governance.owners:
-            owner.attend()
-        initiatives = self.portfolio.today()
-        self.promises.tally(self.recorder.d_acquired, self.recorder.d_churned)
-        self.recorder.end_of_day(finance.day(self, arrived, initiatives))
+        for end_of_day in self.hooks["end_of_day"]:
+            end_of_day()
+        self.recorder.end_of_day(finance.day(self, arrived))
         self.datacollector.collect(self)
         self.day += 1
         if self.debug:
@@ -362,22 +372,15 @@ class CXModel(mesa.Model):
         customer = Customer(self, segment, status, self.mech.customer.initial_satisfaction)
         self.customers.append(customer)
         if status == PROSPECT:
-            self.recorder.prospects += 1
+            self.recorder.new_prospect()
         return customer
 
     def activate(self, customer: Customer, satisfaction: float) -> None:
         """A prospect becomes a customer: revenue starts, the first need is scheduled."""
-        r = self.recorder
-        r.prospects -= 1
-        r.active += 1
-        r.active_value += customer.segment.annual_value
-        r.active_cost += customer.segment.annual_cost
-        if self.day > 0:
-            r.d_acquired += 1
+        self.recorder.joined(customer, satisfaction)
         customer.status = ACTIVE
         customer.since = self.day
         customer.satisfaction = satisfaction
-        r.satisfaction_changed(None, satisfaction)
         customer.journey = None
         leave = self.day + self.wait(self.attrition / 365.0)
         if leave < self.days:
@@ -420,45 +423,35 @@ class CXModel(mesa.Model):
         customer.satisfaction = value
 
     def churn(self, customer: Customer) -> None:
-        r = self.recorder
-        r.satisfaction_changed(customer.satisfaction, None)
-        r.active -= 1
-        r.churned += 1
-        r.d_churned += 1
-        r.active_value -= customer.segment.annual_value
-        r.active_cost -= customer.segment.annual_cost
+        self.recorder.left(customer)
         customer.status = CHURNED
         customer.since = self.day
         customer.journey = None
 
     def lose_prospect(self, customer: Customer) -> None:
-        r = self.recorder
-        r.prospects -= 1
-        r.lost += 1
-        r.d_lost += 1
+        self.recorder.prospect_lost()
         customer.status = LOST
         customer.since = self.day
         customer.journey = None
 
     # ------------------------------------------------- coarse processes
     def review(self) -> None:
-        """Weekly: boundary fixes, culture drift, the promise, then who-acts probabilities."""
-        self.governance.review()
-        self.promises.weekly()
-        culture.weekly(self)
-        self.refresh_boundaries()
+        """Weekly: boundary fixes, the promise, culture drift, then who-acts probabilities (every
+        mechanism's `review`, in the order of MECHANISMS)."""
+        for review in self.hooks["review"]:
+            review()
 
     def quarter(self) -> None:
         """Quarterly: the CFO's budget round (staffing, budgets, the initiative fund), then the owners'
         initiative portfolio (`cxsim.mechanisms.budget`, `cxsim.mechanisms.initiatives`)."""
-        self.budget.close_quarter()
-        self.portfolio.quarter()
+        for quarter in self.hooks["quarter"]:
+            quarter()
 
-    def failed_at(self, journey: int, phase: int, a: int, b: int) -> None:
-        """A failure at a boundary (a, b), or a contact left unsettled in department a (b == a):
-        what finance charges for and what owners read at the quarter."""
-        self.budget.failed(a, b)
-        self.portfolio.noticed(journey, phase, a, b)
+    def failed(self, journey: int, phase: int, a: int, b: int) -> None:
+        """Announce a failure once: a failed handoff at boundary (a, b), or a contact left unsettled in
+        department a (b == a). Every mechanism that listens hears it (owners, finance, the portfolio)."""
+        for heard in self.failure_listeners:
+            heard(journey, phase, a, b)
 
     def reorganise(self) -> None:
         """Switch to the reorg regime: new owners, broken routines, same culture."""
@@ -466,18 +459,14 @@ class CXModel(mesa.Model):
 
     def switch_regime(self, regime) -> None:
         """Install another regime now (a Params or DictConfig regime section)."""
-        regime = composition.Params.of(regime)
-        self.regime = regime
-        self.governance.install(regime)
-        self.promises.install(regime, self.governance.owners)
-        culture.disrupt(self)
-        self.refresh_boundaries()
+        self.regime = composition.Params.of(regime)
+        self.install(self.regime, reorg=True)
 
-    def refresh_boundaries(self) -> None:
-        """Recompute what depends on culture, routines and the regime: who acts on a
-        defect (`cxsim.mechanisms.responsibility`) and the handoff failure terms (`cxsim.mechanisms.handoff`)."""
-        self.p_local = responsibility.p_anyone_matrix(self)
-        handoff.refresh_factors(self)
+    def install(self, regime, reorg: bool) -> None:
+        """A regime takes effect: every mechanism's `install`, in the order of MECHANISMS (owners
+        appointed, the promise's pressure set, routines broken by a reorg, boundaries recomputed)."""
+        for install in self.hooks["install"]:
+            install(regime, reorg)
 
     # ------------------------------------------------------------- run
     def run(self) -> CXModel:

@@ -185,6 +185,34 @@ class Recorder:
         self.totals["fixes"] += 1
 
     # ------------------------------------------------------ population
+    def new_prospect(self) -> None:
+        self.prospects += 1
+
+    def joined(self, customer, satisfaction: float) -> None:
+        """A prospect became a customer (on day 0: one the firm started with, not acquired)."""
+        self.prospects -= 1
+        self.active += 1
+        self.active_value += customer.segment.annual_value
+        self.active_cost += customer.segment.annual_cost
+        if self.model.day > 0:
+            self.d_acquired += 1
+        self.satisfaction_changed(None, satisfaction)
+
+    def left(self, customer) -> None:
+        """An active customer churned."""
+        self.satisfaction_changed(customer.satisfaction, None)
+        self.active -= 1
+        self.churned += 1
+        self.d_churned += 1
+        self.active_value -= customer.segment.annual_value
+        self.active_cost -= customer.segment.annual_cost
+
+    def prospect_lost(self) -> None:
+        """A prospect gave up before becoming a customer."""
+        self.prospects -= 1
+        self.lost += 1
+        self.d_lost += 1
+
     def satisfaction_changed(self, old: float | None, new: float | None) -> None:
         """Keep satisfaction aggregates of active customers (None: not active)."""
         c = self.model.mech.customer
