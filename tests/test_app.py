@@ -162,6 +162,9 @@ def test_the_classroom_at_projector_sizes(app, browser, size):
     page.get_by_text("The lesson set the controls below").wait_for(timeout=30_000)
     body = page.inner_text("body")
     assert "Service budget (share of capacity): 0.75" in body and "no_owner" in body
+    page.get_by_text("What students should observe (for the teacher)").click()  # the claims, as measured
+    page.get_by_text("Checked: Under the cost view the desk ends with less staff").wait_for(timeout=30_000)
+    assert re.search(r"It holds: in \d+ of 20 seeds, 730 days", page.inner_text("body"))
     wait_for_time(page, 0)
     assert_picture_in_view(page, dims)  # the lesson's text does not push the picture out of view
 
@@ -210,6 +213,12 @@ def test_side_by_side_downloads_and_a_bad_setting(app, browser):
     inside = ("() => ['left', 'right'].every(side => { const r = document.querySelector("
               "`#organisation-${side} svg`).getBoundingClientRect(); return r.left >= 0 && r.right <= innerWidth; })")
     page.wait_for_function(inside, timeout=10_000)  # both pictures in the window's width, once the tab has slid in
+    page.get_by_text("Why, on day 2 of seed").wait_for(timeout=30_000)  # the two runs' measures, and why
+    compared = page.locator(".cxsim-compared").inner_text()
+    for measure in ("value (EUR", "governance cost", "front-line failure demand", "first-contact resolution",
+                    "days to resolve a problem"):
+        assert measure in compared, compared
+    assert re.search(r"ceo_led is [\d,]+ (ahead of|behind) no_owner on value; the largest lines: ", compared)
     page.screenshot(path=str(ARTIFACTS / "side_by_side.png"))
 
     with page.expect_download() as dl:  # the run (both regimes) as CSV, the charts as PNG

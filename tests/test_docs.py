@@ -84,3 +84,18 @@ def test_every_example_of_driving_cxsim_from_other_tools_runs_as_written(block):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=600,
                           cwd=DRIVERS.parent.parent)
     assert done.returncode == 0, done.stderr[-3000:]
+
+
+def test_the_teachers_guide_says_what_each_lesson_file_says():
+    """docs/lessons.md repeats each lesson's `observe` text and its question to discuss word for word
+    (the lesson file's checks back that text: tests/test_lessons.py), so the guide cannot drift."""
+    import yaml
+
+    from cxsim.config.composition import CONFIG_DIR
+
+    guide = " ".join((Path(__file__).parent.parent / "docs" / "lessons.md").read_text().split())
+    for path in sorted((CONFIG_DIR / "lesson").glob("*.yaml")):
+        lesson = yaml.safe_load(path.read_text())
+        assert f"(`{path.stem}`)" in guide, path.stem
+        assert " ".join(lesson["observe"].split()) in guide, path.stem
+        assert " ".join(lesson["discuss"].split()) in guide, path.stem

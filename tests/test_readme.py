@@ -29,6 +29,7 @@ SMALL_BY_COMMAND = {  # what each command gets at the end of its line
     "cxsim-report": ["--screen-seeds", "1", "--jobs", "2"],
     "cxsim-sensitivity": ["--days", "5", "--trajectories", "2", "--seeds", "1", "--jobs", "2"],
     "cxsim-facts": ["--seeds", "1", "--jobs", "2"],
+    "cxsim-lessons": [],  # the documented line writes the handouts (a run per lesson), not the checks
     "cxsim-examples": [],
     "cxsim-app": [],  # started, asked for its page, stopped
     "python": [],  # a line of Python the docs give (it writes into the folder's copy of docs/calibration)

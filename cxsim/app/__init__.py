@@ -2,7 +2,9 @@
 
 * `classroom`: the controls (cxsim/conf/app/classroom.yaml), the lessons that set them, the model they make;
 * `picture`: the organisation picture, customers moving through it;
-* `charts`: the live charts and the downloads;
+* `charts`: the live charts, the side-by-side table with why one run is ahead, and the downloads;
+* `lessons`: each lesson's claims, checked over seeds (`cxsim-lessons`; what the app shows under the lesson);
+* `handout`: a lesson as a one-page HTML sheet for students (the app's download, `cxsim-lessons --handouts`);
 * `app`: the page;
 * `server`: `cxsim-app`, which serves it offline on this machine.
 

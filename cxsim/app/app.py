@@ -22,7 +22,7 @@ from mesa.visualization.solara_viz import ModelController, ShowSteps
 from mesa.visualization.utils import update_counter
 from solara.toestand import KernelStoreFactory, Reactive
 
-from cxsim.app import charts, picture
+from cxsim.app import charts, handout, picture
 from cxsim.app.classroom import CLASSROOM, SETTINGS, ClassroomModel
 
 NO_LESSON = "(free play)"
@@ -73,6 +73,8 @@ def Lesson():
         paragraph(f"Then: {lesson['then']} (change the controls, then press Reset).")
         with solara.Details("What students should observe (for the teacher)"):
             paragraph(lesson["observe"])
+            for check in CLASSROOM.measured.get(LESSON.value, []):  # cxsim-lessons measured each claim
+                paragraph(f"Checked: {check['claim']}. It {check['measured']}.")
 
 
 def paragraph(text: str, bold: bool = False):
@@ -106,6 +108,9 @@ def Downloads(model):
                             label="Charts (PNG)", mime_type="image/png")
         solara.FileDownload(lambda: charts.run_csv(model), filename=f"cxsim_day{model.day}.csv",
                             label="Run data (CSV)", mime_type="text/csv")
+        if LESSON.value != NO_LESSON:  # the lesson's one-page sheet for students (a run at its settings)
+            solara.FileDownload(lambda: handout.handout(LESSON.value), filename=f"cxsim_{LESSON.value}.html",
+                                label="Lesson handout (HTML)", mime_type="text/html")
 
 
 @solara.component
@@ -205,8 +210,28 @@ def SideBySide(model):
         for m, element in ((model, "organisation-left"), (twin, "organisation-right")):
             with solara.Div(style={"min-width": "0"}):
                 Organisation(m, element_id=element)
+    Compared(model)
     with solara.Column(style={"max-width": "1500px"}):
         Charts(model, columns=4)
+
+
+@solara.component
+def Compared(model):
+    """The two runs' measures so far, and why one is ahead (the P&L bridge) in plain words."""
+    update_counter.get()
+    started = bool(model.recorder.rows)
+    rows, why = solara.use_memo(lambda: charts.compared(model) if started else ([], ""),
+                                [id(model), model.day // CHARTS_EVERY, started])
+    if not started:
+        return
+    head = ["so far", model.regime.name, model.twin.regime.name]
+    cell = "padding: 2px 12px; text-align: right"
+    table = [solara.v.Html(tag="tr", children=[solara.v.Html(tag="th", children=[h], style_=cell) for h in head])]
+    table += [solara.v.Html(tag="tr", children=[solara.v.Html(tag="td", children=[c], style_=cell) for c in row])
+              for row in rows]
+    with solara.Column(classes=["cxsim-compared"], style={"max-width": "1100px"}):
+        solara.v.Html(tag="table", children=table)
+        paragraph(f"Why, on day {model.day} of seed {model.cfg.seed}: {why}")
 
 
 @solara.component

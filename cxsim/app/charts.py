@@ -14,7 +14,17 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 SERIES = ("satisfaction", "handoff_failure_rate", "failure_demand_share", "churned", "profit", "culture",
-          "service_staffing", "backlog")
+          "service_staffing", "backlog", "time_to_resolve", "governance_cost", "promise", "initiative_cost")
+
+# the side-by-side table: (label, summary column, format), the run so far as its summary counts it
+COMPARED = (("value (EUR, discounted, with the customer equity left)", "value", "{:,.0f}"),
+            ("profit (EUR)", "profit", "{:,.0f}"),
+            ("governance cost (EUR)", "governance_cost", "{:,.0f}"),
+            ("handoff failure rate", "handoff_failure_rate", "{:.1%}"),
+            ("front-line failure demand", "front_line_failure_demand_share", "{:.1%}"),
+            ("first-contact resolution", "first_contact_resolution", "{:.1%}"),
+            ("days to resolve a problem", "time_to_resolve", "{:.1f}"),
+            ("churn per year", "annual_churn_rate", "{:.1%}"))
 
 
 def charts_figure(model, columns: int = 4, scale: float = 1.0) -> Figure:
@@ -37,6 +47,23 @@ def charts_figure(model, columns: int = 4, scale: float = 1.0) -> Figure:
     fig.suptitle(f"cxsim, seed {model.cfg.seed}, day {model.day}", fontsize=10 * scale)
     fig.tight_layout()
     return fig
+
+
+def compared(model) -> tuple[list[tuple[str, str, str]], str]:
+    """The side-by-side view's table (label, this run, the twin) and why one is ahead, in plain words:
+    the P&L bridge of the two runs so far (`cxsim.decide.explain`: each line of the books, then
+    discounting and the customer equity the horizon leaves)."""
+    from cxsim.decide import explain  # not needed for the first page
+
+    a, b = model.recorder.summary(), model.twin.recorder.summary()
+    def shown(value, form: str) -> str:
+        return "–" if value is None or np.isnan(value) else form.format(value)  # not measured yet: no journey done
+
+    rows = [(label, shown(a[col], form), shown(b[col], form)) for label, col, form in COMPARED]
+    runs = pd.DataFrame([{**a, "regime": model.regime.name}, {**b, "regime": model.twin.regime.name}])
+    lines = explain.bridge(runs, model.regime.name, model.twin.regime.name)
+    verb = "ends" if not model.running else "is"
+    return rows, explain.in_words(lines, model.regime.name, model.twin.regime.name, verb=verb)
 
 
 def heatmap_figure(model, scale: float = 1.0) -> Figure:

@@ -37,6 +37,12 @@ def load_lessons() -> dict[str, dict]:
 
 
 LESSONS = load_lessons()
+MEASURED = CONFIG_DIR / "app" / "lesson_checks.yaml"  # written by `cxsim-lessons --write` (cxsim.app.lessons)
+
+
+def load_measured() -> dict[str, list[dict]]:
+    """What each lesson's checks measured, by lesson: [{claim, measured}] (empty before the first --write)."""
+    return (yaml.safe_load(MEASURED.read_text()) or {}) if MEASURED.exists() else {}
 REGIME_FILES: dict[str, str] = {}  # a company's regimes given as files: the name its menus show -> the path
 
 
@@ -99,6 +105,7 @@ class Classroom:
     controls: dict[str, Control]
     company: object = None  # a `cxsim.decide.company.Company`, or None
     lessons: dict[str, dict] = field(default_factory=lambda: LESSONS)
+    measured: dict[str, list[dict]] = field(default_factory=load_measured)
 
     @classmethod
     def build(cls, company=None) -> Classroom:
@@ -148,6 +155,7 @@ def starting_values(cfg: DictConfig, org: str, regime: str) -> dict:
         "regime": regime, "org": org, "compare_with": NO_TWIN,
         "reorg_day": int(cfg.reorg.day or 0), "reorg_to": cfg.reorg.to or regime,
         "seed": int(cfg.seed), "days": int(cfg.days),
+        "staffing": float(cfg.org.staffing),
         "service_budget": float(cfg.mechanisms.finance.service_budget),
         "cfo_view": str(cfg.mechanisms.finance.cfo_view),
         "split_departments": int(cfg.org.split_departments),

@@ -66,14 +66,15 @@ def bridge(runs: pd.DataFrame, a: str, b: str, metric: str = "value") -> pd.Data
     return pd.DataFrame([(label, *interval(v)) for label, v in rows], columns=["line", "gap", "lo", "hi"])
 
 
-def in_words(lines: pd.DataFrame, a: str, b: str, metric: str = "value", shown: int = 3) -> str:
-    """The bridge in one sentence a board reads: the gap and the lines that make most of it."""
+def in_words(lines: pd.DataFrame, a: str, b: str, metric: str = "value", shown: int = 3, verb: str = "ends") -> str:
+    """The bridge in one sentence a board reads: the gap and the lines that make most of it (`verb`:
+    "is" for a run not yet at its horizon)."""
     total = lines.iloc[-1]
     parts = lines.iloc[:-1].assign(size=lambda t: t.gap.abs()).sort_values("size", ascending=False)
     said = [f"{r.line} {r.gap:+,.0f}" for r in parts.head(shown).itertuples()]
     lead = "ahead of" if total.gap >= 0 else "behind"
-    return (f"{a} ends {abs(total.gap):,.0f} {lead} {b} on {metric} (95% CI {total.lo:+,.0f} to {total.hi:+,.0f}); "
-            f"the largest lines: {'; '.join(said)}.")
+    ci = "" if np.isnan(total.lo) else f" (95% CI {total.lo:+,.0f} to {total.hi:+,.0f})"  # one seed: no interval
+    return f"{a} {verb} {abs(total.gap):,.0f} {lead} {b} on {metric}{ci}; the largest lines: {'; '.join(said)}."
 
 
 def coalitions(groups: list[str]) -> list[frozenset]:

@@ -1,0 +1,91 @@
+"""Every lesson's claims, checked: what a teacher reads out as "what students should observe" is
+what the model does (issue 35). Each claim is a paired test over its seeds at its horizon
+(`cxsim.app.lessons`); the runs are made once for all lessons, on two processes.
+
+    pytest -m lessons            # these alone
+    cxsim-lessons --write        # after a model change: measure again, and update what the app shows
+"""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+
+from cxsim.app import lessons
+from cxsim.app.classroom import LESSONS, MEASURED
+from cxsim.config.errors import ConfigError
+
+pytestmark = [pytest.mark.slow, pytest.mark.lessons]
+
+
+@pytest.fixture(scope="module")
+def results() -> list[lessons.Result]:
+    return lessons.check_all(jobs=2)
+
+
+def test_every_lesson_backs_its_text_with_checks():
+    for name, lesson in LESSONS.items():
+        checks = lessons.checks_of(name, lesson)
+        assert checks, f"lesson {name}: its observe text has no checks"
+        assert all(c.seeds >= 20 for c in checks), name  # the evidence standard: >= 20 paired seeds
+
+
+def test_every_lessons_claim_holds(results):
+    failed = [f"{r.check.lesson}: {r.check.claim}: {r.sentence()}" for r in results if not r.holds]
+    assert not failed, "\n".join(failed)
+
+
+def test_the_app_shows_what_was_measured(results):
+    """The file the app reads under each lesson's text is what these runs measure now (else: run
+    `cxsim-lessons --write` after the model changed)."""
+    assert yaml.safe_load(MEASURED.read_text()) == lessons.measured_table(results)
+
+
+def test_a_claim_that_is_false_fails():
+    """The checks can fail: the busy-CEO lesson's first claim turned around does not hold."""
+    lesson = {**LESSONS["busy_ceo"]}
+    first = dict(lesson["checks"][0])
+    first["higher"], first["lower"] = first["lower"], first["higher"]
+    lesson["checks"] = [first]
+    (result,) = lessons.check_all({"busy_ceo": lesson}, jobs=2)
+    assert not result.holds and result.held_in < result.check.seeds // 2
+
+
+def test_a_check_with_a_typo_gets_one_line_naming_it():
+    lesson = {**LESSONS["busy_ceo"], "checks": [{"claim": "x", "measure": "fixes", "higer": {}, "lower": {}}]}
+    with pytest.raises(ConfigError, match="lesson busy_ceo, check 1: .*higer"):
+        lessons.checks_of("busy_ceo", lesson)
+
+
+def test_a_handout_opens_for_every_lesson_on_one_printed_page(tmp_path):
+    """`cxsim-lessons --handouts DIR`: one HTML sheet per lesson, offline (nothing fetched), its charts
+    drawn, its measured claims and question to discuss on it, one A4 page when printed (its printed
+    height within A4's 297 mm less the page's margins)."""
+    from playwright.sync_api import sync_playwright
+
+    lessons.main(["--handouts", str(tmp_path)])
+    paths = sorted(tmp_path.glob("*.html"))
+    assert [p.stem for p in paths] == sorted(LESSONS)
+    a4_printable_px = (297 - 2 * 14) / 25.4 * 96
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=[
+            "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync"])
+        for path in paths:
+            page = browser.new_page(viewport={"width": round((210 - 2 * 14) / 25.4 * 96), "height": 1000})
+            fetched = []
+            page.on("request", lambda r, seen=fetched: seen.append(r.url) if not r.url.startswith(("file:", "data:"))
+                    else None)
+            page.emulate_media(media="print")
+            page.goto(path.as_uri())
+            page.wait_for_load_state("load")
+            width = page.eval_on_selector("img", "e => e.complete ? e.naturalWidth : 0")
+            body = page.inner_text("body")
+            lesson = LESSONS[path.stem]
+            assert width > 500 and not fetched, (path.stem, width, fetched)
+            assert lesson["question"] in body and lesson["discuss"] in body and "It holds: in " in body
+            height = page.evaluate("() => document.documentElement.scrollHeight")
+            assert height <= a4_printable_px, (path.stem, height)
+            page.screenshot(path=str(tmp_path / f"{path.stem}.png"), full_page=True)
+            page.close()
+        browser.close()
