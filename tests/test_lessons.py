@@ -15,7 +15,7 @@ from cxsim.app import lessons
 from cxsim.app.classroom import LESSONS, MEASURED
 from cxsim.config.errors import ConfigError
 
-pytestmark = [pytest.mark.slow, pytest.mark.lessons]
+pytestmark = pytest.mark.lessons
 
 
 @pytest.fixture(scope="module")
@@ -30,17 +30,20 @@ def test_every_lesson_backs_its_text_with_checks():
         assert all(c.seeds >= 20 for c in checks), name  # the evidence standard: >= 20 paired seeds
 
 
+@pytest.mark.slow
 def test_every_lessons_claim_holds(results):
     failed = [f"{r.check.lesson}: {r.check.claim}: {r.sentence()}" for r in results if not r.holds]
     assert not failed, "\n".join(failed)
 
 
+@pytest.mark.slow
 def test_the_app_shows_what_was_measured(results):
     """The file the app reads under each lesson's text is what these runs measure now (else: run
     `cxsim-lessons --write` after the model changed)."""
     assert yaml.safe_load(MEASURED.read_text()) == lessons.measured_table(results)
 
 
+@pytest.mark.slow
 def test_a_claim_that_is_false_fails():
     """The checks can fail: the busy-CEO lesson's first claim turned around does not hold."""
     lesson = {**LESSONS["busy_ceo"]}
@@ -51,12 +54,21 @@ def test_a_claim_that_is_false_fails():
     assert not result.holds and result.held_in < result.check.seeds // 2
 
 
-def test_a_check_with_a_typo_gets_one_line_naming_it():
-    lesson = {**LESSONS["busy_ceo"], "checks": [{"claim": "x", "measure": "fixes", "higer": {}, "lower": {}}]}
-    with pytest.raises(ConfigError, match="lesson busy_ceo, check 1: .*higer"):
-        lessons.checks_of("busy_ceo", lesson)
+@pytest.mark.parametrize(("check", "named"), [
+    ({"claim": "x", "measure": "fixes", "higer": {}, "lower": {}}, "check 1: unknown key higer"),
+    ({"claim": "x", "measure": "fixe", "higher": {}, "lower": {}}, "check 1: measure: no outcome named 'fixe'"),
+    ({"claim": "x", "measure": "fixes", "higher": {}}, "check 1: higher needs lower"),
+    ({"claim": "x", "measure": "fixes", "higher": {"ceo_atention": 2}, "lower": {}}, "'x': .*'ceo_atention'"),
+    ({"claim": "x", "measure": "fixes", "higher": {"regime": "nobody"}, "lower": {}}, "'x': regime: no config named"),
+])
+def test_a_check_with_a_typo_gets_one_line_naming_it_before_any_run(check, named):
+    lesson = {**LESSONS["busy_ceo"], "checks": [check]}
+    with pytest.raises(ConfigError, match=f"lesson busy_ceo.*{named}") as error:
+        lessons.make_runs(lessons.checks_of("busy_ceo", lesson), jobs=1)
+    assert "\n" not in str(error.value)
 
 
+@pytest.mark.slow
 def test_a_handout_opens_for_every_lesson_on_one_printed_page(tmp_path):
     """`cxsim-lessons --handouts DIR`: one HTML sheet per lesson, offline (nothing fetched), its charts
     drawn, its measured claims and question to discuss on it, one A4 page when printed (its printed

@@ -21,6 +21,7 @@ them again and fails when a claim does not hold or the file is out of date.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,6 +32,7 @@ from scipy import stats
 
 from cxsim.app.classroom import LESSONS, MEASURED
 from cxsim.config.errors import ConfigError
+from cxsim.runs.api import outcome_names
 from cxsim.runs.evaluator import evaluate
 
 ALPHA = 0.05
@@ -39,6 +41,22 @@ APP_ONLY = ("compare_with",)  # lesson settings the app reads, not the model
 WINDOW_MEASURES = {"handoff_failure_rate": ("handoff_failures", "handoffs"), "profit": ("profit", None),
                    "failure_demand_share": ("repeat_contacts", "contacts")}
 KINDS = ("higher", "rises_more", "same")
+NEEDS = {"higher": "lower beside it", "rises_more": "from, to and than", "same": "a list of two settings"}
+
+
+def complete(kind: str, value, spec: dict) -> bool:
+    """Does a check of this kind name everything it compares?"""
+    if kind == "higher":
+        return "lower" in spec
+    if kind == "rises_more":
+        return isinstance(value, dict) and {"from", "to", "than"} <= set(value)
+    return isinstance(value, list) and len(value) == 2
+
+
+@functools.cache
+def measures() -> frozenset[str]:
+    """The outcomes a check may read: a run's summary columns."""
+    return outcome_names()
 
 
 @dataclass(frozen=True)
@@ -116,9 +134,13 @@ def one_check(name: str, i: int, spec: dict, base: dict) -> Check:
     unknown = set(spec) - {"claim", "measure", "days", "seeds", "margin", "higher", "lower", "rises_more", "same"}
     if unknown:
         raise ConfigError(f"{where}: unknown key {', '.join(sorted(unknown))}")
-    kind = next((k for k in ("higher", "rises_more", "same") if k in spec), None)
+    kind = next((k for k in KINDS if k in spec), None)
     if kind is None or "measure" not in spec or "claim" not in spec:
         raise ConfigError(f"{where}: needs claim, measure and one of higher/lower, rises_more, same")
+    if not complete(kind, spec[kind], spec):
+        raise ConfigError(f"{where}: {kind} needs {NEEDS[kind]}")
+    if spec["measure"] not in measures():
+        raise ConfigError(f"{where}: measure: no outcome named {spec['measure']!r} (a column of a run's summary)")
     days, seeds = int(spec.get("days", 730)), int(spec.get("seeds", 20))
 
     def side(settings: dict | None, *more: dict | None) -> Side:
@@ -168,7 +190,25 @@ def needed_runs(checks: list[Check]) -> list[tuple]:
     return sorted(runs, key=repr)
 
 
+def settings_work(checks: list[Check]) -> None:
+    """Build each distinct setting once, for a day, before any run: a wrong keyword or value in a lesson
+    file is one line naming the lesson, not a failure in a worker after other runs were made."""
+    from cxsim.model import CXModel
+
+    seen = set()
+    for check in checks:
+        for side in check.sides:
+            if side.keywords in seen:
+                continue
+            seen.add(side.keywords)
+            try:
+                CXModel(days=1, customers=10, **dict(side.keywords))
+            except (TypeError, ConfigError) as exc:  # TypeError: a keyword CXModel does not take
+                raise ConfigError(f"lesson {check.lesson}: {check.claim!r}: {exc}") from None
+
+
 def make_runs(checks: list[Check], jobs: int | None = None) -> dict[tuple, dict]:
+    settings_work(checks)
     todo = needed_runs(checks)
     return dict(zip(todo, evaluate(run_lesson_setting, todo, jobs, chunksize=1), strict=True))
 
