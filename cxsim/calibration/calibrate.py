@@ -66,8 +66,8 @@ def run_points(company: Company, observed: Observed, folder: Path, store: str, p
                points: pd.DataFrame, jobs: int | None, warmup: int = 0) -> pd.DataFrame:
     """Run today's regime at every point (resuming), return one row per run: assumptions and outcomes."""
     from cxsim.decide.reorg import prepare
+    from cxsim.runs.evaluator import sweep as launch
     from cxsim.runs.store import Store
-    from cxsim.runs.sweep import launch
 
     common = [o for o in prepare(company, folder, {}) if not o.startswith("days=")]
     labels = seeded_configs(folder, prefix, points)

@@ -86,8 +86,8 @@ def observed_file(facts: Facts, org: str, out: Path) -> Path:
 def run(facts: Facts, seeds: int, store_dir: Path, jobs: int | None = None) -> pd.DataFrame:
     """Run every org of the facts under their regime over `seeds` seeds; one row per run and measure."""
     from cxsim.calibration.observed import run_measures
+    from cxsim.runs.evaluator import sweep as launch
     from cxsim.runs.store import Store
-    from cxsim.runs.sweep import launch
 
     rows = []
     for org in facts.orgs:

@@ -126,7 +126,7 @@ class Sweeps:
     jobs: int | None
 
     def launch(self, name: str, overrides: list[str]) -> Path:
-        from cxsim.runs.sweep import launch
+        from cxsim.runs.evaluator import sweep as launch
 
         launch(self.folder / name, [*self.common, *overrides], self.folder / "configs", self.jobs)
         return self.folder / name

@@ -1,11 +1,18 @@
-"""One way to run many models, as the EMA Workbench has one evaluator: serial or on a process pool.
+"""One way to run many models, as the EMA Workbench has one evaluator: serially, on a process pool,
+or as a Hydra multirun into the results store.
 
-Every tool that runs many models at once goes through `evaluate` (or `run_all`, its table of summary
-rows): the comparison, the crossover, the stress, the joint sample and the Shapley split
-(`cxsim.decide`), the Morris screening and the transition (`cxsim.analysis`). A worker is a function
-of one picklable job (`run_one`: regime, org, seed, overrides; `run_stored`: a stored run's config with
-settings on top). Sweeps that a cluster should run (the reorg comparison, the calibration) go through
-Hydra's launchers instead (`cxsim.runs.sweep`: joblib here, Ray or SLURM on a cluster).
+Every tool that runs many models goes through this module:
+
+* `evaluate` (or `run_all`, its table of summary rows): the runs in memory, serially (`jobs=1`) or on
+  a process pool: the comparison, the crossover, the stress, the joint sample and the Shapley split
+  (`cxsim.decide`), the Morris screening and the transition (`cxsim.analysis`), the lessons' checks
+  (`cxsim.app`). A worker is a function of one picklable job (`run_one`: regime, org, seed, overrides;
+  `run_stored`: a stored run's config with settings on top).
+* `sweep`: a Hydra multirun of `cxsim` into a results store, resumable after a crash, on Hydra's
+  launchers (joblib here; Ray or SLURM on a cluster): the reorg comparison, the calibration and the
+  stylized facts, whose runs are worth keeping (`cxsim.runs.sweep` is its machinery).
+
+No other module starts a pool or a sweep (`tests/test_layers.py`).
 """
 
 from __future__ import annotations
@@ -37,6 +44,15 @@ def run_stored(job: tuple) -> dict:
         key, value = setting.split("=", 1)
         OmegaConf.update(config, key, yaml.safe_load(value), merge=False)
     return CXModel(config=config).run().recorder.summary()
+
+
+def sweep(store_dir, overrides: list[str], configs=None, jobs: int | None = None) -> None:
+    """A Hydra multirun of `cxsim` with these overrides into the store at `store_dir` (finished runs are
+    skipped: calling it again resumes); `configs`, a config folder on Hydra's search path; `jobs`, the
+    launcher's workers. Raises ConfigError if Hydra refuses the sweep (`cxsim.runs.sweep.launch`)."""
+    from cxsim.runs.sweep import launch  # Hydra's machinery: only for the tools that sweep
+
+    launch(store_dir, overrides, configs, jobs)
 
 
 def pool(jobs: int | None = None) -> ProcessPoolExecutor:
