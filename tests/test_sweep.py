@@ -311,6 +311,21 @@ def test_a_config_copied_and_saved_the_fast_way_is_omegaconfs():
             assert serial.to_yaml(config) == OmegaConf.to_yaml(config), (org, regime)
 
 
+def test_without_omegaconfs_private_dumper_the_yaml_is_omegaconfs_own(monkeypatch):
+    """`serial` borrows a private part of OmegaConf (its string representer); an OmegaConf without it
+    gets OmegaConf's public `to_yaml`, not an error (issue 34: private parts with a way out)."""
+    from omegaconf import OmegaConf
+
+    from cxsim.config import serial
+    from cxsim.config.composition import compose
+
+    config = compose(["regime=ceo_led", "org=auto_insurer"])
+    calls = []
+    monkeypatch.setattr(serial, "OmegaConfDumper", None)
+    monkeypatch.setattr(OmegaConf, "to_yaml", lambda c, to_yaml=OmegaConf.to_yaml: calls.append(1) or to_yaml(c))
+    assert serial.to_yaml(config) == OmegaConf.to_yaml(config) and len(calls) == 2
+
+
 def test_a_job_run_the_lean_way_returns_and_sees_what_hydras_run_job_gives(tmp_path):
     """`_job.run_job` (fewer copies of the config) against `hydra.core.utils.run_job` on the same sweep
     job: the task sees the same config and the same HydraConfig, and the job's return (config, hydra

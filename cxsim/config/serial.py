@@ -15,7 +15,11 @@ from pathlib import Path
 
 import yaml
 from omegaconf import DictConfig, OmegaConf
-from omegaconf._utils import OmegaConfDumper
+
+try:  # OmegaConf's own string representer, a private part: where it moved, OmegaConf's public to_yaml
+    from omegaconf._utils import OmegaConfDumper
+except ImportError:  # pragma: no cover (OmegaConf 2.3 has it; tests/test_sweep.py checks the text equal)
+    OmegaConfDumper = None
 
 
 def copy_of(config: DictConfig) -> DictConfig:
@@ -34,11 +38,14 @@ class _Dumper(getattr(yaml, "CDumper", yaml.Dumper)):  # libyaml where PyYAML wa
     representers (strings that read as numbers or booleans are quoted), the same text."""
 
 
-_Dumper.add_representer(str, OmegaConfDumper.str_representer)
+if OmegaConfDumper is not None:
+    _Dumper.add_representer(str, OmegaConfDumper.str_representer)
 
 
 def to_yaml(config: DictConfig) -> str:
     """`OmegaConf.to_yaml(config)`: interpolations kept, keys in their order."""
+    if OmegaConfDumper is None:
+        return OmegaConf.to_yaml(config)
     container = OmegaConf.to_container(config, resolve=False, enum_to_str=True)
     out = io.StringIO()
     yaml.dump(container, out, Dumper=_Dumper, default_flow_style=False, allow_unicode=True, sort_keys=False)
