@@ -144,6 +144,19 @@ def shared(tmp_path_factory, name: str, make) -> tuple[pd.DataFrame, ...]:
         return tuple(pd.read_parquet(p) for p in paths)
 
 
+def shared_object(tmp_path_factory, name: str, make):
+    """`make()`'s result (any picklable object), made once per test session as `shared` makes tables."""
+    import pickle
+
+    folder = tmp_path_factory.getbasetemp().parent
+    path = folder / f"{name}.pickle"
+    with open(folder / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not path.exists():
+            path.write_bytes(pickle.dumps(make()))
+        return pickle.loads(path.read_bytes())
+
+
 def run_keeping_series(job: tuple) -> tuple[dict, pd.DataFrame | None]:
     """`batch.run_one`, and the daily series of a run of a regime in SERIES as configured (with
     what the stylized facts read of it: `facts_row`)."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
+from conftest import shared_object
 
 from cxsim.app import lessons
 from cxsim.app.classroom import LESSONS, MEASURED
@@ -19,8 +20,10 @@ pytestmark = pytest.mark.lessons
 
 
 @pytest.fixture(scope="module")
-def results() -> list[lessons.Result]:
-    return lessons.check_all(jobs=2)
+def results(tmp_path_factory) -> list[lessons.Result]:
+    """Every lesson's checks, measured once per test session (the first xdist worker to ask makes the
+    runs, on two processes; the other waits and reads them)."""
+    return shared_object(tmp_path_factory, "lesson_results", lambda: lessons.check_all(jobs=2))
 
 
 def test_every_lesson_backs_its_text_with_checks():

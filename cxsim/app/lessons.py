@@ -266,8 +266,11 @@ def measured_table(results: list[Result]) -> dict[str, list[dict]]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(prog="cxsim-lessons", description="Run every lesson's checks; "
-                                     "print what each claim measured and whether it holds.")
+    parser = argparse.ArgumentParser(
+        prog="cxsim-lessons", description="Run every lesson's checks; print what each claim measured and whether "
+        "it holds (a lesson's checks are in cxsim/conf/lesson/NAME.yaml).",
+        epilog="examples: cxsim-lessons --jobs 2 --write (measure, and store what the app shows); "
+               "cxsim-lessons --handouts handouts (one page per lesson for students)")
     parser.add_argument("--write", action="store_true",
                         help=f"write the results to {MEASURED.name} (the app shows them)")
     parser.add_argument("--jobs", type=int, default=None, help="worker processes (default: every core)")
