@@ -191,7 +191,7 @@ def needed_runs(checks: list[Check]) -> list[tuple]:
 
 
 def settings_work(checks: list[Check]) -> None:
-    """Build each distinct setting once, for a day, before any run: a wrong keyword or value in a lesson
+    """Build each distinct setting once (a small firm, not run) before any run: a wrong keyword or value in a lesson
     file is one line naming the lesson, not a failure in a worker after other runs were made."""
     from cxsim.model import CXModel
 
@@ -202,7 +202,7 @@ def settings_work(checks: list[Check]) -> None:
                 continue
             seen.add(side.keywords)
             try:
-                CXModel(days=1, customers=10, **dict(side.keywords))
+                CXModel(days=side.days, customers=10, **dict(side.keywords))  # built, not run
             except (TypeError, ConfigError) as exc:  # TypeError: a keyword CXModel does not take
                 raise ConfigError(f"lesson {check.lesson}: {check.claim!r}: {exc}") from None
 
