@@ -61,6 +61,8 @@ def test_a_claim_that_is_false_fails():
     ({"claim": "x", "measure": "fixes", "higer": {}, "lower": {}}, "check 1: unknown key higer"),
     ({"claim": "x", "measure": "fixe", "higher": {}, "lower": {}}, "check 1: measure: no outcome named 'fixe'"),
     ({"claim": "x", "measure": "fixes", "higher": {}}, "check 1: higher needs lower"),
+    ({"claim": "x", "measure": "profit", "days": 200, "higher": {"window": [150, 250]}, "lower": {}},
+     r"window: must be \[from, to\) within the run's 200 days"),
     ({"claim": "x", "measure": "fixes", "higher": {"ceo_atention": 2}, "lower": {}}, "'x': .*'ceo_atention'"),
     ({"claim": "x", "measure": "fixes", "higher": {"regime": "nobody"}, "lower": {}}, "'x': regime: no config named"),
 ])

@@ -163,6 +163,9 @@ def one_check(name: str, i: int, spec: dict, base: dict) -> Check:
     for s in sides:
         if s.window and spec["measure"] not in WINDOW_MEASURES:
             raise ConfigError(f"{where}: a window reads only {', '.join(WINDOW_MEASURES)}, not {spec['measure']}")
+        if s.window and not (len(s.window) == 2 and 0 <= s.window[0] < s.window[1] <= s.days):
+            raise ConfigError(f"{where}: window: must be [from, to) within the run's {s.days} days, "
+                              f"got {list(s.window)}")
     return Check(name, spec["claim"], spec["measure"], kind, sides, seeds, float(spec.get("margin", 0.0)))
 
 
