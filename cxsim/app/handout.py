@@ -40,9 +40,9 @@ def handout(name: str, classroom: Classroom = CLASSROOM) -> str:
     model = run_at_lesson(name, classroom)
     png = base64.b64encode(charts.png_bytes(charts.charts_figure(model, columns=4))).decode()
     settings = ", ".join(f"{classroom.controls[k].label} = {v}" for k, v in lesson["params"].items())
-    measured = "".join(f"<li>{html.escape(c['claim'])}. <span class='measured'>It {html.escape(c['measured'])}."
-                       f"</span></li>" for c in classroom.measured.get(name, []))
     e = html.escape
+    measured = "".join(f"<li>{e(c['claim'])}. <span class='measured'>It {e(c['measured'])}.</span></li>"
+                       for c in classroom.measured.get(name, []))
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{e(lesson['title'])}</title><style>{STYLE}</style></head>
 <body>

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import yaml
 from scipy import stats
 
+from cxsim.analysis.statistics import ci_of_mean
 from cxsim.app.classroom import LESSONS, MEASURED
 from cxsim.config.errors import ConfigError
 from cxsim.runs.api import outcome_names
@@ -40,6 +42,7 @@ APP_ONLY = ("compare_with",)  # lesson settings the app reads, not the model
 # measures over a window of days [from, to) of a run's daily table: name -> (numerator, denominator)
 WINDOW_MEASURES = {"handoff_failure_rate": ("handoff_failures", "handoffs"), "profit": ("profit", None),
                    "failure_demand_share": ("repeat_contacts", "contacts")}
+DAILY = sorted({c for pair in WINDOW_MEASURES.values() for c in pair if c})  # the daily columns a run keeps
 KINDS = ("higher", "rises_more", "same")
 NEEDS = {"higher": "lower beside it", "rises_more": "from, to and than", "same": "a list of two settings"}
 
@@ -182,9 +185,7 @@ def run_lesson_setting(job: tuple) -> dict:
 
     (keywords, days), seed = job
     model = CXModel(seed=seed, days=days, **dict(keywords)).run()
-    daily = model.recorder.timeseries()
-    columns = sorted({c for pair in WINDOW_MEASURES.values() for c in pair if c})
-    return {"summary": model.recorder.summary(), "daily": daily[columns].to_numpy()}
+    return {"summary": model.recorder.summary(), "daily": model.recorder.timeseries()[DAILY].to_numpy()}
 
 
 def needed_runs(checks: list[Check]) -> list[tuple]:
@@ -219,11 +220,10 @@ def make_runs(checks: list[Check], jobs: int | None = None) -> dict[tuple, dict]
 def value(run: dict, measure: str, window: tuple[int, int] | None) -> float:
     if window is None:
         return float(run["summary"][measure])
-    columns = sorted({c for pair in WINDOW_MEASURES.values() for c in pair if c})
     top, bottom = WINDOW_MEASURES[measure]
     rows = run["daily"][window[0]:window[1]]
-    total = rows[:, columns.index(top)].sum()
-    return float(total / rows[:, columns.index(bottom)].sum()) if bottom else float(total)
+    total = rows[:, DAILY.index(top)].sum()
+    return float(total / rows[:, DAILY.index(bottom)].sum()) if bottom else float(total)
 
 
 def measure(check: Check, runs: dict[tuple, dict]) -> Result:
@@ -231,16 +231,19 @@ def measure(check: Check, runs: dict[tuple, dict]) -> Result:
     values = [np.array([value(runs[(s.run, seed)], check.measure, s.window) for seed in range(check.seeds)])
               for s in check.sides]
     d = check.effect(values)
-    mean = float(d.mean())
-    half = float(stats.t.ppf(0.975, len(d) - 1) * d.std(ddof=1) / np.sqrt(len(d))) if d.std() > 0 else 0.0
+    low, high = ci_of_mean(pd.Series(d))
     if check.kind == "same":
-        held = int((np.abs(d) < check.margin).sum())
-        p = tost(d, check.margin)
+        held, p = int((np.abs(d) < check.margin).sum()), tost(d, check.margin)
     else:
-        held = int((d > 0).sum())
-        p = 0.0 if d.std() == 0 and mean > 0 else 1.0 if d.std() == 0 else \
-            float(stats.ttest_1samp(d, 0.0, alternative="greater").pvalue)
-    return Result(check, mean, mean - half, mean + half, held, p)
+        held, p = int((d > 0).sum()), greater_p(d)
+    return Result(check, float(d.mean()), low, high, held, p)
+
+
+def greater_p(d: np.ndarray) -> float:
+    """One-sided paired t-test that the mean of d is above 0 (a constant d: 0 if positive, else 1)."""
+    if d.std() == 0:
+        return 0.0 if d.mean() > 0 else 1.0
+    return float(stats.ttest_1samp(d, 0.0, alternative="greater").pvalue)
 
 
 def tost(d: np.ndarray, margin: float) -> float:
@@ -252,10 +255,9 @@ def tost(d: np.ndarray, margin: float) -> float:
     return float(max(below, above))
 
 
-def check_all(lessons: dict[str, dict] | None = None, jobs: int | None = None,
-              runs: dict[tuple, dict] | None = None) -> list[Result]:
+def check_all(lessons: dict[str, dict] | None = None, jobs: int | None = None) -> list[Result]:
     checks = all_checks(lessons)
-    runs = make_runs(checks, jobs) if runs is None else runs
+    runs = make_runs(checks, jobs)
     return [measure(c, runs) for c in checks]
 
 

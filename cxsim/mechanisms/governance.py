@@ -105,7 +105,7 @@ class Governance(Mechanism):
         self.mean_value = sum(s.share * s.annual_value for s in segments) or 1.0
 
     # ------------------------------------------------------------ set-up
-    def install(self, regime, reorg: bool = False) -> None:
+    def install(self, regime, reorg: bool) -> None:
         """Appoint the regime's owners (replacing any previous ones) and set the KPIs they impose."""
         model = self.model
         for owner in self.owners:

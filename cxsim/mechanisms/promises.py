@@ -43,7 +43,7 @@ class Promises(Mechanism):
         self.won = self.lost = 0  # since the last weekly review
         self.weeks: deque[tuple[int, int]] = deque(maxlen=int(model.mech.promises.window_weeks))
 
-    def install(self, regime, reorg: bool = False) -> None:
+    def install(self, regime, reorg: bool) -> None:
         """The owners measured on acquisition (the Owner agents `governance` appointed, by name)."""
         by_name = {o.name: o for o in self.model.governance.owners}
         delivery = self.delivery_departments()
