@@ -58,3 +58,25 @@ def test_regimes_share_common_random_numbers():
     a = simulate(regime="ceo_led", seed=4, days=1, customers=500).model
     b = simulate(regime="no_owner", seed=4, days=1, customers=500).model
     assert [c.segment.annual_value for c in a.customers[:500]] == [c.segment.annual_value for c in b.customers[:500]]
+
+
+def test_the_test_sessions_library_names_one_setting_one_run():
+    """The tests' shared runs (`tests/runs_library.py`) are named by what differs from the regime's config:
+    a keyword, its override and the default itself name one run, and that run is the same run bit for bit;
+    a setting that differs names another."""
+    from runs_library import Run
+
+    from cxsim.model import CXModel
+
+    spellings = [Run.of("coo_owned", 3), Run.of("coo_owned", 3, service_budget=1.0, days=730),
+                 Run.of("coo_owned", 3, overrides=["mechanisms.finance.service_budget=1.0", "days=730"])]
+    assert len({run.name() for run in spellings}) == 1
+    others = [Run.of("coo_owned", 3, service_budget=0.75), Run.of("coo_owned", 4), Run.of("no_owner", 3),
+              Run.of("coo_owned", 3, org="telecom"), Run.of("coo_owned", 3, ceo_attention=2.0)]
+    assert len({run.name() for run in [spellings[0], *others]}) == 1 + len(others)
+    runs = [CXModel(regime="coo_owned", seed=3, days=60, service_budget=1.0),
+            CXModel(regime="coo_owned", seed=3, days=60, overrides=["mechanisms.finance.service_budget=1.0"]),
+            CXModel(regime="coo_owned", seed=3, days=60)]
+    tables = [m.run().recorder.timeseries() for m in runs]
+    for table in tables[1:]:
+        assert_frame_equal(table, tables[0])

@@ -9,8 +9,9 @@ what the model does (issue 35). Each claim is a paired test over its seeds at it
 from __future__ import annotations
 
 import pytest
+import runs_library
 import yaml
-from conftest import shared_object
+from runs_library import Run
 
 from cxsim.app import lessons
 from cxsim.app.classroom import LESSONS, MEASURED
@@ -19,11 +20,22 @@ from cxsim.config.errors import ConfigError
 pytestmark = pytest.mark.lessons
 
 
+def from_the_library(todo: list[tuple]) -> list[dict]:
+    """The lessons' runs from the test session's library (`runs_library`): a lesson's run that another
+    test reads too (the default comparison's COO-owned runs, the CFO's cost view) is made once."""
+    runs = []
+    for (keywords, days), seed in todo:
+        keywords = dict(keywords)
+        runs.append(Run.of(keywords.pop("regime", "ceo_led"), seed, keywords.pop("org", "auto_insurer"),
+                           keywords.pop("overrides", ()), days=days, **keywords))
+    return [{"summary": record.summary, "daily": record.daily[lessons.DAILY].to_numpy()}
+            for record in runs_library.records(None, runs)]
+
+
 @pytest.fixture(scope="module")
-def results(tmp_path_factory) -> list[lessons.Result]:
-    """Every lesson's checks, measured once per test session (the first xdist worker to ask makes the
-    runs, on two processes; the other waits and reads them)."""
-    return shared_object(tmp_path_factory, "lesson_results", lambda: lessons.check_all(jobs=2))
+def results() -> list[lessons.Result]:
+    """Every lesson's checks, measured on the session's shared runs."""
+    return lessons.check_all(made=from_the_library)
 
 
 def test_every_lesson_backs_its_text_with_checks():
@@ -53,7 +65,7 @@ def test_a_claim_that_is_false_fails():
     first = dict(lesson["checks"][0])
     first["higher"], first["lower"] = first["lower"], first["higher"]
     lesson["checks"] = [first]
-    (result,) = lessons.check_all({"busy_ceo": lesson}, jobs=2)
+    (result,) = lessons.check_all({"busy_ceo": lesson}, jobs=2)  # the tool's own runs, as `cxsim-lessons` makes them
     assert not result.holds and result.held_in < result.check.seeds // 2
 
 

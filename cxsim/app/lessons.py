@@ -255,9 +255,17 @@ def tost(d: np.ndarray, margin: float) -> float:
     return float(max(below, above))
 
 
-def check_all(lessons: dict[str, dict] | None = None, jobs: int | None = None) -> list[Result]:
+def check_all(lessons: dict[str, dict] | None = None, jobs: int | None = None, made=None) -> list[Result]:
+    """Every check of these lessons (all: None), measured; `made`, where the runs come from when not
+    made here: a function of `needed_runs` giving each run as `run_lesson_setting` does (a test
+    session's shared runs)."""
     checks = all_checks(lessons)
-    runs = make_runs(checks, jobs)
+    if made is None:
+        runs = make_runs(checks, jobs)
+    else:
+        settings_work(checks)
+        todo = needed_runs(checks)
+        runs = dict(zip(todo, made(todo), strict=True))
     return [measure(c, runs) for c in checks]
 
 

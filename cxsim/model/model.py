@@ -82,11 +82,16 @@ def plain(value):
     return value.item() if type(value).__module__ == "numpy" and hasattr(value, "item") else value
 
 
+def path_of(keyword: str) -> str:
+    """Where a Model keyword lives in the config (`ceo_attention` and `cxo_*` are levers)."""
+    return f"levers.{keyword}" if keyword in ("ceo_attention", "cxo_authority", "cxo_backing") else SHORTCUTS[keyword]
+
+
 def apply_shortcuts(cfg: DictConfig, **values) -> None:
     """Put the Model's keyword arguments into the config, then apply the levers."""
     for key, value in values.items():
         if value is not None:
-            where = f"levers.{key}" if key in ("ceo_attention", "cxo_authority", "cxo_backing") else SHORTCUTS[key]
+            where = path_of(key)
             try:
                 OmegaConf.update(cfg, where, plain(value))
             except OmegaConfBaseException as exc:  # a keyword of the wrong type: one line naming it
