@@ -71,12 +71,20 @@ def consequence(model, customer) -> None:
         customer.owed += 1
 
 
+def chase_delays(model) -> list[list[int]]:
+    """Per journey and stage: whole days from joining the stage's queue to the first check on the case,
+    the stage's service time plus the wait the customer expects (at least a day)."""
+    expected = model.mech.customer.expected_wait_days
+    return [[max(1, math.ceil(stage.service_days + expected)) for stage in journey.stages]
+            for journey in model.structure.journeys]
+
+
 def watch(model, customer, dept_index: int) -> None:
-    """The customer joined a queue: it will check on its case once the stage should be done."""
+    """The customer joined a queue: it will check on its case once the stage should be done
+    (`chase_delays`, kept by the model as `chase_after`)."""
     customer.visit += 1
-    stage = customer.journey.stages[customer.stage]
-    due = stage.service_days + model.mech.customer.expected_wait_days
-    model.calendar.add(model.day + max(1, math.ceil(due)), CHASE, customer, customer.visit)
+    due = model.day + model.chase_after[customer.journey.index][customer.stage]
+    model.calendar.add(due, CHASE, customer, customer.visit)
 
 
 def check(model, customer, visit: int) -> None:

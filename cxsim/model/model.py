@@ -226,6 +226,7 @@ class CXModel(mesa.Model):
             if d.cost_centre:  # staffed from the service budget, not from demand (Seddon)
                 d.funded = self.mech.finance.service_budget
         self.friction = handoff.initial_friction(self)
+        self.chase_after = failure_demand.chase_delays(self)  # days from joining a queue to the first check
         self.boundaries = sorted({(j.stages[i].dept, j.stages[i + 1].dept)
                                   for j in self.structure.journeys for i in range(len(j.stages) - 1)
                                   if j.stages[i].dept != j.stages[i + 1].dept})
