@@ -211,10 +211,13 @@ def settings_work(checks: list[Check]) -> None:
                 raise ConfigError(f"lesson {check.lesson}: {check.claim!r}: {exc}") from None
 
 
-def make_runs(checks: list[Check], jobs: int | None = None) -> dict[tuple, dict]:
+def make_runs(checks: list[Check], jobs: int | None = None, made=None) -> dict[tuple, dict]:
+    """Every run the checks read, once: on `jobs` processes, or from `made` (a function of
+    `needed_runs` giving each run as `run_lesson_setting` does: a test session's shared runs)."""
     settings_work(checks)
     todo = needed_runs(checks)
-    return dict(zip(todo, evaluate(run_lesson_setting, todo, jobs, chunksize=1), strict=True))
+    runs = evaluate(run_lesson_setting, todo, jobs, chunksize=1) if made is None else made(todo)
+    return dict(zip(todo, runs, strict=True))
 
 
 def value(run: dict, measure: str, window: tuple[int, int] | None) -> float:
@@ -256,16 +259,9 @@ def tost(d: np.ndarray, margin: float) -> float:
 
 
 def check_all(lessons: dict[str, dict] | None = None, jobs: int | None = None, made=None) -> list[Result]:
-    """Every check of these lessons (all: None), measured; `made`, where the runs come from when not
-    made here: a function of `needed_runs` giving each run as `run_lesson_setting` does (a test
-    session's shared runs)."""
+    """Every check of these lessons (all: None), measured on the runs `make_runs` gives."""
     checks = all_checks(lessons)
-    if made is None:
-        runs = make_runs(checks, jobs)
-    else:
-        settings_work(checks)
-        todo = needed_runs(checks)
-        runs = dict(zip(todo, made(todo), strict=True))
+    runs = make_runs(checks, jobs, made)
     return [measure(c, runs) for c in checks]
 
 
