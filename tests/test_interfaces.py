@@ -161,6 +161,46 @@ def test_composed_configs_are_kept_per_process_as_independent_copies(tmp_path, m
     assert composition.compose(["regime=ceo_led"]).org.customers == 4321
 
 
+def test_values_set_on_the_composed_choices_give_hydras_config(monkeypatch):
+    """compose() sets plain `key=value` overrides on the config its group choices compose to; the result
+    is Hydra's composition of the whole list, key by key (or the same one-line error), for every assumption
+    of the uncertainty set at both ends of its range (the regimes' own with their regime chosen), every
+    structural alternative and mechanism switch, and values the schema converts or refuses; and Hydra
+    composes each set of group choices once, not each set of values."""
+    import yaml
+    from omegaconf import OmegaConf
+
+    from cxsim.config import composition
+    from cxsim.config.errors import ConfigError
+    from cxsim.decide.compare import alternatives
+
+    ranges = yaml.safe_load((composition.CONFIG_DIR / "uncertainty" / "default.yaml").read_text())
+    cases = [[f"{key}={bounds[end]}" for key, bounds in ranges["mechanisms"].items()] for end in (0, 1)]
+    cases += [[f"regime={regime}", *(f"{key}={bounds[end]}" for key, bounds in keys.items())]
+              for regime, keys in ranges["regimes"].items() if keys for end in (0, 1)]
+    cases += [[f"regime={regime}", "org=telecom", *switches] for regime, switches in
+              zip(("ceo_led", "coo_owned", "no_owner", "everyone_owns", "journey_teams", "cxo_facilitator",
+                   "marketing_owned"), alternatives().values(), strict=True)]
+    cases += [["days=365", "org.customers=2000", "seed=3"], ["org.customers='2000'"], ["days=abc"],
+              ["org.nope=1"], ["regime=coo_owned", "reorg.day=200", "reorg.to=ceo_led"], ["days=0"]]
+
+    def outcome(make):
+        try:
+            return OmegaConf.to_yaml(make())
+        except ConfigError as exc:
+            return f"ConfigError: {exc}"
+
+    hydra = [outcome(lambda case=case: composition.composed(tuple(case))) for case in cases]
+    composition.cached.cache_clear()
+    by_hydra, composed = [], composition.composed
+    monkeypatch.setattr(composition, "composed", lambda overrides: by_hydra.append(overrides) or composed(overrides))
+    assert [outcome(lambda case=case: composition.compose(case)) for case in cases] == hydra
+    refused = {case[0] for case, text in zip(cases, hydra, strict=True) if text.startswith("ConfigError")}
+    assert refused == {"days=abc", "org.nope=1", "days=0"}, refused
+    choices = {tuple(o for o in case if o.split("=")[0] in ("regime", "org")) for case in cases}
+    assert len(by_hydra) == len(choices) + len(refused)  # each set of choices once; each refusal in Hydra's words
+
+
 def test_promises_raise_only_the_expectations_of_the_customers_they_won():
     """The customers of day 0 were won before the regime: no inflated expectation. A CMO measured on
     acquisition, short of its target (few paid prospects), inflates the promise; the customers won then

@@ -14,7 +14,10 @@ from pathlib import Path
 
 from hydra import compose as hydra_compose
 from hydra import initialize_config_dir
+from hydra.core.config_store import ConfigStore
 from hydra.core.global_hydra import GlobalHydra
+from hydra.core.override_parser.overrides_parser import OverridesParser
+from hydra.core.override_parser.types import OverrideType
 from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
@@ -43,7 +46,10 @@ def compose(overrides: list[str] | tuple[str, ...] = ()) -> DictConfig:
     Outside one, a composed config is kept per process and each call gets its
     own copy: Hydra takes about 0.3 s to compose, a copy 4 ms (unpickled; a
     deepcopy takes 40), and scripts, notebooks and tests build many models
-    from the same few configs. The
+    from the same few configs. Overrides that only set values (`days=365`,
+    `mechanisms.handoff.drop_share=0.4`: what the crossover's screening, the
+    explanations and the uncertainty samples vary) are set on the config the
+    group choices compose to, as Hydra sets them (`with_values`). The
     config files' modification times are part of the key, so an edited file is
     composed again.
     """
@@ -82,9 +88,52 @@ def running_search_path() -> list[str]:
     return [f"hydra.searchpath=[{','.join(repr(str(p)) for p in paths)}]"] if paths else []
 
 
-@functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def cached(overrides: tuple[str, ...], fingerprint: tuple) -> bytes:
-    return pickle.dumps(composed(overrides))
+    split = values_apart(overrides)
+    if split is None or not split[1]:
+        return pickle.dumps(composed(overrides))
+    choices, values = split
+    config = pickle.loads(cached(choices, fingerprint))
+    return pickle.dumps(with_values(config, values) or composed(overrides))
+
+
+def with_values(config: DictConfig, values: list[tuple[str, object]]) -> DictConfig | None:
+    """The composed config with plain values set in order, as Hydra sets a `key=value` override
+    (`OmegaConf.update(..., merge=True)`: the schema converts and checks the type), then validated;
+    None when a value is refused, so that Hydra composes it in full and says what is wrong in its words."""
+    from cxsim.config.validation import validate
+
+    try:
+        for key, value in values:
+            OmegaConf.update(config, key, value, merge=True)
+        validate(config)
+    except (OmegaConfBaseException, ConfigError):
+        return None
+    return config
+
+
+def values_apart(overrides: tuple[str, ...]) -> tuple[tuple[str, ...], list[tuple[str, object]]] | None:
+    """(the config group choices, the plain `key=value` settings) of the overrides; None when one is
+    anything else (an addition or deletion, a sweep, a `hydra.` key, a dict or list, unparsable):
+    those Hydra composes in full. Hydra, too, applies every group choice before any value."""
+    parser, groups = OverridesParser.create(), ConfigStore.instance().repo
+    choices, values = [], []
+    for text in overrides:
+        try:
+            o = parser.parse_override(text)
+        except HydraException:
+            return None
+        if o.type != OverrideType.CHANGE or o.package is not None or o.is_sweep_override() or o.is_hydra_override():
+            return None
+        key = o.key_or_group
+        if "/" in key or (CONFIG_DIR / key).is_dir() or key in groups:
+            choices.append(text)  # a config group's option: `regime=coo_owned`
+        elif isinstance(o.value(), (dict, list)):
+            return None  # merged into what is there, not set
+        else:
+            values.append((key, o.value()))
+    return tuple(choices), values
 
 
 def files_fingerprint() -> tuple:
