@@ -98,6 +98,36 @@ def test_every_tool_runs_many_models_through_the_one_evaluator():
             "lessons.py"} <= {p.name for p in callers}
 
 
+def pid_of(_job) -> int:
+    return os.getpid()
+
+
+def dies(_job) -> None:
+    os._exit(3)  # a worker killed mid-run (out of memory, a signal)
+
+
+def test_the_evaluator_keeps_its_pool_and_lets_a_broken_one_go():
+    """Batches on the evaluator's pool run in the same worker processes (a worker's start costs an
+    interpreter importing the model); another size starts another pool; a pool a dead worker broke
+    raises, and the next batch gets a new one."""
+    import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
+
+    import pytest
+
+    from cxsim.runs.evaluator import evaluate
+
+    first = set(evaluate(pid_of, list(range(8)), jobs=2, chunksize=1))
+    workers = {child.pid for child in multiprocessing.active_children()}
+    assert first <= workers and os.getpid() not in first
+    assert set(evaluate(pid_of, list(range(8)), jobs=2, chunksize=1)) <= workers
+    three = set(evaluate(pid_of, list(range(12)), jobs=3, chunksize=1))
+    assert not three & first
+    with pytest.raises(BrokenProcessPool):
+        evaluate(dies, [0, 1], jobs=3)
+    assert not set(evaluate(pid_of, list(range(6)), jobs=3, chunksize=1)) & three
+
+
 def worked_example_blocks() -> dict[str, str]:
     """The code blocks of docs/layout.md's worked example, by the label on their first line."""
     import re

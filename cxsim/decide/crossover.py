@@ -41,7 +41,7 @@ from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import interval
-from cxsim.runs.evaluator import pool, run_one, run_stored
+from cxsim.runs.evaluator import kept_pool, run_one, run_stored
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
 
@@ -332,20 +332,20 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, unc
     a, b = ranked.regime.iloc[:2]
     wide = runs.pivot(index="seed", columns="regime", values=metric)
     seeds = sorted(runs.seed.unique())[:screen_seeds]
-    with pool(jobs) as workers:
-        leads = Leads(a, b, source, seeds, runs, workers, metric)
-        found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
-                          margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
-                          tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),
-                          gaps=wide[a] - wide[b])
-        if found.lead > 0 and found.reversing:
-            row = found.screening[found.screening.assumption == found.reversing[0]].iloc[0]
-            found.assumption = row.assumption
-            found.default = source.default(row.key, row.acts_on.split(",")[0])
-            found.value = bisect(leads, row, found.default, tolerance)
-        outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
-        if len(outside):
-            screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide, metric)
+    workers = kept_pool(jobs)
+    leads = Leads(a, b, source, seeds, runs, workers, metric)
+    found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
+                      margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
+                      tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),
+                      gaps=wide[a] - wide[b])
+    if found.lead > 0 and found.reversing:
+        row = found.screening[found.screening.assumption == found.reversing[0]].iloc[0]
+        found.assumption = row.assumption
+        found.default = source.default(row.key, row.acts_on.split(",")[0])
+        found.value = bisect(leads, row, found.default, tolerance)
+    outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
+    if len(outside):
+        screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide, metric)
     return found
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from multiprocessing import get_context
 
 import pandas as pd
@@ -60,15 +61,36 @@ def pool(jobs: int | None = None) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))
 
 
+_kept: dict[int, ProcessPoolExecutor] = {}  # this process's pool, by its number of workers (one at a time)
+
+
+def kept_pool(jobs: int | None = None) -> ProcessPoolExecutor:
+    """This process's pool of `jobs` workers (all cores by default), started on first use and kept until
+    the process ends or another size is asked for. A worker's start is an interpreter importing the
+    model (about 1.5 s of CPU), and a tool may evaluate many times (`cxsim-compare --structural`: the
+    table, seven alternatives and the crossover; a test session: hundreds of batches)."""
+    n = jobs or os.cpu_count() or 1
+    if n not in _kept:
+        for old in _kept.values():
+            old.shutdown(wait=False)
+        _kept.clear()
+        _kept[n] = pool(n)
+    return _kept[n]
+
+
 def evaluate(worker, todo: list, jobs: int | None = None, chunksize: int = 2, workers=None) -> list:
-    """`worker(job)` for every job, in order: serially when `jobs` is 1 (no process started), else on a
-    pool of `jobs` processes (all cores by default), or on `workers`, a pool the caller keeps open."""
+    """`worker(job)` for every job, in order: serially when `jobs` is 1 (no process started), else on
+    this process's kept pool of `jobs` workers (all cores by default), or on `workers`, a pool of the
+    caller's. A pool a worker's death broke is let go (the next call starts another), and the error raised."""
     if workers is not None:
         return list(workers.map(worker, todo, chunksize=chunksize))
     if jobs == 1 or len(todo) <= 1:
         return [worker(job) for job in todo]
-    with pool(jobs) as p:
-        return list(p.map(worker, todo, chunksize=chunksize))
+    try:
+        return list(kept_pool(jobs).map(worker, todo, chunksize=chunksize))
+    except BrokenProcessPool:
+        _kept.clear()
+        raise
 
 
 def run_all(regimes, org, seeds, overrides=(), jobs=None) -> pd.DataFrame:
