@@ -115,7 +115,7 @@ def test_the_evaluator_keeps_its_pool_and_lets_a_broken_one_go():
 
     import pytest
 
-    from cxsim.runs.evaluator import evaluate
+    from cxsim.runs.evaluator import evaluate, kept_pool
 
     first = set(evaluate(pid_of, list(range(8)), jobs=2, chunksize=1))
     workers = {child.pid for child in multiprocessing.active_children()}
@@ -125,7 +125,11 @@ def test_the_evaluator_keeps_its_pool_and_lets_a_broken_one_go():
     assert not three & first
     with pytest.raises(BrokenProcessPool):
         evaluate(dies, [0, 1], jobs=3)
-    assert not set(evaluate(pid_of, list(range(6)), jobs=3, chunksize=1)) & three
+    again = set(evaluate(pid_of, list(range(6)), jobs=3, chunksize=1))
+    assert not again & three
+    with pytest.raises(BrokenProcessPool):  # handed over by a caller (the crossover keeps it for its batches)
+        evaluate(dies, [0, 1], workers=kept_pool(3))
+    assert not set(evaluate(pid_of, list(range(6)), jobs=3, chunksize=1)) & again
 
 
 def worked_example_blocks() -> dict[str, str]:

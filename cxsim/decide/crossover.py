@@ -41,7 +41,7 @@ from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import interval
-from cxsim.runs.evaluator import kept_pool, run_one, run_stored
+from cxsim.runs.evaluator import evaluate, kept_pool, run_one, run_stored
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
 
@@ -155,7 +155,7 @@ class Leads:
                     jobs.append(self.source.job(r, s, override(name, value, whole)))
                     where.append((i, r))
         profits = {}
-        for (i, r), row in zip(where, self.pool.map(self.source.worker, jobs, chunksize=2)):
+        for (i, r), row in zip(where, evaluate(self.source.worker, jobs, workers=self.pool)):
             profits.setdefault((i, r), []).append(row[self.metric])
         out = []
         for i in range(len(points)):

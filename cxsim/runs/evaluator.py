@@ -68,11 +68,11 @@ def kept_pool(jobs: int | None = None) -> ProcessPoolExecutor:
     """This process's pool of `jobs` workers (all cores by default), started on first use and kept until
     the process ends or another size is asked for. A worker's start is an interpreter importing the
     model (about 1.5 s of CPU), and a tool may evaluate many times (`cxsim-compare --structural`: the
-    table, seven alternatives and the crossover; a test session: hundreds of batches)."""
+    table, seven alternatives and the crossover; a test session, many more)."""
     n = jobs or os.cpu_count() or 1
     if n not in _kept:
         for old in _kept.values():
-            old.shutdown(wait=False)
+            old.shutdown(wait=True)  # idle workers: they exit at once
         _kept.clear()
         _kept[n] = pool(n)
     return _kept[n]
@@ -81,15 +81,18 @@ def kept_pool(jobs: int | None = None) -> ProcessPoolExecutor:
 def evaluate(worker, todo: list, jobs: int | None = None, chunksize: int = 2, workers=None) -> list:
     """`worker(job)` for every job, in order: serially when `jobs` is 1 (no process started), else on
     this process's kept pool of `jobs` workers (all cores by default), or on `workers`, a pool of the
-    caller's. A pool a worker's death broke is let go (the next call starts another), and the error raised."""
-    if workers is not None:
-        return list(workers.map(worker, todo, chunksize=chunksize))
-    if jobs == 1 or len(todo) <= 1:
+    caller's. A kept pool a worker's death broke is let go (the next call starts another), and the error
+    raised."""
+    if workers is None and (jobs == 1 or len(todo) <= 1):
         return [worker(job) for job in todo]
+    workers = workers or kept_pool(jobs)
     try:
-        return list(kept_pool(jobs).map(worker, todo, chunksize=chunksize))
+        return list(workers.map(worker, todo, chunksize=chunksize))
     except BrokenProcessPool:
-        _kept.clear()
+        for n, kept in list(_kept.items()):
+            if kept is workers:
+                kept.shutdown(wait=True)  # before it is let go: a broken pool collected unjoined hangs the exit
+                del _kept[n]
         raise
 
 
