@@ -26,6 +26,9 @@ class FakeLeads:
         self.calls += len(points)
         return [self.lead_of[name](value) for name, value, _, _ in points]
 
+    def unread_by(self, name, acts_on) -> str:
+        return ""
+
 
 def test_screening_ranks_by_swing_and_bisection_finds_the_sign_change():
     leads = FakeLeads({"x": lambda v: 10.0 - 4.0 * v,  # B leads above 2.5
@@ -180,3 +183,60 @@ def test_whole_day_ranges_stay_whole_days():
     assert all(isinstance(b, float) for b in u.mechanisms["mechanisms.handoff.base_friction"])
     assert (crossover.override("mechanisms.handoff.recontact_days", 3.97, whole=True)
             == "mechanisms.handoff.recontact_days=4")
+
+
+# A run is the same run at any value of a parameter it never reads: the screening reuses the comparison's.
+SHORT = ["days=200", "org.customers=1500"]  # an identity, not a statistic: any horizon shows it
+
+
+def test_a_parameter_a_run_never_reads_leaves_the_run_unchanged_at_either_end_of_its_range():
+    from cxsim.config.composition import was_read
+    from cxsim.runs.evaluator import Reading, evaluate, run_one
+
+    u = crossover.load()
+    regimes = ["ceo_led", "everyone_owns", "cxo_facilitator", "journey_teams"]
+    noted = evaluate(Reading(run_one), [(r, "auto_insurer", 3, SHORT) for r in regimes], jobs=2)
+    plain = evaluate(run_one, [(r, "auto_insurer", 3, SHORT) for r in regimes], jobs=2)
+    assert [row for row, _ in noted] == plain  # noting the reads does not change the run
+    todo, expected = [], []
+    for r, (row, reads) in zip(regimes, noted):
+        assumptions = u.of([r])
+        unread = [k for k in assumptions if not was_read(reads, k.split(":", 1)[-1])]
+        assert 5 <= len(unread) < len(assumptions) / 2, (r, unread)  # levers it does not hold; not most
+        everyones = ("mechanisms.failure_demand.chase_prob", "mechanisms.handoff.base_friction")
+        assert all(was_read(reads, k) for k in everyones)
+        for name in unread:
+            (lo, hi), _ = assumptions[name]
+            whole = isinstance(lo, int) and isinstance(hi, int)
+            todo += [(r, "auto_insurer", 3, [*SHORT, crossover.override(name, v, whole)]) for v in (lo, hi)]
+            expected += [row, row]
+    # the control: a parameter every run reads does change the run
+    todo.append(("ceo_led", "auto_insurer", 3, [*SHORT, "mechanisms.failure_demand.chase_prob=0.54"]))
+    moved = evaluate(run_one, todo, jobs=2)
+    assert moved[:-1] == expected
+    assert moved[-1] != noted[0][0]
+
+
+def test_the_screening_reuses_only_runs_that_never_read_the_assumption_and_finds_the_same_leads():
+    from cxsim.runs.evaluator import kept_pool, run_all
+
+    source = crossover.Composed("auto_insurer", SHORT)
+    seeds = [0, 1]
+    base = run_all(["ceo_led", "coo_owned"], "auto_insurer", seeds, SHORT, jobs=2)  # the comparison's runs
+    u = crossover.Uncertainty({"mechanisms.governance.executive_pay.CXO": (66000, 154000),  # no CXO in either
+                               "mechanisms.governance.executive_pay.CEO": (90000, 210000),  # only ceo_led's
+                               "mechanisms.failure_demand.chase_prob": (0.30, 0.54)}, {})  # both read it
+    assumptions = u.of(["ceo_led", "coo_owned"])
+    workers = kept_pool(2)
+    reads = crossover.read_sets(source, ["ceo_led", "coo_owned"], seeds, base, workers)
+    assert set(reads) == {(r, s) for r in ("ceo_led", "coo_owned") for s in seeds}
+    reusing = crossover.Leads("ceo_led", "coo_owned", source, seeds, base, workers, reads=reads)
+    making = crossover.Leads("ceo_led", "coo_owned", source, seeds, base, workers)
+    reused, made = crossover.screen(reusing, assumptions), crossover.screen(making, assumptions)
+    pd.testing.assert_frame_equal(reused.drop(columns="unread_by"), made.drop(columns="unread_by"))
+    assert making.made == 3 * 2 * 2 * 2 and making.reused == 0
+    assert (reusing.made, reusing.reused) == (2 * 2 * 2 + 2 * 2, 2 * 2 * 2 + 2 * 2)  # CXO pay both, CEO pay coo's
+    unread = dict(zip(reused.assumption, reused.unread_by))
+    assert unread == {"mechanisms.governance.executive_pay.CXO": "ceo_led,coo_owned",
+                      "mechanisms.governance.executive_pay.CEO": "coo_owned",
+                      "mechanisms.failure_demand.chase_prob": ""}

@@ -226,3 +226,64 @@ class Params(dict):
         if isinstance(value, list):
             return [cls._wrap(v) for v in value]
         return value
+
+
+class Watched(Params):
+    """Params that note the path of every value the model reads from them, into `reads`.
+
+    A run that never reads a parameter is, whatever the parameter's value, the same run: the
+    crossover's screening reuses the comparison's run instead of making it again
+    (`cxsim.decide.crossover`). A read is a leaf's value handed out (by attribute, item, `get`,
+    `items`, `values` or `copy`); a list counts as one value. About twice as slow as Params: only for the runs that ask.
+    """
+
+    def __init__(self, data: dict, path: str, reads: set[str]):
+        dict.__init__(self, data)  # no `__dict__ = self`: every read has to pass `__getattr__`
+        object.__setattr__(self, "_path", path)
+        object.__setattr__(self, "_reads", reads)
+
+    @classmethod
+    def of(cls, node, path: str = "", reads: set[str] | None = None) -> Watched:
+        """The section at `path` (`mechanisms.`, `regime.`), noting reads into `reads`."""
+        data = OmegaConf.to_container(node, resolve=True) if isinstance(node, DictConfig) else node
+        return cls._watch(data, path, set() if reads is None else reads)
+
+    @classmethod
+    def _watch(cls, value, path: str, reads: set[str]):
+        if isinstance(value, dict):
+            return cls({k: cls._watch(v, f"{path}{k}.", reads) for k, v in dict.items(value)}, path, reads)
+        return value
+
+    def _read(self, key, value):
+        if not isinstance(value, Watched):
+            self._reads.add(f"{self._path}{key}")
+        return value
+
+    def __getattr__(self, key):
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self._read(key, dict.__getitem__(self, key))
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __getitem__(self, key):
+        return self._read(key, dict.__getitem__(self, key))
+
+    def get(self, key, default=None):
+        return self[key] if key in self else default
+
+    def items(self):
+        return [(k, self._read(k, v)) for k, v in dict.items(self)]
+
+    def values(self):
+        return [self._read(k, v) for k, v in dict.items(self)]
+
+    def copy(self):
+        return dict(self.items())
+
+
+def was_read(reads: set[str], key: str) -> bool:
+    """Did a run noting its reads into `reads` (`Watched`) read the value at `key`, or a section holding it?"""
+    parts = key.split(".")
+    return any(".".join(parts[:n]) in reads for n in range(1, len(parts) + 1))

@@ -9,7 +9,12 @@ which value of it B would lead instead:
    its range, everything else at the defaults, on the first `screen_seeds`
    seeds of the comparison (common random numbers: the lead at the defaults
    on the same seeds comes from the comparison's own runs). A mechanism
-   assumption reruns both regimes, a regime's own constant only that regime.
+   assumption reruns both regimes, a regime's own constant only that regime,
+   and neither where the regime's default run never read it: a run that does
+   not read a parameter is the same run at any value of it, so the
+   comparison's own run stands in (`read_sets`; column `unread_by`). An
+   owner's pay, the forum's rules or a CXO's deputy are read only where
+   someone holds those levers: about one assumption in six per regime.
 2. Bisection: for the most influential assumption whose range holds a value
    where B leads, halve the interval between the default and that end until
    it is narrower than `tolerance` of the range (whole days: one day).
@@ -41,7 +46,7 @@ from cxsim.analysis.statistics import ALPHA, shortfall_p
 from cxsim.config import composition
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import interval
-from cxsim.runs.evaluator import evaluate, kept_pool, run_one, run_stored
+from cxsim.runs.evaluator import Reading, evaluate, kept_pool, run_one, run_stored
 
 DEFAULT = composition.CONFIG_DIR / "uncertainty" / "default.yaml"
 
@@ -110,8 +115,8 @@ class Composed:
     overrides: list[str]
     worker = staticmethod(run_one)
 
-    def job(self, regime: str, seed: int, extra: str) -> tuple:
-        return regime, self.org, seed, [*self.overrides, extra]
+    def job(self, regime: str, seed: int, extra: str | None = None) -> tuple:
+        return regime, self.org, seed, [*self.overrides, *([extra] if extra else [])]
 
     def default(self, name: str, regime: str) -> float:
         return default_value(name, regime, self.org, self.overrides)
@@ -125,8 +130,8 @@ class Stored:
     configs: dict[tuple[str, int], str]
     worker = staticmethod(run_stored)
 
-    def job(self, regime: str, seed: int, extra: str) -> tuple:
-        return self.configs[(regime, seed)], [extra]
+    def job(self, regime: str, seed: int, extra: str | None = None) -> tuple:
+        return self.configs[(regime, seed)], [extra] if extra else []
 
     def default(self, name: str, regime: str) -> float:
         text = next(t for (r, _), t in self.configs.items() if r == regime)
@@ -135,34 +140,58 @@ class Stored:
 
 class Leads:
     """Runs A and B at given values of one assumption and returns A's mean lead over B (on `metric`:
-    value, or profit)."""
+    value, or profit). `reads`, by (regime, seed), the parameters that regime's default run on that seed
+    read (`read_sets`): a run whose default never read the assumption moved is that default run, the
+    comparison's own, and is not made again."""
 
-    def __init__(self, a: str, b: str, source, seeds, base: pd.DataFrame, workers, metric: str = "value"):
+    def __init__(self, a: str, b: str, source, seeds, base: pd.DataFrame, workers, metric: str = "value",
+                 reads: dict[tuple[str, int], frozenset[str]] | None = None):
         self.a, self.b, self.source, self.seeds, self.metric = a, b, source, list(seeds), metric
         outcome = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"])[metric]
         self.base = {r: outcome[r].reindex(self.seeds).to_numpy() for r in (a, b)}
         self.pool = workers
+        self.reads = reads or {}
+        self.made = self.reused = 0  # runs made, and runs that were the comparison's own
 
     def at_defaults(self) -> float:
         return float(np.mean(self.base[self.a] - self.base[self.b]))
 
+    def unread(self, regime: str, seed: int, name: str) -> bool:
+        """Did the default run of `regime` on `seed` never read assumption `name`? (Unknown: it did.)"""
+        reads = self.reads.get((regime, seed))
+        return reads is not None and not composition.was_read(reads, name.split(":", 1)[-1])
+
+    def unread_by(self, name: str, acts_on: set[str]) -> str:
+        """The regimes among `acts_on` whose default runs on every screening seed never read `name`."""
+        return ",".join(r for r in sorted(acts_on) if all(self.unread(r, s, name) for s in self.seeds))
+
     def many(self, points: list[tuple[str, float, set[str], bool]]) -> list[float]:
         """Leads at each (assumption, value, regimes it acts on, whole) point, all runs in one batch."""
-        jobs, where = [], []
+        jobs, where, moved = [], [], {}
         for i, (name, value, acts_on, whole) in enumerate(points):
             for r in sorted(acts_on):
-                for s in self.seeds:
+                moved[(i, r)] = self.base[r].copy()  # a run not made again is the default run
+                for k, s in enumerate(self.seeds):
+                    if self.unread(r, s, name):
+                        self.reused += 1
+                        continue
                     jobs.append(self.source.job(r, s, override(name, value, whole)))
-                    where.append((i, r))
-        profits = {}
-        for (i, r), row in zip(where, evaluate(self.source.worker, jobs, workers=self.pool)):
-            profits.setdefault((i, r), []).append(row[self.metric])
-        out = []
-        for i in range(len(points)):
-            pa = np.array(profits.get((i, self.a), self.base[self.a]))
-            pb = np.array(profits.get((i, self.b), self.base[self.b]))
-            out.append(float(np.mean(pa - pb)))
-        return out
+                    where.append((i, r, k))
+        for (i, r, k), row in zip(where, evaluate(self.source.worker, jobs, workers=self.pool)):
+            moved[(i, r)][k] = row[self.metric]
+        self.made += len(jobs)
+        return [float(np.mean(moved.get((i, self.a), self.base[self.a]) - moved.get((i, self.b), self.base[self.b])))
+                for i in range(len(points))]
+
+
+def read_sets(source, regimes: list[str], seeds, base: pd.DataFrame, workers,
+              metric: str = "value") -> dict[tuple[str, int], frozenset[str]]:
+    """The default run of each regime on each seed made again, noting the parameters it reads
+    (`evaluator.Reading`); kept where it gives the comparison's own result, which it then is."""
+    todo = [(r, s) for r in regimes for s in seeds]
+    made = evaluate(Reading(source.worker), [source.job(r, s) for r, s in todo], workers=workers)
+    outcome = base.set_index(["regime", "seed"])[metric]
+    return {(r, s): reads for (r, s), (row, reads) in zip(todo, made) if row[metric] == outcome[(r, s)]}
 
 
 def screen(leads: Leads, assumptions: dict) -> pd.DataFrame:
@@ -176,7 +205,8 @@ def screen(leads: Leads, assumptions: dict) -> pd.DataFrame:
     for k, (name, ((lo, hi), acts_on)) in enumerate(assumptions.items()):
         rows.append(dict(assumption=name.split(":", 1)[-1], acts_on=",".join(sorted(acts_on)), key=name,
                          low=lo, high=hi, whole=isinstance(lo, int) and isinstance(hi, int),
-                         lead_low=values[2 * k], lead_high=values[2 * k + 1]))
+                         lead_low=values[2 * k], lead_high=values[2 * k + 1],
+                         unread_by=leads.unread_by(name, acts_on)))
     table = pd.DataFrame(rows)
     table["swing"] = (table.lead_high - table.lead_low).abs()
     return table.sort_values("swing", ascending=False).reset_index(drop=True)
@@ -333,7 +363,7 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, unc
     wide = runs.pivot(index="seed", columns="regime", values=metric)
     seeds = sorted(runs.seed.unique())[:screen_seeds]
     workers = kept_pool(jobs)
-    leads = Leads(a, b, source, seeds, runs, workers, metric)
+    leads = Leads(a, b, source, seeds, runs, workers, metric, read_sets(source, [a, b], seeds, runs, workers, metric))
     found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
                       margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
                       tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),

@@ -184,7 +184,7 @@ class CXModel(mesa.Model):
                  diffusion_beta: float | None = None,
                  reorg_day: int | None = None, reorg_to: str | None = None,
                  overrides: list[str] | tuple[str, ...] = (), config: DictConfig | None = None,
-                 rng=None, scenario=None):
+                 rng=None, scenario=None, reads: set[str] | None = None):
         config = prepared_config(
             regime, org, seed, rng, overrides, config, ceo_attention=ceo_attention, cxo_authority=cxo_authority,
             cxo_backing=cxo_backing,
@@ -194,8 +194,9 @@ class CXModel(mesa.Model):
             reorg_to=reorg_to)
         super().__init__(rng=int(config.seed))
         self.cfg = config
-        self.mech = composition.Params.of(config.mechanisms)
-        self.regime = composition.Params.of(config.regime)
+        self.reads = reads  # when a set: every mechanism and regime parameter the run reads goes in it
+        self.mech = self.section(config.mechanisms, "mechanisms.")
+        self.regime = self.section(config.regime, "regime.")
         self.regime_name_at_start = config.regime.name
         self.days = int(config.days)
         self.debug = bool(config.debug)
@@ -209,6 +210,14 @@ class CXModel(mesa.Model):
         self.running = True
 
     # ------------------------------------------------------------- set-up
+    def section(self, node, path: str) -> composition.Params:
+        """A config section as the model reads it; when the run notes its reads (`reads`), a
+        `Watched` one that notes each value read under `path` (the crossover's screening skips
+        the runs whose default run never read the assumption moved)."""
+        if self.reads is None:
+            return composition.Params.of(node)
+        return composition.Watched.of(node, path, self.reads)
+
     def build_organisation(self, config: DictConfig) -> None:
         """Departments, the boundaries between them, the journeys, and the regime's owners."""
         self.org_params = composition.Params.of({k: v for k, v in config.org.items() if not isinstance(v, DictConfig)})
@@ -266,7 +275,7 @@ class CXModel(mesa.Model):
         if config.reorg.day is not None:
             reorg_to = composition.regime(config.reorg.to)
             apply_levers(reorg_to, config.levers)
-            self.reorg_to = composition.Params.of(reorg_to)
+            self.reorg_to = self.section(reorg_to, "regime.")
             self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
 
     # ------------------------------------------------------------- the day
@@ -465,7 +474,7 @@ class CXModel(mesa.Model):
 
     def switch_regime(self, regime) -> None:
         """Install another regime now (a Params or DictConfig regime section)."""
-        self.regime = composition.Params.of(regime)
+        self.regime = self.section(regime, "regime.")
         self.install(self.regime, reorg=True)
 
     def install(self, regime, reorg: bool) -> None:

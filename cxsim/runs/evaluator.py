@@ -18,21 +18,24 @@ No other module starts a pool or a sweep (`tests/test_layers.py`).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
 from multiprocessing import get_context
 
 import pandas as pd
 
 
-def run_one(job: tuple) -> dict:
+def run_one(job: tuple, reads: set[str] | None = None) -> dict:
+    """A run composed from a regime, an org, a seed and overrides; `reads`: see `CXModel`."""
     from cxsim.model import CXModel
 
     regime, org, seed, overrides = job
-    return CXModel(regime=regime, org=org, seed=seed, overrides=overrides).run().recorder.summary()
+    return CXModel(regime=regime, org=org, seed=seed, overrides=overrides, reads=reads).run().recorder.summary()
 
 
-def run_stored(job: tuple) -> dict:
+def run_stored(job: tuple, reads: set[str] | None = None) -> dict:
     """A stored run's resolved config (YAML text) rerun with `key=value` settings on top."""
     import yaml
     from omegaconf import OmegaConf
@@ -44,7 +47,20 @@ def run_stored(job: tuple) -> dict:
     for setting in settings:
         key, value = setting.split("=", 1)
         OmegaConf.update(config, key, yaml.safe_load(value), merge=False)
-    return CXModel(config=config).run().recorder.summary()
+    return CXModel(config=config, reads=reads).run().recorder.summary()
+
+
+@dataclass(frozen=True)
+class Reading:
+    """A worker (`run_one`, `run_stored`) whose runs also say which mechanism and regime parameters
+    they read: `(summary row, the parameters' paths)`. A parameter a run never read cannot change it."""
+
+    worker: Callable
+
+    def __call__(self, job) -> tuple[dict, frozenset[str]]:
+        reads: set[str] = set()
+        row = self.worker(job, reads=reads)
+        return row, frozenset(reads)
 
 
 def sweep(store_dir, overrides: list[str], configs=None, jobs: int | None = None) -> None:
