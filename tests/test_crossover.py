@@ -236,6 +236,10 @@ def test_the_screening_reuses_only_runs_that_never_read_the_assumption_and_finds
     pd.testing.assert_frame_equal(reused.drop(columns="unread_by"), made.drop(columns="unread_by"))
     assert making.made == 3 * 2 * 2 * 2 and making.reused == 0
     assert (reusing.made, reusing.reused) == (2 * 2 * 2 + 2 * 2, 2 * 2 * 2 + 2 * 2)  # CXO pay both, CEO pay coo's
+    again = crossover.Leads("ceo_led", "coo_owned", source, seeds, base, workers, reads=reads, known=reusing.known)
+    pd.testing.assert_frame_equal(crossover.screen(again, assumptions).drop(columns="unread_by"),
+                                  made.drop(columns="unread_by"))  # the challenger is often the runner-up
+    assert (again.made, again.reused) == (0, 3 * 2 * 2 * 2)
     unread = dict(zip(reused.assumption, reused.unread_by))
     assert unread == {"mechanisms.governance.executive_pay.CXO": "ceo_led,coo_owned",
                       "mechanisms.governance.executive_pay.CEO": "coo_owned",

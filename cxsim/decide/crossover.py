@@ -145,13 +145,14 @@ class Leads:
     comparison's own, and is not made again."""
 
     def __init__(self, a: str, b: str, source, seeds, base: pd.DataFrame, workers, metric: str = "value",
-                 reads: dict[tuple[str, int], frozenset[str]] | None = None):
+                 reads: dict[tuple[str, int], frozenset[str]] | None = None, known: dict | None = None):
         self.a, self.b, self.source, self.seeds, self.metric = a, b, source, list(seeds), metric
         outcome = base[base.seed.isin(self.seeds)].set_index(["regime", "seed"])[metric]
         self.base = {r: outcome[r].reindex(self.seeds).to_numpy() for r in (a, b)}
         self.pool = workers
         self.reads = reads or {}
-        self.made = self.reused = 0  # runs made, and runs that were the comparison's own
+        self.known = {} if known is None else known  # (regime, seed, setting): the run's outcome, made once
+        self.made = self.reused = 0  # runs made; runs not made (the comparison's own, or made before)
 
     def at_defaults(self) -> float:
         return float(np.mean(self.base[self.a] - self.base[self.b]))
@@ -167,19 +168,25 @@ class Leads:
 
     def many(self, points: list[tuple[str, float, set[str], bool]]) -> list[float]:
         """Leads at each (assumption, value, regimes it acts on, whole) point, all runs in one batch."""
-        jobs, where, moved = [], [], {}
+        todo, moved = {}, {}
         for i, (name, value, acts_on, whole) in enumerate(points):
+            setting = override(name, value, whole)
             for r in sorted(acts_on):
                 moved[(i, r)] = self.base[r].copy()  # a run not made again is the default run
                 for k, s in enumerate(self.seeds):
                     if self.unread(r, s, name):
                         self.reused += 1
-                        continue
-                    jobs.append(self.source.job(r, s, override(name, value, whole)))
-                    where.append((i, r, k))
-        for (i, r, k), row in zip(where, evaluate(self.source.worker, jobs, workers=self.pool)):
-            moved[(i, r)][k] = row[self.metric]
-        self.made += len(jobs)
+                    elif (r, s, setting) in self.known:
+                        self.reused += 1
+                        moved[(i, r)][k] = self.known[(r, s, setting)]
+                    else:
+                        todo.setdefault((r, s, setting), []).append((i, r, k))
+        made = evaluate(self.source.worker, [self.source.job(*run) for run in todo], workers=self.pool)
+        for run, row in zip(todo, made):
+            self.known[run] = row[self.metric]
+            for i, r, k in todo[run]:
+                moved[(i, r)][k] = row[self.metric]
+        self.made += len(todo)
         return [float(np.mean(moved.get((i, self.a), self.base[self.a]) - moved.get((i, self.b), self.base[self.b])))
                 for i in range(len(points))]
 
@@ -363,7 +370,9 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, unc
     wide = runs.pivot(index="seed", columns="regime", values=metric)
     seeds = sorted(runs.seed.unique())[:screen_seeds]
     workers = kept_pool(jobs)
-    leads = Leads(a, b, source, seeds, runs, workers, metric, read_sets(source, [a, b], seeds, runs, workers, metric))
+    known = {}  # every run made, by (regime, seed, setting): the challenger is often the runner-up
+    leads = Leads(a, b, source, seeds, runs, workers, metric, read_sets(source, [a, b], seeds, runs, workers, metric),
+                  known)
     found = Crossover(a, b, leads.at_defaults(), screen(leads, uncertainty.of([a, b])),
                       margin=float(ranked.margin.iloc[0]) if "margin" in ranked else 0.0,
                       tied=bool("rank_group" in ranked and (ranked.rank_group.iloc[:2] == 1).all()),
@@ -375,14 +384,16 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, unc
         found.value = bisect(leads, row, found.default, tolerance)
     outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
     if len(outside):
-        screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide, metric)
+        screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide, metric,
+                          leads.reads, known)
     return found
 
 
-def screen_challenger(found: Crossover, c: str, source, seeds, runs, workers,
-                      uncertainty: Uncertainty, wide: pd.DataFrame, metric: str = "value") -> None:
-    """The challenger's own constants at both ends of their ranges: its gap to the leader there."""
-    leads = Leads(found.leader, c, source, seeds, runs, workers, metric)
+def screen_challenger(found: Crossover, c: str, source, seeds, runs, workers, uncertainty: Uncertainty,
+                      wide: pd.DataFrame, metric: str = "value", reads=None, known=None) -> None:
+    """The challenger's own constants at both ends of their ranges: its gap to the leader there (the
+    runs the screening made already, when the challenger is the runner-up, are not made again)."""
+    leads = Leads(found.leader, c, source, seeds, runs, workers, metric, reads, known)
     own = {k: v for k, v in uncertainty.of([c]).items() if k.startswith(f"{c}:")}
     found.challenger = c
     found.challenger_gaps = wide[found.leader] - wide[c]
