@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -135,6 +136,8 @@ def test_compare_prints_the_crossover_line_and_writes_the_screening(tmp_path):
     assert out.returncode == 0, out.stderr
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("crossover:")]
     assert len(line) == 1 and "hinges" in line[0], out.stdout
+    made = re.search(r"\(([\d,]+) runs made; ([\d,]+) not needed", out.stdout)
+    assert made and int(made[1]) >= 2 * 2 + 2, out.stdout  # both ends: friction in both regimes, attention in one
     screening = pd.read_csv(tmp_path / "c" / "crossover.csv")
     assert set(screening.assumption) == {"mechanisms.handoff.base_friction", "regime.owners.ceo.attention"}
     bad = subprocess.run([sys.executable, "-m", "cxsim.decide.compare", "--regimes", "ceo_led,no_owner",
@@ -186,7 +189,7 @@ def test_whole_day_ranges_stay_whole_days():
 
 
 # A run is the same run at any value of a parameter it never reads: the screening reuses the comparison's.
-SHORT = ["days=200", "org.customers=1500"]  # an identity, not a statistic: any horizon shows it
+SHORT = ["days=120", "org.customers=1000"]  # an identity, not a statistic: any horizon shows it (a budget round in it)
 
 
 def test_a_parameter_a_run_never_reads_leaves_the_run_unchanged_at_either_end_of_its_range():

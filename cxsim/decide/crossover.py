@@ -252,6 +252,8 @@ class Crossover:
     challenger_screening: pd.DataFrame | None = None  # its own constants, lead = leader minus challenger
     challenger_gaps: pd.Series | None = None  # leader minus challenger per seed, all seeds
     challenger_lead: float = 0.0  # leader minus challenger at the defaults, on the screening seeds
+    made: int = 0  # runs the screenings and the bisection made
+    reused: int = 0  # runs they did not make: the comparison's own (the assumption unread there), or made already
 
     @property
     def reversing(self) -> list[str]:
@@ -382,6 +384,7 @@ def find(runs: pd.DataFrame, table: pd.DataFrame, source: Composed | Stored, unc
         found.assumption = row.assumption
         found.default = source.default(row.key, row.acts_on.split(",")[0])
         found.value = bisect(leads, row, found.default, tolerance)
+    found.made, found.reused = leads.made, leads.reused
     outside = ranked[ranked.rank_group > 1].regime if "rank_group" in ranked else []
     if len(outside):
         screen_challenger(found, outside.iloc[0], source, seeds, runs, workers, uncertainty, wide, metric,
@@ -399,3 +402,4 @@ def screen_challenger(found: Crossover, c: str, source, seeds, runs, workers, un
     found.challenger_gaps = wide[found.leader] - wide[c]
     found.challenger_lead = leads.at_defaults()
     found.challenger_screening = screen(leads, own) if own else pd.DataFrame()
+    found.made, found.reused = found.made + leads.made, found.reused + leads.reused
