@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cxsim.analysis.statistics import holm, paired_differences, rank_groups
+from cxsim.analysis.statistics import ci_of_mean, holm, paired_differences, paired_p, rank_groups
 
 
 def wide(**columns) -> pd.DataFrame:
@@ -25,6 +25,21 @@ def test_identical_runs_are_tied_and_a_constant_shift_is_not():
     base = np.arange(10.0)
     assert rank_groups(wide(a=base, b=base.copy())) == {"a": 1, "b": 1}
     assert rank_groups(wide(a=base + 1, b=base)) == {"a": 1, "b": 2}
+
+
+def test_a_shift_constant_but_for_rounding_is_a_shift_and_scipy_is_not_asked():
+    """A short run where two regimes differ only in a fixed cost: the gap is the same on every seed but
+    for floating-point noise; it is told apart, as an exact shift is, without a wall of scipy warnings."""
+    import warnings
+
+    noise = np.array([1e-9, -1e-9, 0.0, 2e-9])
+    runs = wide(a=1e6 + noise, b=np.zeros(4), c=1e6 + np.array([0.0, 3e5, -2e5, 1e5]))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # scipy's "Precision loss ... nearly identical" would raise
+        assert rank_groups(runs) == {"a": 1, "c": 1, "b": 2}
+        assert paired_p(runs.b, runs.a) == 0.0
+        assert ci_of_mean(runs.b - runs.a) == pytest.approx((-1e6, -1e6))
+    assert paired_p(runs.c, runs.a) > 0.5  # a real spread still goes to the t-test
 
 
 def test_holm_corrects_for_many_comparisons():

@@ -153,7 +153,7 @@ def shortfall_p(shortfall: pd.Series, margin: float = 0.0) -> float:
     d = shortfall.astype(float) - margin
     if d.mean() <= 0:
         return 1.0
-    if d.std() == 0:
+    if flat(d):
         return 0.0
     return float(stats.ttest_1samp(d, 0.0).pvalue)
 
@@ -161,9 +161,15 @@ def shortfall_p(shortfall: pd.Series, margin: float = 0.0) -> float:
 def paired_p(a: pd.Series, b: pd.Series) -> float:
     """Two-sided paired t-test p-value; identical runs are not different, a constant shift is."""
     d = (a - b).astype(float)
-    if d.std() == 0:
+    if flat(d):
         return 1.0 if d.mean() == 0 else 0.0
     return float(stats.ttest_rel(a, b).pvalue)
+
+
+def flat(d: pd.Series) -> bool:
+    """The same on every seed but for floating-point noise (a constant shift, or none: a short run where
+    the regimes differ only in a fixed cost): nothing a t-test can measure, and scipy warns it tried."""
+    return bool(d.std() <= 1e-12 * d.abs().max())
 
 
 def holm(pvalues: list[float], alpha: float = ALPHA) -> list[bool]:
@@ -179,7 +185,7 @@ def holm(pvalues: list[float], alpha: float = ALPHA) -> list[bool]:
 
 def ci_of_mean(x: pd.Series) -> tuple[float, float]:
     x = x.astype(float)
-    if len(x) < 2 or x.std() == 0:
+    if len(x) < 2 or flat(x):
         return float(x.mean()), float(x.mean())
     lo, hi = stats.t.interval(0.95, len(x) - 1, loc=x.mean(), scale=stats.sem(x))
     return float(lo), float(hi)
