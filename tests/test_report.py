@@ -90,15 +90,21 @@ def test_the_report_can_carry_the_crossover_line_rerunning_the_stored_runs(repor
     assert again["profit"] == first.profit
     u = tmp_path / "u.yaml"
     u.write_text("mechanisms:\n  mechanisms.handoff.base_friction: [0.1, 0.3]\n"
+                 "  mechanisms.governance.executive_pay.CXO: [66000, 154000]\n"  # no CXO here: never read
                  "regimes:\n  ceo_led:\n    regime.owners.ceo.judgement: [0.6, 1.0]\n")
     assert main([str(folder), "--out", str(tmp_path / "r"), "--crossover", "--uncertainty", str(u),
                  "--jobs", "2"]) == 0
-    line = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("crossover:")]
+    out = capsys.readouterr().out
+    line = [ln for ln in out.splitlines() if ln.startswith("crossover:")]
     assert len(line) == 1
+    assert re.search(r"runs made; [1-9][\d,]* not needed", out), out  # the stored runs stand in
     page = (tmp_path / "r" / "report.html").read_text()
     assert "<h2>Crossover</h2>" in page and "levers.ceo_attention=1.0" in page and EVIL not in page
     screening = pd.read_csv(tmp_path / "r" / "crossover.csv")
     assert {"mechanisms.handoff.base_friction"} <= set(screening.assumption)
+    unread = dict(zip(screening.assumption, screening.unread_by.fillna("")))
+    assert "ceo_led" in unread["mechanisms.governance.executive_pay.CXO"]
+    assert unread["mechanisms.handoff.base_friction"] == ""
 
 
 def test_the_report_refuses_a_crossover_it_cannot_make_in_one_line(tmp_path, capsys):

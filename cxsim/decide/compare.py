@@ -227,8 +227,7 @@ def robustness(args, runs: pd.DataFrame, table: pd.DataFrame, uncertainty, out) 
                                args.screen_seeds, jobs=args.jobs, metric=args.metric)
         found.table().to_csv(out / "crossover.csv", index=False)
         print(found.sentence())
-        print(f"  ({found.made:,} runs made; {found.reused:,} not needed: the comparison's own run where a regime "
-              f"never reads the assumption, column unread_by of crossover.csv, or a run made already)")
+        print(found.runs_line())
         named = found.named
     if args.stress is not None:
         from cxsim.decide import stress

@@ -307,6 +307,10 @@ class Crossover:
                      f"{listed(join)}.")
         return line
 
+    def runs_line(self) -> str:
+        return (f"  ({self.made:,} runs made; {self.reused:,} not needed: the run at the defaults where a regime "
+                f"never reads the assumption, column unread_by of crossover.csv, or a run made already)")
+
     def table(self) -> pd.DataFrame:
         """The screenings as one table (crossover.csv): which pair, and what the line names each for."""
         head = self.screening.assign(pair=f"{self.leader}-{self.runner_up}",

@@ -100,6 +100,7 @@ def main(argv: list[str] | None = None) -> int:
     if found is not None:
         found.table().to_csv(Path(page).parent / "crossover.csv", index=False)
         print(found.sentence())
+        print(found.runs_line())
     print(f"cxsim-report: {page}")
     return 0
 
