@@ -33,7 +33,9 @@ def uv() -> str:
 
 
 def run(args: list, cwd: Path, timeout: int = 600) -> subprocess.CompletedProcess:
-    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    # as a user's Python: bytecode written at the first import (these machines set PYTHONDONTWRITEBYTECODE,
+    # so every command of a fresh environment compiled pandas, SciPy and Mesa from source again)
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV", "PYTHONDONTWRITEBYTECODE")}
     p = subprocess.run([str(a) for a in args], cwd=cwd, capture_output=True, text=True, timeout=timeout,
                        env={**env, "UV_PYTHON_DOWNLOADS": "never"})
     assert p.returncode == 0, f"{' '.join(map(str, args))}\n{p.stdout[-2000:]}\n{p.stderr[-3000:]}"
