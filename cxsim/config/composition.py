@@ -234,7 +234,8 @@ class Watched(Params):
     A run that never reads a parameter is, whatever the parameter's value, the same run: the
     crossover's screening reuses the comparison's run instead of making it again
     (`cxsim.decide.crossover`). A read is a leaf's value handed out (by attribute, item, `get`,
-    `items`, `values` or `copy`); a list counts as one value. About twice as slow as Params: only for the runs that ask.
+    `items`, `values` or `copy`); a list counts as one value. A run reading through it takes about
+    twice as long: only the runs that ask pay it.
     """
 
     def __init__(self, data: dict, path: str, reads: set[str]):
