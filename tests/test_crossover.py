@@ -117,6 +117,10 @@ def test_the_default_uncertainty_set_names_real_parameters_with_defaults_inside_
     ("mechanisms:\n  mechanisms.handoff.base_friction: [0.3, 0.1]\n",
      "must be [low, high], two finite numbers with low < high"),
     ("mechanism:\n  x: 1\n", "mechanism: unknown section"),
+    ("mechanisms:\n  mechanisms.governance.executive_pay.CXO: [-5000, 154000]\n",  # read only where a CXO is
+     "the low end of mechanisms.governance.executive_pay.CXO's range is refused: mechanisms.governance"),
+    ("regimes:\n  ceo_led:\n    regime.owners.ceo.culture_signal: [0.6, 1.4]\n",
+     "the high end of regime.owners.ceo.culture_signal's range is refused"),
 ])
 def test_a_bad_uncertainty_file_gets_one_line(tmp_path, text, message):
     path = tmp_path / "u.yaml"

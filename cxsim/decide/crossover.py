@@ -94,7 +94,26 @@ def load(path: Path = DEFAULT) -> Uncertainty:
             if not key.startswith("regime.") or OmegaConf.select(cfg, key) is None:
                 raise ConfigError(f"regimes.{name}.{key}: not a parameter of regime {name}")
             regimes[name][key] = interval(f"regimes.{name}.{key}", value)
+        check_ends(path, regimes[name], [f"regime={name}"])
+    check_ends(path, mechanisms)
     return Uncertainty(mechanisms, regimes)
+
+
+def check_ends(path, ranges: dict[str, tuple[float, float]], choice: tuple[str, ...] = ()) -> None:
+    """Every end of every range must be a value the config takes, as the screening sets it (alone, the rest
+    at the defaults), before any run: a run that never reads an assumption is not made, so its refusal would
+    not come up. All the low ends are checked at once, then all the high ones; one at a time only if that
+    fails (a rule across keys, such as base_friction <= friction_max, is then judged as the screening sets them)."""
+    for end, side in ((0, "low"), (1, "high")):
+        settings = [override(key, r[end], isinstance(r[0], int) and isinstance(r[1], int)) for key, r in ranges.items()]
+        try:
+            composition.compose([*choice, *settings])
+        except ConfigError:
+            for key, setting in zip(ranges, settings):
+                try:
+                    composition.compose([*choice, setting])
+                except ConfigError as exc:
+                    raise ConfigError(f"{path}: the {side} end of {key}'s range is refused: {exc}") from None
 
 
 def override(name: str, value: float, whole: bool) -> str:
