@@ -99,7 +99,7 @@ def load(path: Path = DEFAULT) -> Uncertainty:
     return Uncertainty(mechanisms, regimes)
 
 
-def check_ends(path, ranges: dict[str, tuple[float, float]], choice: tuple[str, ...] = ()) -> None:
+def check_ends(path, ranges: dict[str, tuple[float, float]], choice: list[str] | tuple[str, ...] = ()) -> None:
     """Every end of every range must be a value the config takes, as the screening sets it (alone, the rest
     at the defaults), before any run: a run that never reads an assumption is not made, so its refusal would
     not come up. All the low ends are checked at once, then all the high ones; one at a time only if that
