@@ -105,7 +105,7 @@ def check_ends(path, ranges: dict[str, tuple[float, float]], choice: list[str] |
     not come up. All the low ends are checked at once, then all the high ones; one at a time only if that
     fails (a rule across keys, such as base_friction <= friction_max, is then judged as the screening sets them)."""
     for end, side in ((0, "low"), (1, "high")):
-        settings = [override(key, r[end], isinstance(r[0], int) and isinstance(r[1], int)) for key, r in ranges.items()]
+        settings = [override(key, r[end], whole_days(r)) for key, r in ranges.items()]
         try:
             composition.compose([*choice, *settings])
         except ConfigError:
@@ -114,6 +114,11 @@ def check_ends(path, ranges: dict[str, tuple[float, float]], choice: list[str] |
                     composition.compose([*choice, setting])
                 except ConfigError as exc:
                     raise ConfigError(f"{path}: the {side} end of {key}'s range is refused: {exc}") from None
+
+
+def whole_days(r: tuple[float, float]) -> bool:
+    """A range of two whole numbers is whole days (`validation.interval` keeps them int)."""
+    return isinstance(r[0], int) and isinstance(r[1], int)
 
 
 def override(name: str, value: float, whole: bool) -> str:
@@ -224,13 +229,12 @@ def screen(leads: Leads, assumptions: dict) -> pd.DataFrame:
     """Step 1: the lead at both ends of every range, the rest at the defaults."""
     points = []
     for name, ((lo, hi), acts_on) in assumptions.items():
-        whole = isinstance(lo, int) and isinstance(hi, int)
-        points += [(name, lo, acts_on, whole), (name, hi, acts_on, whole)]
+        points += [(name, lo, acts_on, whole_days((lo, hi))), (name, hi, acts_on, whole_days((lo, hi)))]
     values = leads.many(points)
     rows = []
     for k, (name, ((lo, hi), acts_on)) in enumerate(assumptions.items()):
         rows.append(dict(assumption=name.split(":", 1)[-1], acts_on=",".join(sorted(acts_on)), key=name,
-                         low=lo, high=hi, whole=isinstance(lo, int) and isinstance(hi, int),
+                         low=lo, high=hi, whole=whole_days((lo, hi)),
                          lead_low=values[2 * k], lead_high=values[2 * k + 1],
                          unread_by=leads.unread_by(name, acts_on)))
     table = pd.DataFrame(rows)

@@ -21,7 +21,7 @@ import pandas as pd
 
 from cxsim.analysis.drivers import describe_box, scenarios
 from cxsim.analysis.robust import latin_hypercube, robustness
-from cxsim.decide.crossover import Uncertainty, override
+from cxsim.decide.crossover import Uncertainty, override, whole_days
 from cxsim.runs.evaluator import evaluate, run_one
 
 FLIPPED = "(another regime)"  # the winner's label in the samples where the default leader is not best
@@ -31,8 +31,8 @@ def futures(uncertainty: Uncertainty, regimes: list[str], n: int, seed: int = 0)
     """`n` futures, one column per assumption acting on any of `regimes` (named as `Uncertainty.of`)."""
     ranges = {name: r for name, (r, _) in uncertainty.of(regimes).items()}
     points = latin_hypercube(ranges, n, seed=seed)
-    for name, (lo, hi) in ranges.items():
-        if isinstance(lo, int) and isinstance(hi, int):  # whole days
+    for name, r in ranges.items():
+        if whole_days(r):
             points[name] = points[name].round().astype(int)
     points.index.name = "sample"
     return points
