@@ -35,7 +35,10 @@ $(UV):
 	$(PYTHON) -m venv .tools
 	.tools/bin/pip install --quiet uv
 
-$(VENV)/.installed: pyproject.toml uv.lock Makefile $(UV)
+# a compiled module's source changed: compile again (hatch_build.py)
+COMPILED := hatch_build.py $(wildcard cxsim/*/*.pxd) $(patsubst %.pxd,%.py,$(wildcard cxsim/*/*.pxd))
+
+$(VENV)/.installed: pyproject.toml uv.lock Makefile $(UV) $(COMPILED)
 	$(UV) sync --frozen --extra dev --compile-bytecode --python $(PYTHON)
 	touch $@
 

@@ -22,3 +22,7 @@ try:
     __version__ = version("cxsim")
 except PackageNotFoundError:  # a checkout on sys.path without an install
     __version__ = "0+unknown"
+
+from cxsim import compiled as _compiled  # noqa: E402  (before any compiled module is imported)
+
+_compiled.install()

@@ -41,10 +41,9 @@ from __future__ import annotations
 
 import math
 
+from cxsim.mechanisms import lifecycle
 from cxsim.mechanisms.contract import Mechanism
-
-# The customer lifecycle this submodel moves customers through (status of `Customer`).
-PROSPECT, ACTIVE, CHURNED, LOST = "prospect", "active", "churned", "lost"
+from cxsim.mechanisms.lifecycle import ACTIVE, CHURNED, LOST, PROSPECT  # noqa: F401  (the statuses it moves)
 
 
 class CustomerResponse(Mechanism):
@@ -74,17 +73,17 @@ class CustomerResponse(Mechanism):
         v = self.verdict(customer, days)
         if customer.status == PROSPECT:
             model.recorder.journey_done(customer, days, v, v)
-            model.activate(customer, satisfaction=v)
+            lifecycle.activate(model, customer, satisfaction=v)
             return
         after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
         model.recorder.journey_done(customer, days, v, after)
-        model.set_satisfaction(customer, after)
+        lifecycle.set_satisfaction(model, customer, after)
         leaves = model.random.random() < self.p_churn(customer)
         model.recorder.ending(customer, leaves)
         if leaves:
-            model.churn(customer)
+            lifecycle.churn(model, customer)
         else:
-            model.end_journey(customer)
+            lifecycle.end_journey(model, customer)
 
     def complaints(self, dissatisfying_journeys):
         """Expected complaints from a number (or array) of dissatisfying journeys."""
@@ -110,7 +109,7 @@ class CustomerResponse(Mechanism):
         if model.random.random() < self.p_churn(customer, judged, base=False):
             model.recorder.left_waiting()
             model.recorder.abandoned(customer, model.day - customer.started)
-            model.churn(customer)
+            lifecycle.churn(model, customer)
             return True
         return False
 
@@ -118,7 +117,7 @@ class CustomerResponse(Mechanism):
         """A prospect abandons the purchase when buying has cost it too much effort."""
         if customer.status == PROSPECT and customer.effort >= self.c.prospect_effort_limit:
             self.model.recorder.abandoned(customer, self.model.day - customer.started)
-            self.model.lose_prospect(customer)
+            lifecycle.lose_prospect(self.model, customer)
             return True
         return False
 

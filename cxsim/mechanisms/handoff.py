@@ -61,7 +61,7 @@ def initial_friction(model) -> list[list[float]]:
 
 
 def overload_factor(model, dept) -> float:
-    """The receiver's backlog term; set when the department starts its day (`Department.work`)."""
+    """The receiver's backlog term; set when the department starts its day (`caseflow.work`)."""
     return 1.0 + model.mech.handoff.overload_effect * max(0.0, dept.load - 1.0)
 
 

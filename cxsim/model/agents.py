@@ -8,21 +8,19 @@ fixing boundaries (see `cxsim.mechanisms.governance`).
 
 from __future__ import annotations
 
-import math
 from collections import deque
 
 import mesa
 
-from cxsim.mechanisms import failure_demand, finance, handoff
-
 # The customer's lifecycle and the executives who own CX are defined with the
 # submodels that move them (`customer_response`, `governance`); listed here so
 # this module names every agent of the model.
+from cxsim.mechanisms.cases import Case, Desk
 from cxsim.mechanisms.customer_response import ACTIVE, CHURNED, LOST, PROSPECT  # noqa: F401
 from cxsim.mechanisms.governance import Owner  # noqa: F401
 
 
-class Department(mesa.Agent):
+class Department(mesa.Agent, Desk):
     """A function that works cases: capacity, queue, culture, routines."""
 
     def __init__(self, model, index: int, spec):
@@ -59,53 +57,8 @@ class Department(mesa.Agent):
         """Capacity paid for (the budget round's staffing) after efficiency pressure."""
         return self.model.effective_capacity(self)
 
-    def work(self) -> None:
-        """Answer today's chasers, then work queued cases while capacity lasts; pass each one on."""
-        capacity = self.capacity
-        cap = max(capacity - self.noise - self.project, 0.0)
-        case_work = self.case_work
-        call = case_work * self.model.mech.failure_demand.chase_work  # a status call is shorter than a case
-        backlog = len(self.queue) * case_work + self.chases * call
-        self.load = backlog / cap if cap > 0 else (1e3 if backlog else 0.0)
-        self.overload_factor = handoff.overload_factor(self.model, self)
-        self.unresolved_p = failure_demand.unresolved_probability(self.model, self)
-        self.overtime = finance.overtime(self.model, capacity, backlog - cap)
-        credit = min(self.credit, 0.0) + cap + self.overtime
-        # the phone is answered before the files are opened; calls not answered today are abandoned
-        answered = self.chases if call <= 0 else min(self.chases, math.ceil(credit / call)) if credit > 0 else 0
-        self.chases = 0
-        credit -= answered * call
-        worked = wasted = answered * call  # capacity units; of them on failure demand (repeats, redone, caused)
-        contacts = repeats = answered  # contacts; of them repeats (a customer back about the same stage)
-        failure = float(answered)  # contacts that are failure demand
-        advance, queue = self.model.advance, self.queue
-        while queue and credit > 0:
-            customer = queue.popleft()
-            if customer.journey is None:
-                continue  # left while it waited: no work
-            first = 0 if customer.resumed else 1  # the stage's own contact (none when only coming back)
-            rework = customer.rework
-            if rework and self.front_line:
-                customer.first_time = False  # back at the front line about the same need
-            units = case_work * (first + rework)
-            credit -= units
-            worked += units
-            contacts += first + rework
-            repeats += rework
-            failed = first if customer.induced or customer.redo else 0  # the stage's contact is itself failure demand
-            failure += rework + (first if customer.induced else 0)
-            wasted += case_work * (rework + failed)
-            customer.rework = customer.redo = 0
-            customer.resumed = False
-            advance(customer, self)
-        self.model.recorder.worked(self.index, contacts, repeats, failure, worked, wasted)
-        self.credit, self.worked = credit, worked
-        quarter = self.quarter
-        quarter["units"] += worked
-        quarter["failure_units"] += wasted
 
-
-class Customer(mesa.Agent):
+class Customer(mesa.Agent, Case):
     """A prospect or customer: segment, status, satisfaction, and the journey it is on."""
 
     def __init__(self, model, segment, status: str, satisfaction: float):
@@ -133,3 +86,4 @@ class Customer(mesa.Agent):
     @property
     def busy(self) -> bool:
         return self.journey is not None
+

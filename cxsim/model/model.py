@@ -22,9 +22,7 @@ SolaraViz can drive the model; a full config can be given instead.
 
 from __future__ import annotations
 
-import math
 import secrets
-from bisect import bisect
 from functools import partial
 from itertools import accumulate
 
@@ -36,19 +34,19 @@ from omegaconf.errors import OmegaConfBaseException
 from cxsim.config import composition, serial
 from cxsim.config.errors import ConfigError
 from cxsim.config.validation import validate
-from cxsim.mechanisms import failure_demand, finance, handoff
+from cxsim.mechanisms import failure_demand, finance, handoff, lifecycle
 from cxsim.mechanisms.budget import Budget
+from cxsim.mechanisms.cases import Flow
 from cxsim.mechanisms.contract import HOOKS, listeners
 from cxsim.mechanisms.culture import Culture
 from cxsim.mechanisms.customer_response import CustomerResponse
-from cxsim.mechanisms.events import ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
+from cxsim.mechanisms.events import Calendar
 from cxsim.mechanisms.governance import Governance
 from cxsim.mechanisms.handoff import BoundaryTerms
 from cxsim.mechanisms.initiatives import Portfolio
 from cxsim.mechanisms.promises import Promises
-from cxsim.model import invariants
-from cxsim.model.agents import ACTIVE, CHURNED, LOST, PROSPECT, Customer, Department
-from cxsim.model.calendar import Calendar
+from cxsim.model import caseflow, invariants
+from cxsim.model.agents import PROSPECT, Customer, Department
 from cxsim.model.journey import build_structure, size_scale
 from cxsim.model.outcomes import Recorder
 
@@ -167,7 +165,7 @@ def to_date(model: CXModel, key: str):
     return totals[key]
 
 
-class CXModel(mesa.Model):
+class CXModel(mesa.Model, Flow):
     """Departments, customers and CX owners in one organisation under one regime."""
 
     # The mechanisms behind the contract (`cxsim.mechanisms.contract`), in the order their hooks are
@@ -264,7 +262,7 @@ class CXModel(mesa.Model):
         self.initial_customers = int(config.org.customers)
         self.warmup_days = int(config.warmup_days)  # the model settles from its start before outcomes count
         for _ in range(self.initial_customers):
-            self.activate(self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
+            lifecycle.activate(self, self.new_customer(PROSPECT), self.mech.customer.initial_satisfaction)
 
     def schedule_processes(self, config: DictConfig) -> None:
         """The weekly review, the quarterly budget round and an optional reorg, as Mesa events (the days are `step`)."""
@@ -286,7 +284,7 @@ class CXModel(mesa.Model):
         arrived = self.arrivals()
         self.act(self.calendar.pop(day))
         for dept in self.random.sample(self.departments, len(self.departments)):
-            dept.work()
+            caseflow.work(dept, self)
         for end_of_day in self.hooks["end_of_day"]:
             end_of_day()
         self.recorder.end_of_day(finance.day(self, arrived))
@@ -299,28 +297,7 @@ class CXModel(mesa.Model):
 
     def act(self, due: list) -> None:
         """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving."""
-        self.recorder.events += len(due)
-        for kind, customer, arg in due:
-            if kind == ARRIVE:
-                if customer.journey is not None:  # still on its journey (not given up)
-                    self.departments[arg].queue.append(customer)
-                    failure_demand.watch(self, customer, arg)
-            elif kind == DONE:
-                if customer.journey is not None and customer.visit == arg:
-                    self.stage_done(customer)
-            elif kind == CHASE:
-                failure_demand.check(self, customer, arg)
-            elif customer.status != ACTIVE:
-                continue
-            elif kind == NEED:
-                self.start_journey(customer, self.pick(self.need_journeys, self.need_weights))
-            elif kind == FOLLOW_UP:
-                failure_demand.follow_up(self, customer)
-            elif kind == LEAVE:
-                if customer.busy:
-                    customer.leaving = True
-                else:
-                    self.churn(customer)
+        caseflow.act(self, due)
 
     def arrivals(self) -> int:
         """Prospects from paid marketing (pulled by promises) and word of mouth."""
@@ -333,7 +310,7 @@ class CXModel(mesa.Model):
             prospect = self.new_customer(PROSPECT)
             prospect.promised = self.promises.level  # won by today's promises: expects them kept
             if acquisition is None:
-                self.activate(prospect, c.initial_satisfaction)
+                lifecycle.activate(self, prospect, c.initial_satisfaction)
             else:
                 self.start_journey(prospect, acquisition)
         self.recorder.d_arrived += n
@@ -341,40 +318,7 @@ class CXModel(mesa.Model):
 
     # ------------------------------------------------------- case flow
     def start_journey(self, customer: Customer, journey, induced: bool = False) -> None:
-        customer.journey = journey
-        customer.stage = 0
-        customer.started = self.day
-        customer.effort = 0.0
-        customer.first_time = True
-        customer.repeats = 0
-        customer.troubled = False
-        customer.induced = induced
-        first = journey.stages[0].dept
-        self.departments[first].queue.append(customer)
-        failure_demand.watch(self, customer, first)
-
-    def advance(self, customer: Customer, dept: Department) -> None:
-        """A department has worked the customer's case: unless the contact left it unsettled,
-        the stage is done once its service time has passed (today, for a one-day stage)."""
-        if failure_demand.unresolved(self, customer, dept):
-            return
-        days = customer.journey.stages[customer.stage].service_days
-        if days > 1:
-            self.calendar.add(self.day + days - 1, DONE, customer, customer.visit)
-        else:
-            self.stage_done(customer)
-
-    def stage_done(self, customer: Customer) -> None:
-        """The customer's stage is done: pass the case on, or finish the journey."""
-        stages = customer.journey.stages
-        if customer.stage + 1 == len(stages):
-            self.customer_response.finish(customer)
-            return
-        here, nxt = stages[customer.stage].dept, stages[customer.stage + 1].dept
-        if nxt == here:
-            handoff.pass_on(self, customer, nxt)  # same department: no boundary crossed
-        else:
-            handoff.attempt(self, customer, here, nxt)
+        caseflow.start_journey(self, customer, journey, induced)
 
     def effective_capacity(self, dept: Department) -> float:
         """Staffed capacity, stretched by efficiency pressure (faster handling)."""
@@ -383,71 +327,12 @@ class CXModel(mesa.Model):
 
     # ------------------------------------------------------ population
     def new_customer(self, status: str) -> Customer:
-        segment = self.pick(self.segments, self.segment_weights)
+        segment = lifecycle.pick(self, self.segments, self.segment_weights)
         customer = Customer(self, segment, status, self.mech.customer.initial_satisfaction)
         self.customers.append(customer)
         if status == PROSPECT:
             self.recorder.new_prospect()
         return customer
-
-    def activate(self, customer: Customer, satisfaction: float) -> None:
-        """A prospect becomes a customer: revenue starts, the first need is scheduled."""
-        self.recorder.joined(customer, satisfaction)
-        customer.status = ACTIVE
-        customer.since = self.day
-        customer.satisfaction = satisfaction
-        customer.journey = None
-        leave = self.day + self.wait(self.attrition / 365.0)
-        if leave < self.days:
-            self.calendar.add(leave, LEAVE, customer)
-        self.schedule_need(customer)
-
-    def end_journey(self, customer: Customer) -> None:
-        customer.journey = None
-        customer.induced = False
-        if customer.leaving:
-            self.churn(customer)
-        elif customer.owed:  # a need an earlier failure made comes next
-            customer.owed -= 1
-            day = self.day + self.mech.handoff.recontact_days
-            if day < self.days:
-                self.calendar.add(day, FOLLOW_UP, customer)
-        else:
-            self.schedule_need(customer)
-
-    def schedule_need(self, customer: Customer) -> None:
-        day = self.day + self.wait(self.need_rate)
-        if day < self.days:
-            self.calendar.add(day, NEED, customer)
-
-    def pick(self, items: list, cum_weights: list[float]):
-        """One of `items` by cumulative weight: `random.choices(items, cum_weights=...)[0]`,
-        the same draw and result, without building a list each time."""
-        return items[bisect(cum_weights, self.random.random() * cum_weights[-1], 0, len(cum_weights) - 1)]
-
-    def wait(self, rate_per_day: float) -> int:
-        """Whole days until an event of the given daily rate (at least 1)."""
-        if rate_per_day <= 0:
-            return self.days + 1
-        draw = self.random.expovariate(rate_per_day)  # a rate near 0 can draw more days than a float holds
-        return self.days + 1 if draw > self.days else max(1, math.ceil(draw))
-
-    def set_satisfaction(self, customer: Customer, value: float) -> None:
-        value = 0.0 if value < 0.0 else 1.0 if value > 1.0 else value  # clipped to [0, 1]
-        self.recorder.satisfaction_changed(customer.satisfaction, value)
-        customer.satisfaction = value
-
-    def churn(self, customer: Customer) -> None:
-        self.recorder.left(customer)
-        customer.status = CHURNED
-        customer.since = self.day
-        customer.journey = None
-
-    def lose_prospect(self, customer: Customer) -> None:
-        self.recorder.prospect_lost()
-        customer.status = LOST
-        customer.since = self.day
-        customer.journey = None
 
     # ------------------------------------------------- coarse processes
     def review(self) -> None:

@@ -1,0 +1,77 @@
+"""Which build of the case flow runs: compiled, or the Python source it is compiled from.
+
+The modules with a `.pxd` beside them are compiled at install (`hatch_build.py`), which notes in
+`compiled.json` a hash of every source it compiled. Python imports an extension module before a source
+of the same name, so an extension whose sources changed since (a module edited after `make install`)
+would run the old code: then the source is imported instead, with a warning. `CXSIM_PURE=1` imports
+every such module from its source: the pure-Python reference the compiled build is tested against
+(`tests/test_compiled.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import warnings
+from functools import cache
+from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
+from importlib.util import spec_from_file_location
+from pathlib import Path
+
+ROOT = Path(__file__).parent
+MANIFEST = ROOT / "compiled.json"  # written by hatch_build.py: source path -> sha256 when compiled
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@cache
+def changed_since_compiled() -> frozenset[str]:
+    """The sources (paths relative to the package's parent) that differ from what was compiled."""
+    if not MANIFEST.exists():
+        return frozenset()
+    compiled = json.loads(MANIFEST.read_text())
+    return frozenset(name for name, sha in compiled.items()
+                     if not (ROOT.parent / name).exists() or digest(ROOT.parent / name) != sha)
+
+
+class SourceWhenStale:
+    """A finder ahead of Python's own: a `cxsim` extension module is used unless `CXSIM_PURE=1` or a
+    source it was built from (its `.py`, any `.pxd` of the package) has changed since."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if not name.startswith("cxsim.") or path is None:
+            return None
+        spec = PathFinder.find_spec(name, path, target)
+        if spec is None or not spec.origin or not spec.origin.endswith(tuple(EXTENSION_SUFFIXES)):
+            return None
+        source = Path(spec.origin).parent / f"{name.rpartition('.')[2]}.py"
+        if not source.exists():
+            return None
+        if os.environ.get("CXSIM_PURE") != "1":
+            changed = changed_since_compiled()
+            own = source.relative_to(ROOT.parent).as_posix()
+            if own not in changed and not any(n.endswith(".pxd") for n in changed):
+                return None
+            warnings.warn(f"{name}: its source changed since it was compiled; running the source "
+                          "(`make install` compiles it again)", stacklevel=2)
+        return spec_from_file_location(name, source)
+
+
+def install() -> None:
+    """Put the finder ahead of Python's own (once)."""
+    if SourceWhenStale not in sys.meta_path:
+        sys.meta_path.insert(0, SourceWhenStale)
+
+
+def compiled_modules() -> dict[str, bool]:
+    """Each module built to be compiled -> whether it runs compiled now (benchmarks, tests)."""
+    import importlib
+
+    names = [".".join(p.relative_to(ROOT.parent).with_suffix("").parts) for p in sorted(ROOT.rglob("*.pxd"))
+             if p.with_suffix(".py").exists()]
+    return {name: not importlib.import_module(name).__file__.endswith(".py") for name in names}

@@ -1,0 +1,30 @@
+# The C layout of the state the case flow touches for every case (`cases.py`), used when the model
+# is compiled (Cython's augmenting .pxd: cases.py stays plain Python, the reference).
+
+cdef class Desk:
+    cdef public long index
+    cdef public double case_work
+    cdef public bint front_line
+    cdef public object queue
+    cdef public long chases
+    cdef public double credit, load, overload_factor, culture_factor, info_factor, fit_factor
+    cdef public double unresolved_p, worked, noise, project, overtime
+    cdef public object quarter
+
+
+cdef class Case:
+    cdef public object journey, segment, status
+    cdef public double satisfaction, effort, promised
+    cdef public long since, stage, started, rework, redo, repeats, owed, visit
+    cdef public bint resumed, first_time, troubled, induced, leaving
+
+
+from cxsim.mechanisms.events cimport Calendar
+
+
+cdef class Flow:
+    cdef public long day, days
+    cdef public double efficiency_factor, attrition, need_rate
+    cdef public list departments, friction, chase_after
+    cdef public Calendar calendar
+    cdef public object recorder, mech, failure_journey, random

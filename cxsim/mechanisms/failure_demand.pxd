@@ -1,0 +1,19 @@
+# C types for failure demand's per-case functions (`failure_demand.py`), used when the model is compiled.
+cimport cython
+from cxsim.mechanisms.cases cimport Case, Desk, Flow
+
+cpdef double unresolved_probability(Flow model, Desk dept)
+
+@cython.locals(journey=long, d=long)
+cpdef bint unresolved(Flow model, Case customer, Desk dept) except -1
+
+cpdef burden(Flow model, Case customer, double weight)
+
+cpdef consequence(Flow model, Case customer)
+
+cpdef watch(Flow model, Case customer, long dept_index)
+
+@cython.locals(contact=Desk)
+cpdef check(Flow model, Case customer, long visit)
+
+cpdef follow_up(Flow model, Case customer)

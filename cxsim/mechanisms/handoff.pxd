@@ -1,0 +1,20 @@
+# C types for the handoff's per-case functions (`handoff.py`), used when the model is compiled.
+cimport cython
+from cxsim.mechanisms.cases cimport Case, Desk, Flow
+from cxsim.mechanisms cimport failure_demand
+
+cpdef double overload_factor(Flow model, Desk dept)
+
+@cython.locals(receiver=Desk, p=double)
+cpdef double failure_probability(Flow model, long a, long b)
+
+@cython.locals(p=double)
+cpdef attempt(Flow model, Case customer, long a, long b)
+
+@cython.locals(p=double)
+cpdef cross(Flow model, Case customer, long a, long b, bint decided_right=*)
+
+cpdef pass_on(Flow model, Case customer, long b, long after=*)
+
+@cython.locals(weight=double, r=double)
+cpdef fail(Flow model, Case customer, long a, long b)

@@ -1,0 +1,21 @@
+# C types for the case flow (`caseflow.py`), used when it is compiled.
+cimport cython
+from cxsim.mechanisms.cases cimport Case, Desk, Flow
+from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
+
+@cython.locals(c=Case, kind=long, desk=Desk)
+cpdef act(Flow model, list due)
+
+@cython.locals(c=Case)
+cpdef start_journey(Flow model, customer, journey, bint induced=*)
+
+@cython.locals(d=Desk, c=Case, capacity=double, cap=double, case_work=double, call=double, backlog=double,
+               credit=double, answered=long, worked=double, wasted=double, contacts=long, repeats=long,
+               failure=double, first=long, rework=long, units=double, failed=long)
+cpdef work(dept, Flow model)
+
+@cython.locals(c=Case, days=long)
+cpdef advance(Flow model, customer, dept)
+
+@cython.locals(c=Case)
+cpdef stage_done(Flow model, customer)

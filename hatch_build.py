@@ -1,0 +1,65 @@
+"""Compile the case flow when the package is built (hatchling's custom build hook).
+
+Every module of `cxsim` with a `.pxd` beside its `.py` is compiled with Cython in pure-Python mode:
+the `.py` is the model as written and stays the reference; the `.pxd` gives C types to the state and
+the functions the case flow runs a few hundred thousand times a run (docs/performance.md). The
+extensions are built next to their sources, so an editable install (`make install`) imports them from
+the working tree and a wheel carries them. Without a C compiler the build goes on without them, the
+package then runs as plain Python: the same results, slower. `cxsim/compiled.py` loads the source
+instead of a compiled module that is older than its source, or when `CXSIM_PURE=1`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+from pathlib import Path
+
+from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+
+class CompileCaseFlow(BuildHookInterface):
+    PLUGIN_NAME = "custom"
+
+    def initialize(self, version: str, build_data: dict) -> None:
+        if self.target_name != "wheel" or os.environ.get("CXSIM_PURE") == "1":
+            return
+        root = Path(self.root)
+        sources = sorted(p.with_suffix(".py") for p in (root / "cxsim").rglob("*.pxd") if p.with_suffix(".py").exists())
+        try:
+            built = compile_in_place(root, sources)
+        except Exception as error:  # no compiler, no headers: plain Python, the same results
+            print(f"cxsim: the case flow is not compiled ({type(error).__name__}: {error}); "
+                  "it runs as plain Python", file=sys.stderr)
+            return
+        manifest = root / "cxsim" / "compiled.json"  # what was compiled: cxsim/compiled.py checks it
+        compiled = [*sources, *(root / "cxsim").rglob("*.pxd")]
+        manifest.write_text(json.dumps({p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                                        for p in sorted(compiled)}, indent=1) + "\n")
+        build_data["pure_python"] = False
+        build_data["infer_tag"] = True
+        if version != "editable":  # the wheel carries them (they are not in version control)
+            build_data["artifacts"].extend(str(p.relative_to(root)) for p in [*built, manifest])
+
+
+def compile_in_place(root: Path, sources: list[Path]) -> list[Path]:
+    """Cython -> C -> extension beside each source; returns the extensions."""
+    from Cython.Build import cythonize
+    from setuptools import Distribution
+
+    modules = cythonize([str(p.relative_to(root)) for p in sources], language_level=3, quiet=True,
+                        nthreads=os.cpu_count() or 1,
+                        compiler_directives={"annotation_typing": False})
+    dist = Distribution({"ext_modules": modules, "script_args": ["build_ext", "--inplace", "--build-temp",
+                                                                 str(root / "build" / "cython")]})
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        dist.parse_command_line()
+        dist.run_commands()
+    finally:
+        os.chdir(cwd)
+    command = dist.get_command_obj("build_ext")
+    return [root / command.get_ext_filename(ext.name) for ext in modules]

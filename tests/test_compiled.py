@@ -1,0 +1,60 @@
+"""The compiled case flow is the Python source it is compiled from, only faster.
+
+The modules with a `.pxd` are compiled at install (`hatch_build.py`); `CXSIM_PURE=1` runs them from
+their source, the reference. The two builds must give every table of benchmarks/identical.py's
+scenarios (each mechanism's hooks: a default run, a reorg, the CFO's cost view, a forum and deputies,
+a small firm on another org) bit for bit, and a module edited since it was compiled must run as edited.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+
+from cxsim.compiled import compiled_modules
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from identical import SCENARIOS, tables  # noqa: E402
+
+
+def test_the_case_flow_runs_compiled():
+    """`make install` compiled every module that has a `.pxd` (these machines have a C compiler)."""
+    modules = compiled_modules()
+    assert len(modules) >= 6 and all(modules.values()), modules
+
+
+def test_the_compiled_build_gives_the_pure_python_tables_bit_for_bit(tmp_path):
+    script = ("import pickle, sys; sys.path.insert(0, sys.argv[1]); from identical import SCENARIOS, tables; "
+              "from cxsim.compiled import compiled_modules; assert not any(compiled_modules().values()); "
+              "pickle.dump({n: tables(s) for n, s in SCENARIOS.items()}, open(sys.argv[2], 'wb'))")
+    out = tmp_path / "pure.pickle"
+    done = subprocess.run([sys.executable, "-c", script, str(ROOT / "benchmarks"), str(out)],
+                          env={**os.environ, "CXSIM_PURE": "1"}, capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr[-3000:]
+    pure = pickle.loads(out.read_bytes())
+    for name, scenario in SCENARIOS.items():
+        for table, frame in tables(scenario).items():
+            pd.testing.assert_frame_equal(frame, pure[name][table], check_exact=True, obj=f"{name}.{table}")
+
+
+def test_a_module_edited_after_it_was_compiled_runs_as_edited(tmp_path):
+    """Python prefers an extension module to a source of the same name: without the check in
+    `cxsim.compiled`, an edit to a compiled module would silently not run until the next install."""
+    package = tmp_path / "cxsim"
+    shutil.copytree(ROOT / "cxsim", package, ignore=shutil.ignore_patterns("__pycache__"))
+    source = package / "mechanisms" / "handoff.py"
+    source.write_text(source.read_text() + "\nEDITED = True\n")
+    probe = ("import warnings, cxsim.mechanisms.handoff as h, cxsim.mechanisms.failure_demand as f; "
+             "print(h.__file__.endswith('.py'), getattr(h, 'EDITED', False), f.__file__.endswith('.py'))")
+    done = subprocess.run([sys.executable, "-W", "always", "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.split() == ["True", "True", "False"], done.stdout  # only the edited module
+    assert "cxsim.mechanisms.handoff: its source changed since it was compiled" in done.stderr, done.stderr
