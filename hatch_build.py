@@ -49,7 +49,7 @@ def compile_in_place(root: Path, sources: list[Path]) -> list[Path]:
     from Cython.Build import cythonize
     from setuptools import Distribution
 
-    modules = cythonize([str(p.relative_to(root)) for p in sources], language_level=3, quiet=True,
+    modules = cythonize([str(p.relative_to(root)) for p in sources], language_level=3, quiet=True, force=True,
                         nthreads=os.cpu_count() or 1,
                         compiler_directives={"annotation_typing": False})
     dist = Distribution({"ext_modules": modules, "script_args": ["build_ext", "--inplace", "--build-temp",

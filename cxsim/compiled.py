@@ -3,7 +3,8 @@
 The modules with a `.pxd` beside them are compiled at install (`hatch_build.py`), which notes in
 `compiled.json` a hash of every source it compiled. Python imports an extension module before a source
 of the same name, so an extension whose sources changed since (a module edited after `make install`)
-would run the old code: then the source is imported instead, with a warning. `CXSIM_PURE=1` imports
+would run the old code: then the source is imported instead, without a word, as Python recompiles a
+stale `.pyc` (`compiled_modules()` says which build runs). `CXSIM_PURE=1` imports
 every such module from its source: the pure-Python reference the compiled build is tested against
 (`tests/test_compiled.py`).
 """
@@ -14,7 +15,6 @@ import hashlib
 import json
 import os
 import sys
-import warnings
 from functools import cache
 from importlib.machinery import EXTENSION_SUFFIXES, PathFinder
 from importlib.util import spec_from_file_location
@@ -57,8 +57,6 @@ class SourceWhenStale:
             own = source.relative_to(ROOT.parent).as_posix()
             if own not in changed and not any(n.endswith(".pxd") for n in changed):
                 return None
-            warnings.warn(f"{name}: its source changed since it was compiled; running the source "
-                          "(`make install` compiles it again)", stacklevel=2)
         return spec_from_file_location(name, source)
 
 

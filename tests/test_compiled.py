@@ -51,10 +51,9 @@ def test_a_module_edited_after_it_was_compiled_runs_as_edited(tmp_path):
     shutil.copytree(ROOT / "cxsim", package, ignore=shutil.ignore_patterns("__pycache__"))
     source = package / "mechanisms" / "handoff.py"
     source.write_text(source.read_text() + "\nEDITED = True\n")
-    probe = ("import warnings, cxsim.mechanisms.handoff as h, cxsim.mechanisms.failure_demand as f; "
+    probe = ("import cxsim.mechanisms.handoff as h, cxsim.mechanisms.failure_demand as f; "
              "print(h.__file__.endswith('.py'), getattr(h, 'EDITED', False), f.__file__.endswith('.py'))")
-    done = subprocess.run([sys.executable, "-W", "always", "-c", probe], cwd=tmp_path, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.split() == ["True", "True", "False"], done.stdout  # only the edited module
-    assert "cxsim.mechanisms.handoff: its source changed since it was compiled" in done.stderr, done.stderr

@@ -28,3 +28,4 @@ cdef class Flow:
     cdef public list departments, friction, chase_after
     cdef public Calendar calendar
     cdef public object recorder, mech, failure_journey, random
+    cdef public object portfolio, customer_response, governance  # the mechanisms the case flow asks

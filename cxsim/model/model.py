@@ -246,7 +246,7 @@ class CXModel(mesa.Model, Flow):
         """One object per mechanism, held under its name (`self.governance`), and each hook's listeners."""
         self.mechanisms = [kind(self) for kind in self.MECHANISMS]
         for mechanism in self.mechanisms:
-            if hasattr(self, mechanism.name):
+            if getattr(self, mechanism.name, None) is not None:
                 raise TypeError(f"{type(mechanism).__name__}.name: {mechanism.name!r} is taken on the model")
             setattr(self, mechanism.name, mechanism)
         self.hooks = {hook: listeners(self.mechanisms, hook) for hook in HOOKS}
