@@ -1,6 +1,16 @@
 # The C layout of the state the case flow touches for every case (`cases.py`), used when the model
 # is compiled (Cython's augmenting .pxd: cases.py stays plain Python, the reference).
 
+cdef class StageFields:
+    cdef public long dept, phase, service_days
+    cdef public bint moment_of_truth
+
+
+cdef class JourneyFields:
+    cdef public long index, contact, service_days
+    cdef public tuple stages
+
+
 cdef class Desk:
     cdef public long index
     cdef public double case_work
@@ -13,7 +23,8 @@ cdef class Desk:
 
 
 cdef class Case:
-    cdef public object journey, segment, status
+    cdef public JourneyFields journey
+    cdef public object segment, status
     cdef public double satisfaction, effort, promised
     cdef public long since, stage, started, rework, redo, repeats, owed, visit
     cdef public bint resumed, first_time, troubled, induced, leaving

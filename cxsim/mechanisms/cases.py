@@ -6,6 +6,14 @@ compiled (`cases.pxd`) they are C fields; uncompiled, they are ordinary attribut
 """
 
 
+class StageFields:
+    """What the case flow reads of a journey's stage (`cxsim.model.journey.Stage` is one)."""
+
+
+class JourneyFields:
+    """What the case flow reads of a journey (`cxsim.model.journey.Journey` is one)."""
+
+
 class Desk:
     """A department's state in the case flow: its queue, today's capacity and the failure terms."""
 

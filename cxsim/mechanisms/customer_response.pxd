@@ -1,2 +1,22 @@
-# Used when the model is compiled: the lifecycle's functions called as C functions.
+# C types for the customers' choices (`customer_response.py`), used when the model is compiled.
+cimport cython
 from cxsim.mechanisms cimport lifecycle
+from cxsim.mechanisms.cases cimport Case, Flow
+from cxsim.mechanisms.contract cimport Mechanism
+
+cdef class CustomerResponse(Mechanism):
+    cdef public object c
+
+    @cython.locals(expected=double, late=double, q=double, expectation=double, v=double)
+    cpdef double verdict(self, Case customer, long days) except? -1
+
+    @cython.locals(model=Flow, days=long, v=double, after=double, leaves=bint)
+    cpdef finish(self, Case customer)
+
+    @cython.locals(excess=double, shortfall=double, p=double)
+    cpdef double p_churn(self, Case customer, satisfaction=*, bint base=*) except? -1
+
+    @cython.locals(model=Flow, so_far=double, judged=double)
+    cpdef bint chased(self, Case customer) except -1
+
+    cpdef bint gives_up(self, Case customer) except -1

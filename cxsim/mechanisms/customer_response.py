@@ -73,7 +73,7 @@ class CustomerResponse(Mechanism):
         v = self.verdict(customer, days)
         if customer.status == PROSPECT:
             model.recorder.journey_done(customer, days, v, v)
-            lifecycle.activate(model, customer, satisfaction=v)
+            lifecycle.activate(model, customer, v)
             return
         after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
         model.recorder.journey_done(customer, days, v, after)

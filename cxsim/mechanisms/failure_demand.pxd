@@ -1,10 +1,10 @@
 # C types for failure demand's per-case functions (`failure_demand.py`), used when the model is compiled.
 cimport cython
-from cxsim.mechanisms.cases cimport Case, Desk, Flow
+from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
 
 cpdef double unresolved_probability(Flow model, Desk dept)
 
-@cython.locals(journey=long, d=long)
+@cython.locals(journey=long, d=long, stage=StageFields)
 cpdef bint unresolved(Flow model, Case customer, Desk dept) except -1
 
 cpdef burden(Flow model, Case customer, double weight)

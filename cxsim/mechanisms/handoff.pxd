@@ -1,6 +1,6 @@
 # C types for the handoff's per-case functions (`handoff.py`), used when the model is compiled.
 cimport cython
-from cxsim.mechanisms.cases cimport Case, Desk, Flow
+from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
 from cxsim.mechanisms cimport failure_demand
 
 cpdef double overload_factor(Flow model, Desk dept)
@@ -16,5 +16,5 @@ cpdef cross(Flow model, Case customer, long a, long b, bint decided_right=*)
 
 cpdef pass_on(Flow model, Case customer, long b, long after=*)
 
-@cython.locals(weight=double, r=double)
+@cython.locals(weight=double, r=double, stage=StageFields)
 cpdef fail(Flow model, Case customer, long a, long b)

@@ -61,7 +61,9 @@ def wait(model, rate_per_day: float) -> int:
     """Whole days until an event of the given daily rate (at least 1)."""
     if rate_per_day <= 0:
         return model.days + 1
-    draw = model.random.expovariate(rate_per_day)  # a rate near 0 can draw more days than a float holds
+    # random.expovariate's own formula (the same draw and value), without its call; a rate near 0 can
+    # draw more days than a float holds
+    draw = -math.log(1.0 - model.random.random()) / rate_per_day
     return model.days + 1 if draw > model.days else max(1, math.ceil(draw))
 
 

@@ -1,6 +1,6 @@
 # C types for the case flow (`caseflow.py`), used when it is compiled.
 cimport cython
-from cxsim.mechanisms.cases cimport Case, Desk, Flow
+from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
 from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
 
 @cython.locals(c=Case, kind=long, desk=Desk)
@@ -14,8 +14,8 @@ cpdef start_journey(Flow model, customer, journey, bint induced=*)
                failure=double, first=long, rework=long, units=double, failed=long)
 cpdef work(dept, Flow model)
 
-@cython.locals(c=Case, days=long)
+@cython.locals(c=Case, days=long, stage=StageFields)
 cpdef advance(Flow model, customer, dept)
 
-@cython.locals(c=Case)
+@cython.locals(c=Case, stages=tuple, here=StageFields, after=StageFields)
 cpdef stage_done(Flow model, customer)

@@ -113,7 +113,8 @@ def advance(model, customer, dept) -> None:
     c = customer
     if failure_demand.unresolved(model, c, dept):
         return
-    days = c.journey.stages[c.stage].service_days
+    stage = c.journey.stages[c.stage]
+    days = stage.service_days
     if days > 1:
         model.calendar.add(model.day + days - 1, DONE, c, c.visit)
     else:
@@ -127,8 +128,8 @@ def stage_done(model, customer) -> None:
     if c.stage + 1 == len(stages):
         model.customer_response.finish(c)
         return
-    here, nxt = stages[c.stage].dept, stages[c.stage + 1].dept
-    if nxt == here:
-        handoff.pass_on(model, c, nxt)  # same department: no boundary crossed
+    here, after = stages[c.stage], stages[c.stage + 1]
+    if after.dept == here.dept:
+        handoff.pass_on(model, c, after.dept)  # same department: no boundary crossed
     else:
-        handoff.attempt(model, c, here, nxt)
+        handoff.attempt(model, c, here.dept, after.dept)

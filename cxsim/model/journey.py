@@ -15,31 +15,34 @@ size changes the firm, not how well it is staffed.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from omegaconf import DictConfig
 
 from cxsim.config.schema import PHASES
+from cxsim.mechanisms.cases import JourneyFields, StageFields
+
+
+# `= field()`: no default. Compiled, the case flow's fields are C fields of the base class
+# (`cxsim.mechanisms.cases`), whose descriptors a dataclass would otherwise take for defaults.
+@dataclass(frozen=True)
+class Stage(StageFields):
+    dept: int = field()  # index of the department that owns the stage
+    phase: int = field()  # index into PHASES
+    moment_of_truth: bool = field()
+    service_days: int = field()  # calendar days from the department working the stage to the next stage
 
 
 @dataclass(frozen=True)
-class Stage:
-    dept: int  # index of the department that owns the stage
-    phase: int  # index into PHASES
-    moment_of_truth: bool
-    service_days: int = 1  # calendar days from the department working the stage to the next stage
-
-
-@dataclass(frozen=True)
-class Journey:
-    index: int
+class Journey(JourneyFields):
+    index: int = field()
     name: str
-    stages: tuple[Stage, ...]
+    stages: tuple[Stage, ...] = field()
     rate: float  # per active customer per year
     acquisition: bool
     lead: int  # index of the lead department (journey teams)
-    contact: int  # the department a waiting customer calls: the first front-line one on the journey, else the lead
-    service_days: int  # the stages' service times, summed: the shortest the journey can take [days]
+    contact: int = field()  # the department a waiting customer calls: the first front-line one, else the lead
+    service_days: int = field()  # the stages' service times, summed: the shortest the journey can take [days]
 
 
 @dataclass(frozen=True)

@@ -151,10 +151,10 @@ def latest(model: CXModel, key: str):
     return model.recorder.rows[-1][key]
 
 
-def run_seed(model: CXModel) -> int:
+def run_seed(model: CXModel, seed: int) -> int:
     """The run's seed (a reporter: batch_run's rows then name the seed that reruns them, also when
     it passed none)."""
-    return int(model.cfg.seed)
+    return seed
 
 
 def to_date(model: CXModel, key: str):
@@ -203,7 +203,8 @@ class CXModel(mesa.Model, Flow):
         self.build_customers(config)
         self.schedule_processes(config)
         self.datacollector = mesa.DataCollector(
-            model_reporters={"seed": run_seed, **{k: partial(latest, key=k) for k in REPORTED},
+            model_reporters={"seed": partial(run_seed, seed=int(config.seed)),  # read once, not every day
+                             **{k: partial(latest, key=k) for k in REPORTED},
                              **{k: partial(to_date, key=k.removesuffix("_to_date")) for k in REPORTED_TO_DATE}})
         self.running = True
 

@@ -89,7 +89,8 @@ class Recorder:
         self._pair_attempts[a][b] += 1
         journey = customer.journey
         self._journey_attempts[journey.index] += 1
-        self._phase_attempts[journey.stages[customer.stage + 1].phase] += 1
+        stage = journey.stages[customer.stage + 1]
+        self._phase_attempts[stage.phase] += 1
 
     def failure(self, customer, a: int, b: int) -> None:
         self.d_failures += 1
@@ -97,7 +98,8 @@ class Recorder:
         self.d_pairs[(a, b)] = self.d_pairs.get((a, b), 0) + 1
         journey = customer.journey
         self._journey_failures[journey.index] += 1
-        self._phase_failures[journey.stages[customer.stage + 1].phase] += 1
+        stage = journey.stages[customer.stage + 1]
+        self._phase_failures[stage.phase] += 1
 
     pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64))
     pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64))
