@@ -262,6 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[tuple[str, str, str]] = []
     res: dict = {"machine": {"python": platform.python_version(), "cpu_count": os.cpu_count(),
                              "platform": platform.platform(), "processor": platform.processor()}}
+    from cxsim.compiled import compiled_modules
+
+    modules = compiled_modules()  # the case flow compiled at install, or run from its source (CXSIM_PURE=1)
+    res["build"] = "compiled" if all(modules.values()) else "pure" if not any(modules.values()) else "mixed"
+    rows.append(("build of the case flow", res["build"], f"{sum(modules.values())} of {len(modules)} modules compiled"))
 
     res["default"] = d = default_scenario(repeat)
     rows += [("default scenario wall", f"{d['wall_s']:.2f} s", verdict("default_wall_s", d["wall_s"])),
