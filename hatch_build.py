@@ -15,6 +15,7 @@ import hashlib
 import json
 import os
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
@@ -28,16 +29,19 @@ class CompileCaseFlow(BuildHookInterface):
             return
         root = Path(self.root)
         sources = sorted(p.with_suffix(".py") for p in (root / "cxsim").rglob("*.pxd") if p.with_suffix(".py").exists())
-        try:
-            built = compile_in_place(root, sources)
-        except Exception as error:  # no compiler, no headers: plain Python, the same results
-            print(f"cxsim: the case flow is not compiled ({type(error).__name__}: {error}); "
-                  "it runs as plain Python", file=sys.stderr)
-            return
         manifest = root / "cxsim" / "compiled.json"  # what was compiled: cxsim/compiled.py checks it
-        compiled = [*sources, *(root / "cxsim").rglob("*.pxd")]
-        manifest.write_text(json.dumps({p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-                                        for p in sorted(compiled)}, indent=1) + "\n")
+        hashes = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+                  for p in sorted([*sources, *(root / "cxsim").rglob("*.pxd")])}
+        built = [p.with_suffix(EXTENSION_SUFFIXES[0]) for p in sources]
+        # compiled already from these very sources (by the install, when a wheel is built): kept
+        if not (manifest.exists() and json.loads(manifest.read_text()) == hashes and all(p.exists() for p in built)):
+            try:
+                built = compile_in_place(root, sources)
+            except Exception as error:  # no compiler, no headers: plain Python, the same results
+                print(f"cxsim: the case flow is not compiled ({type(error).__name__}: {error}); "
+                      "it runs as plain Python", file=sys.stderr)
+                return
+            manifest.write_text(json.dumps(hashes, indent=1) + "\n")
         build_data["pure_python"] = False
         build_data["infer_tag"] = True
         if version != "editable":  # the wheel carries them (they are not in version control)
