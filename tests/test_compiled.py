@@ -27,7 +27,7 @@ from identical import SCENARIOS, tables  # noqa: E402
 def test_the_case_flow_runs_compiled():
     """`make install` compiled every module that has a `.pxd` (these machines have a C compiler)."""
     modules = compiled_modules()
-    assert len(modules) >= 6 and all(modules.values()), modules
+    assert len(modules) >= 6 and all(modules.values()), f"not compiled (a C compiler at `make install`?): {modules}"
 
 
 def test_the_compiled_build_gives_the_pure_python_tables_bit_for_bit(tmp_path):

@@ -1,5 +1,6 @@
 # The C layout of the state the case flow touches for every case (`cases.py`), used when the model
 # is compiled (Cython's augmenting .pxd: cases.py stays plain Python, the reference).
+from cxsim.mechanisms.events cimport Calendar
 
 cdef class StageFields:
     cdef public long dept, phase, service_days
@@ -29,8 +30,6 @@ cdef class Case:
     cdef public long since, stage, started, rework, redo, repeats, owed, visit
     cdef public bint resumed, first_time, troubled, induced, leaving
 
-
-from cxsim.mechanisms.events cimport Calendar
 
 
 cdef class Flow:
