@@ -40,7 +40,9 @@ def changed_since_compiled() -> frozenset[str]:
 
 class SourceWhenStale:
     """A finder ahead of Python's own: a `cxsim` extension module is used unless `CXSIM_PURE=1` or a
-    source it was built from (its `.py`, any `.pxd` of the package) has changed since."""
+    source of the compiled build (a compiled module's `.py`, a `.pxd`) has changed since. Then every
+    compiled module runs from its source: a compiled module calls the C functions of the compiled
+    modules it cimports, which a module run from its source does not have."""
 
     @staticmethod
     def find_spec(name, path=None, target=None):
@@ -52,11 +54,8 @@ class SourceWhenStale:
         source = Path(spec.origin).parent / f"{name.rpartition('.')[2]}.py"
         if not source.exists():
             return None
-        if os.environ.get("CXSIM_PURE") != "1":
-            changed = changed_since_compiled()
-            own = source.relative_to(ROOT.parent).as_posix()
-            if own not in changed and not any(n.endswith(".pxd") for n in changed):
-                return None
+        if os.environ.get("CXSIM_PURE") != "1" and not changed_since_compiled():
+            return None
         return spec_from_file_location(name, source)
 
 
