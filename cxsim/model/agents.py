@@ -12,12 +12,13 @@ from collections import deque
 
 import mesa
 
-# The customer's lifecycle and the executives who own CX are defined with the
-# submodels that move them (`customer_response`, `governance`); listed here so
-# this module names every agent of the model.
 from cxsim.mechanisms.cases import Case, Desk
-from cxsim.mechanisms.customer_response import ACTIVE, CHURNED, LOST, PROSPECT  # noqa: F401
+
+# The customer's lifecycle and the executives who own CX are defined with the
+# submodels that move them (`lifecycle`, `governance`); listed here so
+# this module names every agent of the model.
 from cxsim.mechanisms.governance import Owner  # noqa: F401
+from cxsim.mechanisms.lifecycle import ACTIVE, CHURNED, LOST, PROSPECT  # noqa: F401
 
 
 class Department(mesa.Agent, Desk):
@@ -86,4 +87,3 @@ class Customer(mesa.Agent, Case):
     @property
     def busy(self) -> bool:
         return self.journey is not None
-

@@ -6,16 +6,15 @@ from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
 @cython.locals(c=Case, kind=long, desk=Desk)
 cpdef act(Flow model, list due)
 
-@cython.locals(c=Case)
-cpdef start_journey(Flow model, customer, journey, bint induced=*)
+cpdef start_journey(Flow model, Case c, journey, bint induced=*)
 
-@cython.locals(d=Desk, c=Case, capacity=double, cap=double, case_work=double, call=double, backlog=double,
+@cython.locals(c=Case, capacity=double, cap=double, case_work=double, call=double, backlog=double,
                credit=double, answered=long, worked=double, wasted=double, contacts=long, repeats=long,
                failure=double, first=long, rework=long, units=double, failed=long)
-cpdef work(dept, Flow model)
+cpdef work(Desk d, Flow model)
 
-@cython.locals(c=Case, days=long, stage=StageFields)
-cpdef advance(Flow model, customer, dept)
+@cython.locals(days=long, stage=StageFields)
+cpdef advance(Flow model, Case c, Desk dept)
 
-@cython.locals(c=Case, stages=tuple, here=StageFields, after=StageFields)
-cpdef stage_done(Flow model, customer)
+@cython.locals(stages=tuple, here=StageFields, after=StageFields)
+cpdef stage_done(Flow model, Case c)

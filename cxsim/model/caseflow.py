@@ -19,8 +19,7 @@ from cxsim.mechanisms.lifecycle import ACTIVE
 def act(model, due: list) -> None:
     """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving."""
     model.recorder.events += len(due)
-    for kind, customer, arg in due:
-        c = customer
+    for kind, c, arg in due:
         if kind == ARRIVE:
             if c.journey is not None:  # still on its journey (not given up)
                 desk = model.departments[arg]
@@ -44,8 +43,7 @@ def act(model, due: list) -> None:
                 lifecycle.churn(model, c)
 
 
-def start_journey(model, customer, journey, induced: bool = False) -> None:
-    c = customer
+def start_journey(model, c, journey, induced: bool = False) -> None:
     c.journey = journey
     c.stage = 0
     c.started = model.day
@@ -59,10 +57,9 @@ def start_journey(model, customer, journey, induced: bool = False) -> None:
     failure_demand.watch(model, c, first)
 
 
-def work(dept, model) -> None:
+def work(d, model) -> None:
     """A department's day: answer today's chasers, then work queued cases while
     capacity lasts; pass each one on."""
-    d = dept
     capacity = d.capacity
     cap = max(capacity - d.noise - d.project, 0.0)
     case_work = d.case_work
@@ -107,10 +104,9 @@ def work(dept, model) -> None:
     quarter["failure_units"] += wasted
 
 
-def advance(model, customer, dept) -> None:
-    """A department has worked the customer's case: unless the contact left it unsettled,
+def advance(model, c, dept) -> None:
+    """A department has worked the customer's case `c`: unless the contact left it unsettled,
     the stage is done once its service time has passed (today, for a one-day stage)."""
-    c = customer
     if failure_demand.unresolved(model, c, dept):
         return
     stage = c.journey.stages[c.stage]
@@ -121,9 +117,8 @@ def advance(model, customer, dept) -> None:
         stage_done(model, c)
 
 
-def stage_done(model, customer) -> None:
-    """The customer's stage is done: pass the case on, or finish the journey."""
-    c = customer
+def stage_done(model, c) -> None:
+    """The customer's (`c`) stage is done: pass the case on, or finish the journey."""
     stages = c.journey.stages
     if c.stage + 1 == len(stages):
         model.customer_response.finish(c)
