@@ -10,6 +10,10 @@ PYTHON := $(shell pyenv which python 2>/dev/null || command -v python3.12)
 UV := .tools/bin/uv
 VENV := .venv
 export UV_PYTHON_DOWNLOADS := never
+# A run uses one core and many runs use processes: OpenBLAS's threads (numpy, SciPy) would only
+# contend with them, and spin after each call (about 0.2 CPU-s for each interpreter that imports
+# the model). One thread, unless the caller chose; cxsim's own import sets the same default.
+export OPENBLAS_NUM_THREADS ?= 1
 
 .PHONY: compare test test-fast install browser clean docs
 

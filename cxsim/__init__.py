@@ -16,7 +16,13 @@ below it (checked by `tests/test_layers.py` with import-linter's contracts in
 entry points for scripts and notebooks.
 """
 
+import os
 from importlib.metadata import PackageNotFoundError, version
+
+# A run uses one core; many runs use processes (`cxsim.runs.evaluator`, Hydra's launchers), which
+# inherit this. OpenBLAS's threads would only contend with them, and spin after each call: one
+# thread, unless the user chose. (It takes effect where cxsim is imported before numpy.)
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
 try:
     __version__ = version("cxsim")

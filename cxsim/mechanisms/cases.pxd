@@ -37,5 +37,8 @@ cdef class Flow:
     cdef public double efficiency_factor, attrition, need_rate
     cdef public list departments, friction, chase_after
     cdef public Calendar calendar
-    cdef public object recorder, mech, failure_journey, random
+    cdef public object recorder, mech, failure_journey, random, draw
     cdef public object portfolio, customer_response, governance  # the mechanisms the case flow asks
+
+
+cpdef double initiatives_factor(Flow model, long journey, long a, long b) except? -1

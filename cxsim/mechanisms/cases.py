@@ -24,4 +24,13 @@ class Case:
 
 class Flow:
     """The model's state the case flow reads for every case: the day, the calendar, the departments,
-    the boundaries' friction and the terms shared by all of them."""
+    the boundaries' friction and the terms shared by all of them; `draw`, the model's uniform draw
+    (`model.random.random`, bound once: the case flow draws a few hundred thousand times a run)."""
+
+
+def initiatives_factor(model, journey: int, a: int, b: int) -> float:
+    """What the initiatives that worked on this journey at boundary (a, b), or in department a
+    (b == a), left of the failure probability (`cxsim.mechanisms.initiatives`); 1 where none did,
+    as everywhere before the first one works (then no key is built)."""
+    factor = model.portfolio.factor
+    return factor.get((journey, a, b), 1.0) if factor else 1.0

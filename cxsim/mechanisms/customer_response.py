@@ -78,7 +78,7 @@ class CustomerResponse(Mechanism):
         after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
         model.recorder.journey_done(customer, days, v, after)
         lifecycle.set_satisfaction(model, customer, after)
-        leaves = model.random.random() < self.p_churn(customer)
+        leaves = model.draw() < self.p_churn(customer)
         model.recorder.ending(customer, leaves)
         if leaves:
             lifecycle.churn(model, customer)
@@ -106,7 +106,7 @@ class CustomerResponse(Mechanism):
         model = self.model
         so_far = self.verdict(customer, model.day - customer.started)
         judged = customer.satisfaction + self.c.learning_rate * (so_far - customer.satisfaction)
-        if model.random.random() < self.p_churn(customer, judged, base=False):
+        if model.draw() < self.p_churn(customer, judged, base=False):
             model.recorder.left_waiting()
             model.recorder.abandoned(customer, model.day - customer.started)
             lifecycle.churn(model, customer)

@@ -1,6 +1,6 @@
 # C types for failure demand's per-case functions (`failure_demand.py`), used when the model is compiled.
 cimport cython
-from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
+from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields, initiatives_factor
 
 cpdef double unresolved_probability(Flow model, Desk dept)
 

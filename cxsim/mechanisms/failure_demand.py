@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import math
 
+from cxsim.mechanisms.cases import initiatives_factor
 from cxsim.mechanisms.events import ARRIVE, CHASE
 
 
@@ -42,7 +43,7 @@ def unresolved(model, customer, dept) -> bool:
     """Did the contact just worked leave its stage unsettled? If so the customer will come back.
     (An initiative that worked on this department and journey lowers the chance: `initiatives`.)"""
     journey, d = customer.journey.index, dept.index
-    if model.random.random() >= dept.unresolved_p * model.portfolio.factor.get((journey, d, d), 1.0):
+    if model.draw() >= dept.unresolved_p * initiatives_factor(model, journey, d, d):
         return False
     model.recorder.unresolved(d)
     stage = customer.journey.stages[customer.stage]
@@ -67,7 +68,7 @@ def burden(model, customer, weight: float) -> None:
 
 def consequence(model, customer) -> None:
     """A failure may make a later need (a wrong bill -> a query), served after this journey."""
-    if model.failure_journey is not None and model.random.random() < model.mech.failure_demand.consequence_prob:
+    if model.failure_journey is not None and model.draw() < model.mech.failure_demand.consequence_prob:
         customer.owed += 1
 
 
@@ -92,7 +93,7 @@ def check(model, customer, visit: int) -> None:
     if customer.journey is None or customer.visit != visit:
         return  # done, moved on, or gone
     f = model.mech.failure_demand
-    if model.random.random() < f.chase_prob:
+    if model.draw() < f.chase_prob:
         contact = model.departments[customer.journey.contact]
         contact.chases += 1
         customer.effort += 1.0

@@ -1,6 +1,6 @@
 # C types for the handoff's per-case functions (`handoff.py`), used when the model is compiled.
 cimport cython
-from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
+from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields, initiatives_factor
 from cxsim.mechanisms cimport failure_demand
 
 cpdef double overload_factor(Flow model, Desk dept)

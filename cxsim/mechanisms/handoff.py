@@ -28,6 +28,7 @@ Any failure may also make a later need (`failure_demand.consequence`).
 from __future__ import annotations
 
 from cxsim.mechanisms import failure_demand, responsibility
+from cxsim.mechanisms.cases import initiatives_factor
 from cxsim.mechanisms.contract import Mechanism
 from cxsim.mechanisms.events import ARRIVE
 
@@ -96,15 +97,14 @@ def attempt(model, customer, a: int, b: int) -> None:
     exception escalated to an owner, on the day the owner (or the timeout)
     decides it; so a day's failures never outnumber its handoffs.
     """
-    draw = model.random.random
-    if draw() < model.mech.escalation.exception_rate:
+    if model.draw() < model.mech.escalation.exception_rate:
         if model.governance.escalate(customer, a, b):
             return  # waits for an owner's decision
         cross(model, customer, a, b, decided_right=model.governance.decide_locally(a, b))
         return
     model.recorder.handoff(customer, a, b)
-    p = failure_probability(model, a, b) * model.portfolio.factor.get((customer.journey.index, a, b), 1.0)
-    if draw() >= p:  # `cross` with a right decision, inlined
+    p = failure_probability(model, a, b) * initiatives_factor(model, customer.journey.index, a, b)
+    if model.draw() >= p:  # `cross` with a right decision, inlined
         pass_on(model, customer, b)
     else:
         fail(model, customer, a, b)
@@ -115,8 +115,8 @@ def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
     if customer.journey is None:
         return  # the customer left while the decision waited
     model.recorder.handoff(customer, a, b)
-    p = failure_probability(model, a, b) * model.portfolio.factor.get((customer.journey.index, a, b), 1.0)
-    if decided_right and model.random.random() >= p:
+    p = failure_probability(model, a, b) * initiatives_factor(model, customer.journey.index, a, b)
+    if decided_right and model.draw() >= p:
         pass_on(model, customer, b)
     else:
         fail(model, customer, a, b)
@@ -135,7 +135,7 @@ def fail(model, customer, a: int, b: int) -> None:
     model.recorder.failure(customer, a, b)
     customer.troubled = True
     model.failed(customer.journey.index, stage.phase, a, b)
-    r = model.random.random()
+    r = model.draw()
     kind = "drop" if r < h.drop_share else "info" if r < h.drop_share + h.info_loss_share else "delay"
     if kind != "delay":
         failure_demand.burden(model, customer, weight)

@@ -54,7 +54,7 @@ def schedule_need(model, customer) -> None:
 def pick(model, items: list, cum_weights: list):
     """One of `items` by cumulative weight: `random.choices(items, cum_weights=...)[0]`,
     the same draw and result, without building a list each time."""
-    return items[bisect(cum_weights, model.random.random() * cum_weights[-1], 0, len(cum_weights) - 1)]
+    return items[bisect(cum_weights, model.draw() * cum_weights[-1], 0, len(cum_weights) - 1)]
 
 
 def wait(model, rate_per_day: float) -> int:
@@ -63,7 +63,7 @@ def wait(model, rate_per_day: float) -> int:
         return model.days + 1
     # random.expovariate's own formula (the same draw and value), without its call; a rate near 0 can
     # draw more days than a float holds
-    draw = -math.log(1.0 - model.random.random()) / rate_per_day
+    draw = -math.log(1.0 - model.draw()) / rate_per_day
     return model.days + 1 if draw > model.days else max(1, math.ceil(draw))
 
 

@@ -191,6 +191,7 @@ class CXModel(mesa.Model, Flow):
             service_budget=service_budget, cfo_view=cfo_view, diffusion_beta=diffusion_beta, reorg_day=reorg_day,
             reorg_to=reorg_to)
         super().__init__(rng=int(config.seed))
+        self.draw = self.random.random  # one uniform draw (`Flow`)
         self.cfg = config
         self.reads = reads  # when a set: every mechanism and regime parameter the run reads goes in it
         self.mech = self.section(config.mechanisms, "mechanisms.")
