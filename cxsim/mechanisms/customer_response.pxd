@@ -6,6 +6,8 @@ from cxsim.mechanisms.contract cimport Mechanism
 
 cdef class CustomerResponse(Mechanism):
     cdef public object c
+    cdef public double expected_wait_days, base_quality, effort_sensitivity, wait_sensitivity, learning_rate
+    cdef public double dissatisfied_below, churn_base, churn_per_effort, churn_dissatisfaction
 
     @cython.locals(expected=double, late=double, q=double, expectation=double, v=double)
     cpdef double verdict(self, Case customer, long days) except? -1

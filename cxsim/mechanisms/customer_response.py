@@ -54,14 +54,20 @@ class CustomerResponse(Mechanism):
 
     def __init__(self, model):
         super().__init__(model)
-        self.c = model.mech.customer
+        self.c = c = model.mech.customer
+        # what every journey's verdict and every churn decision read, held as numbers (C fields
+        # when compiled: `customer_response.pxd`)
+        self.expected_wait_days, self.base_quality = c.expected_wait_days, c.base_quality
+        self.effort_sensitivity, self.wait_sensitivity = c.effort_sensitivity, c.wait_sensitivity
+        self.learning_rate, self.dissatisfied_below = c.learning_rate, c.dissatisfied_below
+        self.churn_base, self.churn_per_effort = c.churn_base, c.churn_per_effort
+        self.churn_dissatisfaction = c.churn_dissatisfaction
 
     def verdict(self, customer, days: int) -> float:
-        c = self.c
         journey = customer.journey
-        expected = journey.service_days + len(journey.stages) * c.expected_wait_days
+        expected = journey.service_days + len(journey.stages) * self.expected_wait_days
         late = days - expected if days > expected else 0.0  # max(0, days - expected), without the call
-        q = c.base_quality * math.exp(-c.effort_sensitivity * customer.effort - c.wait_sensitivity * late)
+        q = self.base_quality * math.exp(-self.effort_sensitivity * customer.effort - self.wait_sensitivity * late)
         expectation = customer.segment.expectation + customer.promised
         v = 0.5 + q - expectation
         return 0.0 if v < 0.0 else 1.0 if v > 1.0 else v
@@ -75,7 +81,7 @@ class CustomerResponse(Mechanism):
             model.recorder.journey_done(customer, days, v, v)
             lifecycle.activate(model, customer, v)
             return
-        after = customer.satisfaction + self.c.learning_rate * (v - customer.satisfaction)
+        after = customer.satisfaction + self.learning_rate * (v - customer.satisfaction)
         model.recorder.journey_done(customer, days, v, after)
         lifecycle.set_satisfaction(model, customer, after)
         leaves = model.draw() < self.p_churn(customer)
@@ -90,11 +96,10 @@ class CustomerResponse(Mechanism):
         return self.c.complaint_propensity * dissatisfying_journeys
 
     def p_churn(self, customer, satisfaction: float | None = None, base: bool = True) -> float:
-        c = self.c
         excess = customer.effort - customer.segment.effort_tolerance
-        shortfall = c.dissatisfied_below - (customer.satisfaction if satisfaction is None else satisfaction)
-        p = ((c.churn_base if base else 0.0) + c.churn_per_effort * (excess if excess > 0.0 else 0.0)
-             + c.churn_dissatisfaction * (shortfall if shortfall > 0.0 else 0.0))
+        shortfall = self.dissatisfied_below - (customer.satisfaction if satisfaction is None else satisfaction)
+        p = ((self.churn_base if base else 0.0) + self.churn_per_effort * (excess if excess > 0.0 else 0.0)
+             + self.churn_dissatisfaction * (shortfall if shortfall > 0.0 else 0.0))
         return 1.0 if p > 1.0 else p
 
     def chased(self, customer) -> bool:
@@ -105,7 +110,7 @@ class CustomerResponse(Mechanism):
             return False
         model = self.model
         so_far = self.verdict(customer, model.day - customer.started)
-        judged = customer.satisfaction + self.c.learning_rate * (so_far - customer.satisfaction)
+        judged = customer.satisfaction + self.learning_rate * (so_far - customer.satisfaction)
         if model.draw() < self.p_churn(customer, judged, base=False):
             model.recorder.left_waiting()
             model.recorder.abandoned(customer, model.day - customer.started)

@@ -6,7 +6,7 @@ from cxsim.mechanisms.cases cimport Case, JourneyFields, StageFields
 cdef class Recorder:
     cdef dict __dict__
     cdef public long prospects, active, churned, lost, promoters, dissatisfied, events, left_waiting_count
-    cdef public double sat_sum, active_value, active_cost, d_units, d_rework
+    cdef public double sat_sum, active_value, active_cost, d_units, d_rework, promoter_above, dissatisfied_below
     cdef public long d_attempts, d_failures, d_done, d_done_days, d_acquired, d_churned, d_lost, d_arrived
     cdef public list _pair_attempts, _pair_failures, _journey_attempts, _journey_failures, _journey_done_count
     cdef public list _journey_days, _journey_abandoned, _journey_abandoned_days, _phase_attempts, _phase_failures

@@ -29,6 +29,8 @@ TO_DATE = {"profit": "profit", "handoffs": "handoffs", "handoff_failures": "hand
 class Recorder:
     def __init__(self, model):
         self.model = model
+        c = model.mech.customer  # the survey's cut-offs, read at every journey's end
+        self.promoter_above, self.dissatisfied_below = c.promoter_above, c.dissatisfied_below
         self.rows: list[dict] = []
         self.last_day_pairs: dict[tuple[int, int], int] = {}
         # population, kept up to date by the model's status changes
@@ -148,13 +150,12 @@ class Recorder:
         """A journey ended with this verdict, leaving the customer at `satisfaction` (what a
         post-journey survey would read: the verdict as CSAT, the satisfaction as NPS)."""
         j = customer.journey.index
-        c = self.model.mech.customer
         self._journey_done_count[j] += 1
         self._journey_days[j] += days
         self._journey_verdicts[j] += verdict
-        self._journey_promoters[j] += satisfaction > c.promoter_above
-        self._journey_detractors[j] += satisfaction < c.dissatisfied_below
-        self._journey_bad[j] += verdict < c.dissatisfied_below
+        self._journey_promoters[j] += satisfaction > self.promoter_above
+        self._journey_detractors[j] += satisfaction < self.dissatisfied_below
+        self._journey_bad[j] += verdict < self.dissatisfied_below
         self.d_done += 1
         self.d_done_days += days
         if customer.repeats < 2:
@@ -217,15 +218,14 @@ class Recorder:
 
     def satisfaction_changed(self, old: float | None, new: float | None) -> None:
         """Keep satisfaction aggregates of active customers (None: not active)."""
-        c = self.model.mech.customer
         if old is not None:
             self.sat_sum -= old
-            self.promoters -= old > c.promoter_above
-            self.dissatisfied -= old < c.dissatisfied_below
+            self.promoters -= old > self.promoter_above
+            self.dissatisfied -= old < self.dissatisfied_below
         if new is not None:
             self.sat_sum += new
-            self.promoters += new > c.promoter_above
-            self.dissatisfied += new < c.dissatisfied_below
+            self.promoters += new > self.promoter_above
+            self.dissatisfied += new < self.dissatisfied_below
 
     # ------------------------------------------------------------- day
     def end_of_day(self, finance: dict) -> None:
