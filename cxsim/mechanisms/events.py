@@ -18,16 +18,24 @@ class Calendar:
     """Due events by day (a few hundred thousand a run: compiled with the case flow, `events.pxd`)."""
 
     def __init__(self):
-        self.days = {}
+        self.days = []  # days[d]: the events due on day d in the order they were put there; None: none
 
     def add(self, day, kind, customer, arg=None):
         """Put an event on a day's list."""
-        bucket = self.days.get(day)
+        days = self.days
+        if day >= len(days):  # grown by at least half again: a few times a run
+            days.extend([None] * max(day + 1 - len(days), len(days) // 2 + 64))
+        bucket = days[day]
         if bucket is None:
-            self.days[day] = [(kind, customer, arg)]
+            days[day] = [(kind, customer, arg)]
         else:
             bucket.append((kind, customer, arg))
 
     def pop(self, day):
         """The day's events, taken off the calendar."""
-        return self.days.pop(day, [])
+        days = self.days
+        if day >= len(days) or days[day] is None:
+            return []
+        bucket = days[day]
+        days[day] = None
+        return bucket
