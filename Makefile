@@ -44,6 +44,7 @@ COMPILED := hatch_build.py $(wildcard cxsim/*/*.pxd) $(patsubst %.pxd,%.py,$(wil
 
 $(VENV)/.installed: pyproject.toml uv.lock Makefile $(UV) $(COMPILED)
 	$(UV) sync --frozen --extra dev --compile-bytecode --python $(PYTHON)
+	$(VENV)/bin/python -c 'from cxsim.compiled import status; print(status())'   # a failed compile is otherwise silent
 	touch $@
 
 clean:

@@ -72,3 +72,19 @@ def compiled_modules() -> dict[str, bool]:
     names = [".".join(p.relative_to(ROOT.parent).with_suffix("").parts) for p in sorted(ROOT.rglob("*.pxd"))
              if p.with_suffix(".py").exists()]
     return {name: not importlib.import_module(name).__file__.endswith(".py") for name in names}
+
+
+def status() -> str:
+    """One line for `make install`: which build of the case flow runs and, when it is not the compiled
+    one, why (uv shows a build hook's messages only with `-v`, so a failed compile is otherwise silent)."""
+    modules = compiled_modules()
+    if all(modules.values()):
+        return f"cxsim: the case flow runs compiled ({len(modules)} modules)"
+    if os.environ.get("CXSIM_PURE") == "1":
+        return "cxsim: the case flow runs as plain Python (CXSIM_PURE=1)"
+    if changed_since_compiled():
+        why = "changed since it was last compiled: " + ", ".join(sorted(changed_since_compiled()))
+    else:
+        why = "the install did not compile it"
+    return (f"cxsim: the case flow runs as plain Python ({why}); the same results, about 1.6x slower. "
+            "The compiler's messages: .tools/bin/uv sync --frozen --extra dev -v")

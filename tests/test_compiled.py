@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from cxsim.compiled import compiled_modules
+from cxsim.compiled import compiled_modules, status
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "benchmarks"))
@@ -28,6 +28,7 @@ def test_the_case_flow_runs_compiled():
     """`make install` compiled every module that has a `.pxd` (these machines have a C compiler)."""
     modules = compiled_modules()
     assert len(modules) >= 6 and all(modules.values()), f"not compiled (a C compiler at `make install`?): {modules}"
+    assert status() == f"cxsim: the case flow runs compiled ({len(modules)} modules)"
 
 
 def test_the_compiled_build_gives_the_pure_python_tables_bit_for_bit(tmp_path):
@@ -55,8 +56,13 @@ def test_a_module_edited_after_it_was_compiled_runs_as_edited(tmp_path):
     source.write_text(source.read_text() + "\nEDITED = True\n")
     probe = ("import cxsim.mechanisms.handoff as h; from cxsim.compiled import compiled_modules; "
              "from cxsim.model import CXModel; CXModel(days=20, customers=200, seed=1).run(); "
-             "print(getattr(h, 'EDITED', False), any(compiled_modules().values()))")
+             "from cxsim.compiled import status; "
+             "print(getattr(h, 'EDITED', False), any(compiled_modules().values())); print(status())")
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.split() == ["True", "False"], done.stdout  # the edit runs; nothing compiled runs
+    first, said = done.stdout.splitlines()
+    assert first.split() == ["True", "False"], done.stdout  # the edit runs; nothing compiled runs
+    # what `make install` prints: the build that runs, and why
+    assert said.startswith("cxsim: the case flow runs as plain Python (changed since it was last compiled: "
+                           "cxsim/mechanisms/handoff.py)"), said
