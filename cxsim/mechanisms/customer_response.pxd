@@ -1,5 +1,6 @@
 # C types for the customers' choices (`customer_response.py`), used when the model is compiled.
 cimport cython
+from libc cimport math  # the .py's `math.exp`: C's (what Python's calls)
 from cxsim.mechanisms cimport lifecycle
 from cxsim.mechanisms.cases cimport Case, Flow
 from cxsim.mechanisms.contract cimport Mechanism

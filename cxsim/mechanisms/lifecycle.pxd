@@ -1,5 +1,6 @@
 # C types for the customer lifecycle (`lifecycle.py`), used when the model is compiled.
 cimport cython
+from libc cimport math  # the .py's `math.log`, `math.ceil`: C's (what Python's calls); C's ceil is a double, hence int()
 from cxsim.mechanisms.cases cimport Case, Flow
 
 @cython.locals(leave=long)

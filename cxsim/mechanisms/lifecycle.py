@@ -64,7 +64,7 @@ def wait(model, rate_per_day: float) -> int:
     # random.expovariate's own formula (the same draw and value), without its call; a rate near 0 can
     # draw more days than a float holds
     draw = -math.log(1.0 - model.draw()) / rate_per_day
-    return model.days + 1 if draw > model.days else max(1, math.ceil(draw))
+    return model.days + 1 if draw > model.days else max(1, int(math.ceil(draw)))
 
 
 def set_satisfaction(model, customer, value: float) -> None:

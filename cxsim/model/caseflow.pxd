@@ -1,5 +1,6 @@
 # C types for the case flow (`caseflow.py`), used when it is compiled.
 cimport cython
+from libc cimport math  # the .py's `math.ceil`: C's (what Python's calls); C's ceil is a double, hence int()
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
 from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
 

@@ -71,7 +71,7 @@ def work(d, model) -> None:
     d.overtime = finance.overtime(model, capacity, backlog - cap)
     credit = min(d.credit, 0.0) + cap + d.overtime
     # the phone is answered before the files are opened; calls not answered today are abandoned
-    answered = d.chases if call <= 0 else min(d.chases, math.ceil(credit / call)) if credit > 0 else 0
+    answered = d.chases if call <= 0 else min(d.chases, int(math.ceil(credit / call))) if credit > 0 else 0
     d.chases = 0
     credit -= answered * call
     worked = wasted = answered * call  # capacity units; of them on failure demand (repeats, redone, caused)
