@@ -12,8 +12,8 @@
 * `budget`: the CFO's budget round (7.10);
 * `initiatives`: the owners' portfolio of CX initiatives (7.11);
 * `events`: the customer calendar and the kinds of event on it, one list for every submodel;
-* `cases`: the state every case touches (a customer's case, a department's desk, the model's flow),
-  C fields when compiled (`.pxd` files: docs/performance.md);
+* `cases`: the state every case touches (a customer's case, a department's desk, the model's flow)
+  and the counts it moves (the recorder's tally), C fields when compiled (`.pxd` files: docs/performance.md);
 * `contract`: the `Mechanism` base class and its hooks (install, end of day, review, quarter,
   a failure heard), which the model calls in the order of `CXModel.MECHANISMS` (docs/layout.md).
 

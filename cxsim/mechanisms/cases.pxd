@@ -1,5 +1,6 @@
 # The C layout of the state the case flow touches for every case (`cases.py`), used when the model
 # is compiled (Cython's augmenting .pxd: cases.py stays plain Python, the reference).
+cimport cython
 from cxsim.mechanisms.events cimport Calendar
 
 cdef class StageFields:
@@ -32,12 +33,46 @@ cdef class Case:
 
 
 
+cdef class Flow
+
+
+cdef class Tally:  # its methods are C functions, for the case flow alone (no Python caller when compiled)
+    cdef public Flow model
+    cdef public long prospects, active, churned, lost, promoters, dissatisfied, events, left_waiting_count
+    cdef public double sat_sum, active_value, active_cost, d_units, d_rework, promoter_above, dissatisfied_below
+    cdef public long d_attempts, d_failures, d_done, d_done_days, d_acquired, d_churned, d_lost, d_arrived
+    cdef public list _pair_attempts, _pair_failures, _journey_attempts, _journey_failures, _journey_done_count
+    cdef public list _journey_days, _journey_abandoned, _journey_abandoned_days, _phase_attempts, _phase_failures
+    cdef public list _dept_contacts, _dept_repeats, _dept_failure, _dept_units, _dept_rework, _dept_unresolved
+    cdef public list _fcr, _journey_verdicts, _journey_promoters, _journey_detractors, _journey_bad
+    cdef public list _verdict_by_repeats
+    cdef public dict _endings, d_pairs
+
+    @cython.locals(journey=JourneyFields, stage=StageFields)
+    cdef handoff(self, Case customer, long a, long b)
+    @cython.locals(journey=JourneyFields, stage=StageFields)
+    cdef failure(self, Case customer, long a, long b)
+    cdef worked(self, long dept, long contacts, long repeats, double failure, double units, double rework)
+    cdef abandoned(self, Case customer, long days)
+    cdef unresolved(self, long dept)
+    cdef left_waiting(self)
+    cdef ending(self, Case customer, bint churned)
+    @cython.locals(j=long)
+    cdef journey_done(self, Case customer, long days, double verdict, double satisfaction)
+    cpdef new_prospect(self)
+    cdef joined(self, Case customer, double satisfaction)
+    cdef left(self, Case customer)
+    cdef prospect_lost(self)
+    cdef satisfaction_changed(self, old, new)
+
+
 cdef class Flow:
     cdef public long day, days
     cdef public double efficiency_factor, attrition, need_rate
     cdef public list departments, friction, chase_after
     cdef public Calendar calendar
-    cdef public object recorder, mech, failure_journey, random, draw
+    cdef public Tally recorder
+    cdef public object mech, failure_journey, random, draw
     cdef public object portfolio, customer_response, governance  # the mechanisms the case flow asks
 
 

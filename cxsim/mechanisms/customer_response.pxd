@@ -22,4 +22,5 @@ cdef class CustomerResponse(Mechanism):
     @cython.locals(model=Flow, so_far=double, judged=double)
     cpdef bint chased(self, Case customer) except -1
 
+    @cython.locals(model=Flow)
     cpdef bint gives_up(self, Case customer) except -1

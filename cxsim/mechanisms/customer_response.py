@@ -121,8 +121,9 @@ class CustomerResponse(Mechanism):
     def gives_up(self, customer) -> bool:
         """A prospect abandons the purchase when buying has cost it too much effort."""
         if customer.status == PROSPECT and customer.effort >= self.c.prospect_effort_limit:
-            self.model.recorder.abandoned(customer, self.model.day - customer.started)
-            lifecycle.lose_prospect(self.model, customer)
+            model = self.model
+            model.recorder.abandoned(customer, model.day - customer.started)
+            lifecycle.lose_prospect(model, customer)
             return True
         return False
 

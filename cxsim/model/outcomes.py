@@ -1,8 +1,9 @@
 """Outcomes: counters kept as events happen, one row per day, tables per run.
 
 Nothing here loops over customers: every count is updated where the event
-happens (a handoff, a failure, a finished journey, a status change), so a day's
-record costs the same with a thousand customers or a million.
+happens (a handoff, a failure, a finished journey, a status change:
+`cxsim.mechanisms.cases.Tally`, the base of the `Recorder`), so a day's record
+costs the same with a thousand customers or a million.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from cxsim.config.schema import PHASES
+from cxsim.mechanisms.cases import Tally
 from cxsim.model import valuation
 
 BUDGET_COLUMNS = ["day", "quarter", "department", "cost_centre", "staffing", "capacity", "cost", "budget",
@@ -26,7 +28,10 @@ TO_DATE = {"profit": "profit", "handoffs": "handoffs", "handoff_failures": "hand
            "acquired": "acquired", "churned": "churned_today", "journeys_done": "journeys_done"}
 
 
-class Recorder:
+class Recorder(Tally):
+    """The run's outcomes: the counts the case flow moves as events happen (`Tally`, whose fields are
+    set here), one row a day, and the run's tables and summary."""
+
     def __init__(self, model):
         self.model = model
         c = model.mech.customer  # the survey's cut-offs, read at every journey's end
@@ -85,24 +90,7 @@ class Recorder:
         self.d_acquired = self.d_churned = self.d_lost = self.d_arrived = 0
         self.d_pairs: dict[tuple[int, int], int] = {}  # failures per boundary today
 
-    # ------------------------------------------------------------ events
-    def handoff(self, customer, a: int, b: int) -> None:
-        self.d_attempts += 1
-        self._pair_attempts[a][b] += 1
-        journey = customer.journey
-        self._journey_attempts[journey.index] += 1
-        stage = journey.stages[customer.stage + 1]
-        self._phase_attempts[stage.phase] += 1
-
-    def failure(self, customer, a: int, b: int) -> None:
-        self.d_failures += 1
-        self._pair_failures[a][b] += 1
-        self.d_pairs[(a, b)] = self.d_pairs.get((a, b), 0) + 1
-        journey = customer.journey
-        self._journey_failures[journey.index] += 1
-        stage = journey.stages[customer.stage + 1]
-        self._phase_failures[stage.phase] += 1
-
+    # ------------------------------------------- the counts as arrays (kept as lists: `Tally`)
     pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64))
     pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64))
     journey_attempts = property(lambda self: np.array(self._journey_attempts, dtype=np.int64))
@@ -112,60 +100,7 @@ class Recorder:
     phase_attempts = property(lambda self: np.array(self._phase_attempts, dtype=np.int64))
     phase_failures = property(lambda self: np.array(self._phase_failures, dtype=np.int64))
 
-    def worked(self, dept: int, contacts: int, repeats: int, failure: float, units: float, rework: float) -> None:
-        """A department's day of work: `contacts`, of which `repeats` repeat contacts and `failure`
-        failure demand; `units` of capacity, of which `rework` on failure demand."""
-        self.events += contacts
-        self._dept_contacts[dept] += contacts
-        self._dept_repeats[dept] += repeats
-        self._dept_failure[dept] += failure
-        self._dept_units[dept] += units
-        self._dept_rework[dept] += rework
-        self.d_units += units
-        self.d_rework += rework
-
-    def abandoned(self, customer, days: int) -> None:
-        """A journey ended unresolved: the customer gave up on it after `days`."""
-        j = customer.journey.index
-        self._journey_abandoned[j] += 1
-        self._journey_abandoned_days[j] += days
-
-    def unresolved(self, dept: int) -> None:
-        self._dept_unresolved[dept] += 1
-
-    def left_waiting(self) -> None:
-        self.left_waiting_count += 1
-        self._endings["never"][0] += 1
-        self._endings["never"][1] += 1
-
-    def ending(self, customer, churned: bool) -> None:
-        """A customer's journey ended (not a prospect's): count it by how its problem ended, and whether
-        the customer then left (TARP's loyalty by how a problem ends)."""
-        kind = ("repeat_contact" if customer.repeats else "fixed_at_once" if customer.troubled
-                else "no_problem")
-        self._endings[kind][0] += 1
-        self._endings[kind][1] += churned
-
-    def journey_done(self, customer, days: int, verdict: float, satisfaction: float) -> None:
-        """A journey ended with this verdict, leaving the customer at `satisfaction` (what a
-        post-journey survey would read: the verdict as CSAT, the satisfaction as NPS)."""
-        j = customer.journey.index
-        self._journey_done_count[j] += 1
-        self._journey_days[j] += days
-        self._journey_verdicts[j] += verdict
-        self._journey_promoters[j] += satisfaction > self.promoter_above
-        self._journey_detractors[j] += satisfaction < self.dissatisfied_below
-        self._journey_bad[j] += verdict < self.dissatisfied_below
-        self.d_done += 1
-        self.d_done_days += days
-        if customer.repeats < 2:
-            by = self._verdict_by_repeats[customer.repeats]
-            by[0] += 1
-            by[1] += verdict
-        if self.model.departments[customer.journey.stages[0].dept].front_line:
-            self._fcr[0] += 1
-            self._fcr[1] += customer.first_time
-
+    # ------------------------------------- the owners' exceptions and directives (a few a day)
     def escalated(self) -> None:
         self.totals["escalated"] += 1
 
@@ -186,46 +121,6 @@ class Recorder:
 
     def fixed(self) -> None:
         self.totals["fixes"] += 1
-
-    # ------------------------------------------------------ population
-    def new_prospect(self) -> None:
-        self.prospects += 1
-
-    def joined(self, customer, satisfaction: float) -> None:
-        """A prospect became a customer (on day 0: one the firm started with, not acquired)."""
-        self.prospects -= 1
-        self.active += 1
-        self.active_value += customer.segment.annual_value
-        self.active_cost += customer.segment.annual_cost
-        if self.model.day > 0:
-            self.d_acquired += 1
-        self.satisfaction_changed(None, satisfaction)
-
-    def left(self, customer) -> None:
-        """An active customer churned."""
-        self.satisfaction_changed(customer.satisfaction, None)
-        self.active -= 1
-        self.churned += 1
-        self.d_churned += 1
-        self.active_value -= customer.segment.annual_value
-        self.active_cost -= customer.segment.annual_cost
-
-    def prospect_lost(self) -> None:
-        """A prospect gave up before becoming a customer."""
-        self.prospects -= 1
-        self.lost += 1
-        self.d_lost += 1
-
-    def satisfaction_changed(self, old: float | None, new: float | None) -> None:
-        """Keep satisfaction aggregates of active customers (None: not active)."""
-        if old is not None:
-            self.sat_sum -= old
-            self.promoters -= old > self.promoter_above
-            self.dissatisfied -= old < self.dissatisfied_below
-        if new is not None:
-            self.sat_sum += new
-            self.promoters += new > self.promoter_above
-            self.dissatisfied += new < self.dissatisfied_below
 
     # ------------------------------------------------------------- day
     def end_of_day(self, finance: dict) -> None:
