@@ -56,7 +56,8 @@ def compile_in_place(root: Path, sources: list[Path]) -> list[Path]:
     modules = cythonize([str(p.relative_to(root)) for p in sources], language_level=3, quiet=True, force=True,
                         nthreads=os.cpu_count() or 1,
                         compiler_directives={"annotation_typing": False})
-    dist = Distribution({"ext_modules": modules, "script_args": ["build_ext", "--inplace", "--build-temp",
+    dist = Distribution({"ext_modules": modules, "script_args": ["build_ext", "--inplace", "--parallel",
+                                                                 str(os.cpu_count() or 1), "--build-temp",
                                                                  str(root / "build" / "cython")]})
     cwd = os.getcwd()
     os.chdir(root)
