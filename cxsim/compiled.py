@@ -82,9 +82,8 @@ def status() -> str:
         return f"cxsim: the case flow runs compiled ({len(modules)} modules)"
     if os.environ.get("CXSIM_PURE") == "1":
         return "cxsim: the case flow runs as plain Python (CXSIM_PURE=1)"
-    if changed_since_compiled():
-        why = "changed since it was last compiled: " + ", ".join(sorted(changed_since_compiled()))
-    else:
-        why = "the install did not compile it"
+    changed = changed_since_compiled()
+    why = ("changed since it was last compiled: " + ", ".join(sorted(changed)) if changed
+           else "the install did not compile it")
     return (f"cxsim: the case flow runs as plain Python ({why}); the same results, about 1.6x slower. "
             "The compiler's messages: .tools/bin/uv sync --frozen --extra dev -v")

@@ -54,9 +54,8 @@ def test_a_module_edited_after_it_was_compiled_runs_as_edited(tmp_path):
     shutil.copytree(ROOT / "cxsim", package, ignore=shutil.ignore_patterns("__pycache__"))
     source = package / "mechanisms" / "handoff.py"
     source.write_text(source.read_text() + "\nEDITED = True\n")
-    probe = ("import cxsim.mechanisms.handoff as h; from cxsim.compiled import compiled_modules; "
+    probe = ("import cxsim.mechanisms.handoff as h; from cxsim.compiled import compiled_modules, status; "
              "from cxsim.model import CXModel; CXModel(days=20, customers=200, seed=1).run(); "
-             "from cxsim.compiled import status; "
              "print(getattr(h, 'EDITED', False), any(compiled_modules().values())); print(status())")
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
