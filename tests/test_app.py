@@ -234,6 +234,7 @@ def test_side_by_side_downloads_and_a_bad_setting(app, browser):
     hostile = "<img src=x onerror=window.pwned=1>"  # shown as text, never as an element
     seed.fill(hostile)
     seed.press("Enter")
+    page.get_by_text(f"Reset applies {hostile}", exact=True).wait_for(timeout=30_000)  # the server holds it
     page.get_by_role("button", name="Reset", exact=True).click()
     page.get_by_text("These settings do not work").wait_for(timeout=30_000)
     body = page.inner_text("body")

@@ -93,8 +93,12 @@ def Control(key: str):
         solara.Text(f"{control.label}{unit}: {control.shown(value)}", style={"font-size": "0.8rem", "color": "#555"})
         slider("", value=value, min=low, max=high, step=step, on_value=lambda v: set_control(key, v))
     elif control.widget == "number":
-        solara.InputText(control.label, value=str(value), continuous_update=False,
-                         on_value=lambda v: set_control(key, v))
+        # Taken as typed. On Enter, Solara reads the field's value on the server, but the browser may
+        # still hold that value back (ipywidgets sends a widget's next state only once the server has
+        # answered the last), so on a busy server Enter, then Reset, ran the old seed. The hint shows
+        # the value the server holds.
+        solara.InputText(control.label, value=str(value), continuous_update=True,
+                         on_value=lambda v: set_control(key, v), message=f"Reset applies {value}")
     else:  # a menu shows its value itself
         solara.Select(f"{control.label}{unit}", value=control.item(value, regime), values=control.items(value, regime),
                       on_value=lambda item: set_control(key, control.value_of(item)))
