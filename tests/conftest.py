@@ -8,6 +8,8 @@ whatever the regime), with a one-sided paired t-test or a stated tolerance.
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 import time
 from pathlib import Path
 
@@ -134,6 +136,18 @@ SLOW_MODULES = {"test_patterns", "test_cfo_and_initiatives", "test_regimes", "te
                 "test_app", "test_company",
                 "test_crash_safety", "test_sweep", "test_transition", "test_crossover", "test_facts", "test_readme",
                 "test_wheel"}
+
+
+def pytest_configure(config):
+    """The session's own cache of composed configs (`cxsim.config.cache`): shared by the xdist workers
+    and every process the tests start (they inherit it), empty at the start, the user's left alone."""
+    if not hasattr(config, "workerinput"):  # the controller, before the workers start
+        os.environ["CXSIM_CACHE_DIR"] = tempfile.mkdtemp(prefix="cxsim-composed-")
+
+
+def pytest_unconfigure(config):
+    if not hasattr(config, "workerinput"):
+        shutil.rmtree(os.environ.pop("CXSIM_CACHE_DIR", ""), ignore_errors=True)
 
 
 def pytest_collection_modifyitems(config, items):

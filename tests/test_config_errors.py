@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -206,7 +207,8 @@ def test_a_sweeper_plugin_that_cannot_load_says_which_import_failed(tmp_path):
     script = ("import sys; sys.modules['cloudpickle'] = None\n"  # `import cloudpickle` now raises ImportError
               "from cxsim.config.errors import ConfigError\nfrom cxsim.config.composition import compose\n"
               "try:\n    compose([])\nexcept ConfigError as exc:\n    print(exc)\n")
-    p = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, cwd=tmp_path)
+    p = subprocess.run([sys.executable, "-W", "ignore", "-c", script], capture_output=True, text=True, cwd=tmp_path,
+                       env={**os.environ, "CXSIM_CACHE_DIR": "off"})  # Hydra composes (not a config kept on disk)
     line = p.stdout.strip()
     assert line.startswith("hydra/sweeper/cxsim: the plugin hydra_plugins.cxsim_fast_sweep.cxsim_sweeper did not "
                            "load: ModuleNotFoundError: ") and "cloudpickle" in line and "\n" not in line, (

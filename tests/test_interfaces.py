@@ -161,6 +161,39 @@ def test_composed_configs_are_kept_per_process_as_independent_copies(tmp_path, m
     assert composition.compose(["regime=ceo_led"]).org.customers == 4321
 
 
+def test_a_composed_config_is_kept_on_disk_for_the_next_process(tmp_path, monkeypatch):
+    """What Hydra composed is kept on disk (`cxsim.config.cache`): another process gets it without
+    Hydra, equal key by key and with its seed resolvable; a damaged file is composed again; with
+    CXSIM_CACHE_DIR=off nothing is kept."""
+    import subprocess
+    import sys
+
+    from omegaconf import OmegaConf
+
+    from cxsim.config import composition
+
+    monkeypatch.setenv("CXSIM_CACHE_DIR", str(tmp_path / "kept"))
+    composition.cached.cache_clear()
+    by_hydra, composed = [], composition.composed
+    monkeypatch.setattr(composition, "composed", lambda overrides: by_hydra.append(overrides) or composed(overrides))
+    case = ["regime=coo_owned", "org=telecom", "days=40"]
+    first = OmegaConf.to_yaml(composition.compose(case))
+    assert by_hydra == [("regime=coo_owned", "org=telecom")] and len(list((tmp_path / "kept").iterdir())) == 2
+    code = ("from cxsim.config import composition; composition.composed = None; "  # Hydra unreachable
+            f"c = composition.compose({case!r}); print(c.days, c.seed, c.regime.name)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and done.stdout.split() == ["40", "1484405855", "coo_owned"], done.stderr[-2000:]
+    for kept in (tmp_path / "kept").iterdir():  # damaged: one byte changed
+        data = bytearray(kept.read_bytes())
+        data[-1] ^= 1
+        kept.write_bytes(bytes(data))
+    composition.cached.cache_clear()
+    assert OmegaConf.to_yaml(composition.compose(case)) == first and len(by_hydra) == 2
+    monkeypatch.setenv("CXSIM_CACHE_DIR", "off")
+    composition.cached.cache_clear()
+    assert OmegaConf.to_yaml(composition.compose(case)) == first and len(by_hydra) == 3
+
+
 def test_values_set_on_the_composed_choices_give_hydras_config(monkeypatch):
     """compose() sets plain `key=value` overrides on the config its group choices compose to; the result
     is Hydra's composition of the whole list, key by key (or the same one-line error), for every assumption
@@ -192,6 +225,7 @@ def test_values_set_on_the_composed_choices_give_hydras_config(monkeypatch):
 
     hydra = [outcome(lambda case=case: composition.composed(tuple(case))) for case in cases]
     composition.cached.cache_clear()
+    monkeypatch.setenv("CXSIM_CACHE_DIR", "off")  # what this process composes, not what another kept
     by_hydra, composed = [], composition.composed
     monkeypatch.setattr(composition, "composed", lambda overrides: by_hydra.append(overrides) or composed(overrides))
     assert [outcome(lambda case=case: composition.compose(case)) for case in cases] == hydra

@@ -2,6 +2,7 @@
 
 * `schema`: the config's shape (structured dataclasses registered with Hydra);
 * `composition`: compose `cxsim/conf/config.yaml` with overrides, from anywhere;
+* `cache`: composed configs kept on disk between processes (Hydra composes each once);
 * `files`: your own org, regime and mechanisms files, by path where a preset's name goes (and the
   line-aware reading of every user's YAML file);
 * `validation`: the checks a type system cannot express (ranges, references);

@@ -22,7 +22,7 @@ from hydra.errors import HydraException
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
-from cxsim.config import files, schema
+from cxsim.config import cache, files, resolvers, schema
 from cxsim.config.errors import ConfigError
 
 CONFIG_DIR = (Path(__file__).resolve().parents[1] / "conf").resolve()  # inside the package: a wheel ships it
@@ -90,12 +90,21 @@ def running_search_path() -> list[str]:
 
 @functools.lru_cache(maxsize=256)
 def cached(overrides: tuple[str, ...], fingerprint: tuple) -> bytes:
+    """The composition, pickled: kept in this process, and on disk for the next (`cxsim.config.cache`)."""
+    name = cache.key(overrides, fingerprint)
+    kept = cache.read(name)
+    if kept is not None:
+        resolvers.register()  # what Hydra's composition would have registered: the config resolves its seed
+        return kept
     split = values_apart(overrides)
     if split is None or not split[1]:
-        return pickle.dumps(composed(overrides))
-    choices, values = split
-    config = pickle.loads(cached(choices, fingerprint))
-    return pickle.dumps(with_values(config, values) or composed(overrides))
+        made = pickle.dumps(composed(overrides))
+    else:
+        choices, values = split
+        config = pickle.loads(cached(choices, fingerprint))
+        made = pickle.dumps(with_values(config, values) or composed(overrides))
+    cache.write(name, made)
+    return made
 
 
 def with_values(config: DictConfig, values: list[tuple[str, object]]) -> DictConfig | None:
