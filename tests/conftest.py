@@ -150,10 +150,41 @@ def pytest_unconfigure(config):
         shutil.rmtree(os.environ.pop("CXSIM_CACHE_DIR", ""), ignore_errors=True)
 
 
+# The longest tests first (seconds of a worker, `--durations`, session 22), so that the two xdist workers
+# end together on short tests rather than one waiting for the other's long one (the Makefile's
+# `--maxschedchunk 1` hands out the tests one by one, in this order). Only the schedule: a test missing
+# here, or one that got faster, costs time, never a result. A shared fixture's runs are paid by the
+# first test that asks for them, so that test is named; a module with a module-scoped fixture is named
+# whole (split, its fixture would be made again).
+LONGEST_FIRST = (
+    "test_readme.py::test_a_documented_block_of_commands_runs[docs/tutorials/strategist.md]",  # 160 s
+    "test_patterns.py::test_diffusion_everyone_owns_loses_ground",  # 161 s: the diffusion runs
+    "test_cfo_and_initiatives.py::test_initiatives_lower_failure_demand",  # 140 s: the default comparison
+    "test_lessons.py::",  # 99 + 24 s (a whole module: its module-scoped fixtures are made once)
+    "test_readme.py::test_a_documented_block_of_commands_runs[docs/tutorials/company.md]",  # 92 s
+    "test_wheel.py::",  # 40 + 27 + 20 + 14 + 12 s
+    "test_readme.py::test_a_documented_block_of_commands_runs[docs/tutorials/teacher.md]",  # 35 s
+    "test_facts.py::test_the_defaults_reproduce_every_stylized_fact[auto_insurer-front_line_failure_demand_share]",
+    "test_calibrate.py::test_the_default_sequential_fit_recovers_the_insurers_friction",  # 34 s
+    "test_calibrate.py::test_calibrate_end_to_end_resumes_and_feeds_the_reorg",  # 34 s
+    "test_robust.py::test_when_ceo_attention_straddles_the_crossover",  # 33 s
+    "test_cfo_and_initiatives.py::test_the_cost_view_cuts_the_desk",  # 30 s: the CFO's runs
+    "test_readme.py::test_a_documented_block_of_commands_runs[docs/own-files.md]",  # 30 s
+    "test_robust.py::test_an_ample_ceo_with_powerless_rivals",  # 30 s
+    "test_readme.py::test_a_documented_block_of_commands_runs[docs/calibration/README.md]",  # 29 s
+    "test_calibrate.py::test_known_parameters_are_recovered",  # 31 s
+)
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+    def rank(item) -> int:
+        return next((i for i, name in enumerate(LONGEST_FIRST) if name in item.nodeid), len(LONGEST_FIRST))
+
+    items.sort(key=rank)  # stable: the rest keep pytest's order
 
 
 # ------------------------------------------- the CFO's budget round (issue 17), shared

@@ -182,3 +182,20 @@ def test_the_worked_example_adds_a_mechanism_in_one_module(tmp_path):
     heard, counted, orders = map(int, p.stdout.split())
     assert heard == counted > 0
     assert orders == 4
+
+
+def test_the_longest_tests_named_first_are_tests():
+    """conftest's LONGEST_FIRST (the schedule of the two xdist workers) names tests that exist: a renamed
+    test would silently fall back to the end of the schedule."""
+    from conftest import LONGEST_FIRST
+
+    tests = Path(__file__).parent
+    for name in LONGEST_FIRST:
+        module, test = name.split("::")
+        function = test.split("[")[0]
+        source = (tests / module).read_text()
+        if not test:  # a whole module
+            continue
+        assert re.search(rf"^def {re.escape(function)}\w*\(", source, flags=re.M), name
+        if test.startswith("test_a_documented_block_of_commands_runs["):  # a page of the docs
+            assert (tests.parent / test.split("[", 1)[1].rstrip("]")).exists(), name
