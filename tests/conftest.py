@@ -151,11 +151,12 @@ def pytest_unconfigure(config):
 
 
 # The longest tests first (seconds of a worker, `--durations`, session 22), so that the two xdist workers
-# end together on short tests rather than one waiting for the other's long one (the Makefile's
-# `--maxschedchunk 1` hands out the tests one by one, in this order). Only the schedule: a test missing
-# here, or one that got faster, costs time, never a result. A shared fixture's runs are paid by the
-# first test that asks for them, so that test is named; a module with a module-scoped fixture is named
-# whole (split, its fixture would be made again).
+# end together on short tests rather than one waiting for the other's long one: xdist hands out the
+# tests one by one in this order (`--dist loadgroup --no-loadscope-reorder`, pyproject.toml), except
+# that a module with a module- or class-scoped fixture goes to one worker whole (GROUPED: split, its
+# fixture would be made on both). Only the schedule: a test missing here, or one that got faster,
+# costs time, never a result. A shared fixture's runs are paid by the first test that asks for them,
+# so that test is named.
 LONGEST_FIRST = (
     "test_readme.py::test_a_documented_block_of_commands_runs[docs/tutorials/strategist.md]",  # 160 s
     "test_patterns.py::test_diffusion_everyone_owns_loses_ground",  # 161 s: the diffusion runs
@@ -176,10 +177,18 @@ LONGEST_FIRST = (
 )
 
 
+GROUPED = {"test_app", "test_crash_safety", "test_explain", "test_lessons", "test_regimes", "test_report",
+           "test_wheel"}
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if item.module.__name__.rsplit(".", 1)[-1] in SLOW_MODULES:
+        module = item.module.__name__.rsplit(".", 1)[-1]
+        if module in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+        if module in GROUPED:
+            item.add_marker(pytest.mark.xdist_group(module))
 
     def rank(item) -> int:
         return next((i for i, name in enumerate(LONGEST_FIRST) if name in item.nodeid), len(LONGEST_FIRST))

@@ -184,6 +184,17 @@ def test_the_worked_example_adds_a_mechanism_in_one_module(tmp_path):
     assert orders == 4
 
 
+def test_every_module_with_a_module_scoped_fixture_runs_on_one_worker():
+    """conftest's GROUPED holds every test module with a module- or class-scoped fixture: xdist sends it
+    to one worker whole, so the fixture is made once."""
+    from conftest import GROUPED
+
+    tests = Path(__file__).parent
+    scoped = {p.stem for p in tests.glob("test_*.py")
+              if re.search(r"scope=[\"'](module|class|package)[\"']", p.read_text())}
+    assert scoped == GROUPED
+
+
 def test_the_longest_tests_named_first_are_tests():
     """conftest's LONGEST_FIRST (the schedule of the two xdist workers) names tests that exist: a renamed
     test would silently fall back to the end of the schedule."""
