@@ -164,7 +164,7 @@ def test_composed_configs_are_kept_per_process_as_independent_copies(tmp_path, m
 def test_a_composed_config_is_kept_on_disk_for_the_next_process(tmp_path, monkeypatch):
     """What Hydra composed is kept on disk (`cxsim.config.cache`): another process gets it without
     Hydra, equal key by key and with its seed resolvable; a damaged file is composed again; with
-    CXSIM_CACHE_DIR=off nothing is kept."""
+    CXSIM_CACHE_DIR=off Hydra composes."""
     import subprocess
     import sys
 
