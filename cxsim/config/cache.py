@@ -51,12 +51,14 @@ def key(overrides: tuple[str, ...], fingerprint: tuple) -> str:
 def read(name: str) -> bytes | None:
     """The kept composition (a pickle), or None: not kept, or the file is damaged."""
     where = folder()
+    if where is None:
+        return None
     try:
-        data = (where / name).read_bytes() if where else b""
+        data = (where / name).read_bytes()
     except OSError:
         return None
     digest, payload = data[:32], data[32:]
-    return payload if digest and hashlib.sha256(payload).digest() == digest else None
+    return payload if hashlib.sha256(payload).digest() == digest else None
 
 
 def write(name: str, payload: bytes) -> None:
