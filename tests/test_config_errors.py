@@ -227,3 +227,22 @@ def test_an_incompatible_hydra_fails_loudly_in_one_line():
         private.check("1.3.9", {"Loader.gone": (object, "gone", ["cfg"])})
     with pytest.raises(private.IncompatibleHydra, match=r"private save\(cfg, output_dir\)"):
         private.check("1.3.9", {"save": (lambda cfg: None, None, ["cfg", "output_dir"])})
+
+
+def test_a_sweeps_workers_fork_from_a_server_unless_the_start_method_was_chosen():
+    """The fast sweep has loky fork its workers from a server that imported the model once (a private
+    part of joblib's loky, `_hydra_private.loky_start_method`: on a joblib that moved it, this fails,
+    and sweeps still run, each worker importing the model itself); a start method chosen before stays."""
+    script = """
+from joblib.externals.loky.backend import context
+from hydra_plugins.cxsim_fast_sweep import _joblib
+import sys
+if sys.argv[1] == "chosen":
+    context.set_start_method("spawn")
+_joblib.fork_from_a_server()
+_joblib.fork_from_a_server()
+print(context.get_start_method())
+"""
+    methods = [subprocess.run([sys.executable, "-c", script, case], capture_output=True, text=True).stdout.strip()
+               for case in ("default", "chosen")]
+    assert methods == ["forkserver", "spawn"]

@@ -1,4 +1,5 @@
-"""Every private part of Hydra the fast sweep uses, in one place, checked on import.
+"""Every private part of Hydra the fast sweep uses, in one place, checked on import (and one of
+joblib's loky, checked when used).
 
 The fast path (`_compose`, `_job`, `cxsim_sweeper`) does what Hydra 1.3 does, with Hydra's own
 functions, but some of them are not Hydra's public API: its config loader's override step, the
@@ -6,6 +7,9 @@ directory name of a job's overrides, the basic sweeper it extends, and two helpe
 They are imported here and nowhere else, and `check()` runs on import: on a Hydra whose private
 parts moved or changed, every sweep fails at once with one line naming the Hydra version and the
 part that is missing, not deep inside a job. `tests/test_sweep.py` checks the message.
+
+loky's start method (`loky_start_method`) only makes the workers cheaper to start: where a joblib
+lacks it, the workers start loky's own way, and `tests/test_sweep.py` fails on that joblib.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ NEEDED = {
 }
 
 __all__ = ["BasicSweeper", "BasicSweeperConf", "ConfigLoaderImpl", "_flush_loggers", "_save_config",
-           "check", "get_overrides_dirname"]
+           "check", "get_overrides_dirname", "loky_start_method"]
 
 
 class IncompatibleHydra(ImportError):
@@ -48,3 +52,16 @@ def check(version: str = hydra.__version__, needed: dict = NEEDED) -> None:
 
 
 check()
+
+
+def loky_start_method():
+    """joblib's loky `backend.context` module (its `set_start_method`, `get_start_method`,
+    `START_METHODS`), or None where this joblib does not have it in that form."""
+    try:
+        from joblib.externals.loky.backend import context
+    except ImportError:
+        return None
+    parts = ("set_start_method", "get_start_method", "START_METHODS")
+    if not all(hasattr(context, part) for part in parts) or "forkserver" not in context.START_METHODS:
+        return None
+    return context
