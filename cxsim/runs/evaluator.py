@@ -22,7 +22,7 @@ from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
-from multiprocessing import get_context
+from multiprocessing import get_all_start_methods, get_context
 
 import pandas as pd
 
@@ -72,9 +72,19 @@ def sweep(store_dir, overrides: list[str], configs=None, jobs: int | None = None
     launch(store_dir, overrides, configs, jobs)
 
 
+WORKER_IMPORTS = ["cxsim.runs.api"]  # what every worker imports before its first run: the model, Mesa, numpy
+
+
 def pool(jobs: int | None = None) -> ProcessPoolExecutor:
-    """Worker processes for runs; spawn, not fork: forking a process that already runs threads can deadlock."""
-    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))
+    """Worker processes for runs, forked from a server process that imported the model once (Python's
+    `forkserver`, its default from 3.14): not `fork`, since forking a process that already runs threads
+    can deadlock, and not `spawn`, where each worker is a new interpreter importing the model again
+    (about 1.3 CPU-s a worker). Where there is no forkserver (Windows), spawn."""
+    if "forkserver" not in get_all_start_methods():
+        return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=get_context("spawn"))
+    context = get_context("forkserver")
+    context.set_forkserver_preload(WORKER_IMPORTS)  # read when the server starts: once per process
+    return ProcessPoolExecutor(max_workers=jobs or os.cpu_count(), mp_context=context)
 
 
 _kept: dict[int, ProcessPoolExecutor] = {}  # this process's pool, by its number of workers (one at a time)
@@ -82,9 +92,10 @@ _kept: dict[int, ProcessPoolExecutor] = {}  # this process's pool, by its number
 
 def kept_pool(jobs: int | None = None) -> ProcessPoolExecutor:
     """This process's pool of `jobs` workers (all cores by default), started on first use and kept until
-    the process ends or another size is asked for. A worker's start is an interpreter importing the
-    model (about 1.5 s of CPU), and a tool may evaluate many times (`cxsim-compare --structural`: the
-    table, seven alternatives and the crossover; a test session, many more)."""
+    the process ends or another size is asked for. A worker's start is a fork (`pool`), after the
+    model's import in the server it forks from (about 1.3 s of CPU), and a tool may evaluate many
+    times (`cxsim-compare --structural`: the table, seven alternatives and the crossover; a test
+    session, many more)."""
     n = jobs or os.cpu_count() or 1
     if n not in _kept:
         for old in _kept.values():
