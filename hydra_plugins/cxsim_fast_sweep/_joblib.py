@@ -23,6 +23,7 @@ composition cache (`_compose`), equal to Hydra's, and Hydra's `run_job` is
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import threading
@@ -47,6 +48,8 @@ def imports() -> None:
     import pyarrow.parquet  # noqa: F401
 
     import cxsim.runs.api  # noqa: F401 - Mesa, numpy and the model
+
+    gc.freeze()  # what is imported stays: the collector's full passes then walk the runs' objects alone
 
 
 PRELOAD = ["pandas", "pyarrow.parquet", "cxsim.runs.api", __name__]  # `imports`, and this module
