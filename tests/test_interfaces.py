@@ -101,6 +101,17 @@ def test_compare_ranks_on_profit_when_asked(tmp_path, capsys):
     assert rc == 0 and "in rank groups by profit" in out and "profit_vs_best" in table.columns
 
 
+def test_the_models_data_collector_keeps_what_mesas_own_would():
+    """`DailyCollector` skips Mesa's deep copy of each day's values: the same table and steps."""
+    ours = CXModel(days=60, customers=500, seed=3)
+    mesas = CXModel(days=60, customers=500, seed=3)
+    mesas.datacollector = mesa.DataCollector(model_reporters=mesas.datacollector.model_reporters)
+    ours.run(), mesas.run()
+    pd.testing.assert_frame_equal(ours.datacollector.get_model_vars_dataframe(),
+                                  mesas.datacollector.get_model_vars_dataframe())
+    assert ours.datacollector._collection_steps == mesas.datacollector._collection_steps == list(range(1, 61))
+
+
 def test_mesa_batch_run_drives_the_model_unchanged():
     results = mesa.batch_run(CXModel, parameters={"regime": ["ceo_led", "coo_owned"], "days": 20,
                                                   "customers": 300, "ceo_attention": 5.0},

@@ -165,6 +165,20 @@ def to_date(model: CXModel, key: str):
     return totals[key]
 
 
+class DailyCollector(mesa.DataCollector):
+    """Mesa's DataCollector, collecting the same `model_vars` at the same steps, without Mesa's deep copy
+    of every value every day: the copy guards against a reporter that returns a list or dict the model
+    goes on changing, and these return numbers (2% of a default run)."""
+
+    def collect(self, model) -> None:
+        if self.agent_reporters or self.agenttype_reporters:
+            super().collect(model)  # agents' values may be anything: Mesa's own way
+            return
+        self._collection_steps.append(model.time)  # the steps batch_run looks its rows up by
+        for name, reporter in self.model_reporters.items():
+            self.model_vars[name].append(reporter(model))
+
+
 class CXModel(mesa.Model, Flow):
     """Departments, customers and CX owners in one organisation under one regime."""
 
@@ -203,7 +217,7 @@ class CXModel(mesa.Model, Flow):
         self.build_organisation(config)
         self.build_customers(config)
         self.schedule_processes(config)
-        self.datacollector = mesa.DataCollector(
+        self.datacollector = DailyCollector(
             model_reporters={"seed": partial(run_seed, seed=int(config.seed)),  # read once, not every day
                              **{k: partial(latest, key=k) for k in REPORTED},
                              **{k: partial(to_date, key=k.removesuffix("_to_date")) for k in REPORTED_TO_DATE}})
