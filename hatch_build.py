@@ -56,6 +56,10 @@ def compile_in_place(root: Path, sources: list[Path]) -> list[Path]:
     modules = cythonize([str(p.relative_to(root)) for p in sources], language_level=3, quiet=True, force=True,
                         nthreads=os.cpu_count() or 1,
                         compiler_directives={"annotation_typing": False})
+    if os.name == "posix":  # no debugging symbols (Python's own flags ask for them): the same machine code,
+        # compiled in 2/3 the time (the install's build 20.3 -> 14.6 s on 2 cores)
+        for module in modules:
+            module.extra_compile_args.append("-g0")
     dist = Distribution({"ext_modules": modules, "script_args": ["build_ext", "--inplace", "--parallel",
                                                                  str(os.cpu_count() or 1), "--build-temp",
                                                                  str(root / "build" / "cython")]})
