@@ -99,3 +99,15 @@ def test_the_teachers_guide_says_what_each_lesson_file_says():
         assert f"(`{path.stem}`)" in guide, path.stem
         assert " ".join(lesson["observe"].split()) in guide, path.stem
         assert " ".join(lesson["discuss"].split()) in guide, path.stem
+
+
+def test_the_sites_front_page_gives_the_readmes_two_commands():
+    """docs/index.md (the site's front page) and README.md say the same about the two commands (their
+    times included): the site's page once kept times three sessions old."""
+    root = Path(__file__).parent.parent
+
+    def two_commands(page: str) -> str:
+        text = (root / page).read_text()
+        return re.search(r"```bash\n(make compare.*?)```", text, flags=re.S).group(1)
+
+    assert two_commands("docs/index.md") == two_commands("README.md")
