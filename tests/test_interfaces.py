@@ -101,6 +101,29 @@ def test_compare_ranks_on_profit_when_asked(tmp_path, capsys):
     assert rc == 0 and "in rank groups by profit" in out and "profit_vs_best" in table.columns
 
 
+def test_mesa_is_imported_without_reading_the_stacks_source_and_logs_as_before():
+    """`cxsim.mesa_import`: Mesa's logging helpers get their names from the frames (not from a scan of
+    every module per frame), `inspect` is put back afterwards, and Mesa's loggers say what they said."""
+    script = """
+import inspect, io, logging, time
+import cxsim
+started = time.process_time()
+import cxsim.mesa_import
+print(round(time.process_time() - started, 2))
+import mesa.mesa_logging, mesa.model
+restored = all(f.__module__ == "inspect" and f.__code__.co_filename == inspect.__file__
+               for f in (inspect.getouterframes, inspect.getmodule))
+stream = io.StringIO()
+logging.getLogger("MESA").addHandler(logging.StreamHandler(stream))
+logging.getLogger("MESA").setLevel(logging.DEBUG)
+from cxsim.model import CXModel
+CXModel(days=2, customers=50)
+print(restored, sorted(mesa.mesa_logging._module_loggers), "calling Model.__init__ with" in stream.getvalue())
+"""
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert done.stdout.splitlines()[1:] == ["True ['mesa.mesa_logging', 'mesa.model'] True"], done.stdout + done.stderr
+
+
 def test_the_models_data_collector_keeps_what_mesas_own_would():
     """`DailyCollector` skips Mesa's deep copy of each day's values: the same table and steps."""
     ours = CXModel(days=60, customers=500, seed=3)

@@ -36,12 +36,12 @@ rule for a CEO, a COO, a CXO or a journey lead.
 
 from __future__ import annotations
 
-import mesa
 import numpy as np
 
 from cxsim.config.schema import PHASES
 from cxsim.mechanisms import handoff, responsibility
 from cxsim.mechanisms.contract import Mechanism
+from cxsim.mesa_import import mesa  # Mesa, without its decorators' reading of the stack's source
 
 
 class Owner(mesa.Agent):

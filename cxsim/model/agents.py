@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from collections import deque
 
-import mesa
-
 from cxsim.mechanisms.cases import Case, Desk
 
 # The customer's lifecycle and the executives who own CX are defined with the
@@ -19,6 +17,7 @@ from cxsim.mechanisms.cases import Case, Desk
 # this module names every agent of the model.
 from cxsim.mechanisms.governance import Owner  # noqa: F401
 from cxsim.mechanisms.lifecycle import ACTIVE, CHURNED, LOST, PROSPECT  # noqa: F401
+from cxsim.mesa_import import mesa  # Mesa, without its decorators' reading of the stack's source
 
 
 class Department(mesa.Agent, Desk):

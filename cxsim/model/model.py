@@ -26,8 +26,6 @@ import secrets
 from functools import partial
 from itertools import accumulate
 
-import mesa
-from mesa.time import Priority, Schedule
 from omegaconf import DictConfig, OmegaConf
 from omegaconf.errors import OmegaConfBaseException
 
@@ -45,6 +43,7 @@ from cxsim.mechanisms.governance import Governance
 from cxsim.mechanisms.handoff import BoundaryTerms
 from cxsim.mechanisms.initiatives import Portfolio
 from cxsim.mechanisms.promises import Promises
+from cxsim.mesa_import import mesa  # Mesa, without its decorators' reading of the stack's source
 from cxsim.model import caseflow, invariants
 from cxsim.model.agents import PROSPECT, Customer, Department
 from cxsim.model.journey import build_structure, size_scale
@@ -283,14 +282,15 @@ class CXModel(mesa.Model, Flow):
     def schedule_processes(self, config: DictConfig) -> None:
         """The weekly review, the quarterly budget round and an optional reorg, as Mesa events (the days are `step`)."""
         review = int(self.mech.governance.review_every_days)
-        self.schedule_recurring(self.review, Schedule(interval=review, start=review), Priority.LOW)
+        self.schedule_recurring(self.review, mesa.time.Schedule(interval=review, start=review), mesa.time.Priority.LOW)
         quarter = int(self.mech.finance.budget_round_days)
-        self.schedule_recurring(self.quarter, Schedule(interval=quarter, start=quarter), Priority.LOW)
+        self.schedule_recurring(self.quarter, mesa.time.Schedule(interval=quarter, start=quarter),
+                                mesa.time.Priority.LOW)
         if config.reorg.day is not None:
             reorg_to = composition.regime(config.reorg.to)
             apply_levers(reorg_to, config.levers)
             self.reorg_to = self.section(reorg_to, "regime.")
-            self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=Priority.LOW)
+            self.schedule_event(self.reorganise, at=int(config.reorg.day), priority=mesa.time.Priority.LOW)
 
     # ------------------------------------------------------------- the day
     def step(self) -> None:
