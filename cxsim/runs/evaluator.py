@@ -101,7 +101,9 @@ def pool(jobs: int | None = None) -> ProcessPoolExecutor:
     """Worker processes for runs, forked from a server process that imported the model once (Python's
     `forkserver`, its default from 3.14): not `fork`, since forking a process that already runs threads
     can deadlock, and not `spawn`, where each worker is a new interpreter importing the model again
-    (about 1.3 CPU-s a worker). Where there is no forkserver (Windows), spawn."""
+    (about 1.3 CPU-s a worker). Where there is no forkserver (Windows), spawn. The server starts with
+    this process's first pool and keeps the environment of that moment: a variable set later (say
+    `CXSIM_PURE`) reaches the workers of a later pool only in a new process."""
     if "forkserver" in get_all_start_methods():
         context = get_context("forkserver")
         context.set_forkserver_preload(WORKER_IMPORTS)  # read when the server starts: once per process
