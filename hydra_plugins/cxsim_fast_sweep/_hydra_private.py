@@ -9,7 +9,7 @@ parts moved or changed, every sweep fails at once with one line naming the Hydra
 part that is missing, not deep inside a job. `tests/test_sweep.py` checks the message.
 
 loky's start method (`loky_start_method`) only makes the workers cheaper to start: where a joblib
-lacks it, the workers start loky's own way, and `tests/test_sweep.py` fails on that joblib.
+lacks it, the workers start loky's own way, and `tests/test_config_errors.py` fails on that joblib.
 """
 
 from __future__ import annotations
