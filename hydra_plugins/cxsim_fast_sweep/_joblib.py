@@ -49,8 +49,6 @@ def imports() -> None:
 
     import cxsim.runs.api  # noqa: F401 - Mesa, numpy and the model
 
-    gc.freeze()  # what is imported stays: the collector's full passes then walk the runs' objects alone
-
 
 PRELOAD = ["pandas", "pyarrow.parquet", "cxsim.runs.api", __name__]  # `imports`, and this module
 
@@ -80,6 +78,13 @@ def import_the_model() -> None:
     thread.join()
 
 
+def warm_worker() -> None:
+    """A worker's head start: the model imported, and frozen (`gc.freeze`: the collector's full passes
+    then walk the runs' objects alone, not every module's too; only in a worker, never the caller's)."""
+    import_the_model()
+    gc.freeze()
+
+
 def start_workers(launcher: Any) -> threading.Thread | None:
     """Start the launcher's workers in the background and import the model in them (one worker,
     `n_jobs=1`: the jobs run in this process, and the model is imported here now, from a short stack).
@@ -103,7 +108,7 @@ def start_workers(launcher: Any) -> threading.Thread | None:
             n = Parallel(n_jobs=settings["n_jobs"])._effective_n_jobs()
             Parallel(n_jobs=n, backend="loky", temp_folder=settings.get("temp_folder"),
                      max_nbytes=settings.get("max_nbytes"), mmap_mode=settings.get("mmap_mode", "r"))(
-                delayed(import_the_model)() for _ in range(n))
+                delayed(warm_worker)() for _ in range(n))
         except Exception:  # noqa: BLE001 - only a head start
             log.debug("could not start the workers early", exc_info=True)
 
