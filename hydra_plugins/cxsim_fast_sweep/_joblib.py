@@ -24,6 +24,7 @@ composition cache (`_compose`), equal to Hydra's, and Hydra's `run_job` is
 from __future__ import annotations
 
 import gc
+import importlib
 import logging
 import multiprocessing
 import threading
@@ -42,15 +43,14 @@ def is_joblib(launcher: Any) -> bool:
     return type(launcher).__name__ == "JoblibLauncher" and hasattr(launcher, "joblib")
 
 
+# What every job imports anyway: pandas and Parquet for the store, the model (Mesa, numpy); and this module
+PRELOAD = ["pandas", "pyarrow.parquet", "cxsim.runs.api", __name__]
+
+
 def imports() -> None:
-    """What every job imports anyway: the model (Mesa, numpy), pandas and Parquet for the store."""
-    import pandas  # noqa: F401 - the store writes tables
-    import pyarrow.parquet  # noqa: F401
-
-    import cxsim.runs.api  # noqa: F401 - Mesa, numpy and the model
-
-
-PRELOAD = ["pandas", "pyarrow.parquet", "cxsim.runs.api", __name__]  # `imports`, and this module
+    """`PRELOAD`, imported (nothing to do in a worker forked from the server that preloaded it)."""
+    for module in PRELOAD:
+        importlib.import_module(module)
 
 
 def fork_from_a_server() -> None:
