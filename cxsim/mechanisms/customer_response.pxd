@@ -5,6 +5,9 @@ from cxsim.mechanisms cimport lifecycle
 from cxsim.mechanisms.cases cimport Case, Flow
 from cxsim.mechanisms.contract cimport Mechanism
 
+# the statuses it compares with: held by the module, not looked up at every journey's end
+cdef str ACTIVE, CHURNED, LOST, PROSPECT
+
 cdef class CustomerResponse(Mechanism):
     cdef public object c
     cdef public double expected_wait_days, base_quality, effort_sensitivity, wait_sensitivity, learning_rate

@@ -1,8 +1,9 @@
 """The customer calendar: a bucket of due events per day, and the kinds of event on it.
 
 Customers are idle most days, so the model does not step them; it keeps, for each future day, the
-list of events due then, in the order they were put there. Each event is (kind, customer, argument);
-the model's day acts on them in `cxsim.model.caseflow.act`. An event costs about a microsecond,
+list of events due then, in the order they were put there. Each event is three entries of that list,
+kind, customer and argument (no tuple to make and free for each of a few hundred thousand events a
+run); the model's day acts on them in `cxsim.model.caseflow.act`. An event costs about a microsecond,
 against about twelve for Mesa's general event list (kept for the weekly and reorg processes).
 """
 
@@ -18,7 +19,7 @@ class Calendar:
     """Due events by day (a few hundred thousand a run: compiled with the case flow, `events.pxd`)."""
 
     def __init__(self):
-        self.days = []  # days[d]: the events due on day d in the order they were put there; None: none
+        self.days = []  # days[d]: the events due on day d, in order, as kind, customer, argument; None: none
 
     def add(self, day, kind, customer, arg=None):
         """Put an event on a day's list."""
@@ -27,12 +28,14 @@ class Calendar:
             days.extend([None] * max(day + 1 - len(days), len(days) // 2 + 64))
         bucket = days[day]
         if bucket is None:
-            days[day] = [(kind, customer, arg)]
+            days[day] = [kind, customer, arg]
         else:
-            bucket.append((kind, customer, arg))
+            bucket.append(kind)
+            bucket.append(customer)
+            bucket.append(arg)
 
     def pop(self, day):
-        """The day's events, taken off the calendar."""
+        """The day's events, taken off the calendar: kind, customer, argument, kind, ..."""
         days = self.days
         if day >= len(days) or days[day] is None:
             return []

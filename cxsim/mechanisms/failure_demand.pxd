@@ -2,6 +2,9 @@
 cimport cython
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields, initiatives_factor
 
+# the event kinds it schedules: C constants, not a module lookup at each use
+cdef long ARRIVE, CHASE
+
 cpdef double unresolved_probability(Flow model, Desk dept)
 
 @cython.locals(journey=long, d=long, stage=StageFields)

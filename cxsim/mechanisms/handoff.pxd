@@ -3,6 +3,9 @@ cimport cython
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields, initiatives_factor
 from cxsim.mechanisms cimport failure_demand
 
+# the event kind it schedules: a C constant, not a module lookup at each use
+cdef long ARRIVE
+
 cpdef double overload_factor(Flow model, Desk dept)
 
 @cython.locals(receiver=Desk, p=double)

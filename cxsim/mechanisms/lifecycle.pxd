@@ -3,6 +3,10 @@ cimport cython
 from libc cimport math  # the .py's `math.log`, `math.ceil`: C's (what Python's calls); C's ceil is a double, hence int()
 from cxsim.mechanisms.cases cimport Case, Flow
 
+# the event kinds it schedules: C constants, not a module lookup at every event; and bisect's function
+cdef long FOLLOW_UP, LEAVE, NEED
+cdef object bisect
+
 @cython.locals(leave=long)
 cpdef activate(Flow model, Case customer, double satisfaction)
 

@@ -4,7 +4,11 @@ from libc cimport math  # the .py's `math.ceil`: C's (what Python's calls); C's 
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
 from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
 
-@cython.locals(c=Case, kind=long, desk=Desk)
+# the event kinds and statuses it compares with: C constants, not a module lookup at every comparison
+cdef long ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
+cdef str ACTIVE
+
+@cython.locals(c=Case, kind=long, desk=Desk, i=Py_ssize_t)
 cpdef act(Flow model, list due)
 
 cpdef start_journey(Flow model, Case c, journey, bint induced=*)

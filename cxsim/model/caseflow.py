@@ -18,8 +18,9 @@ from cxsim.mechanisms.lifecycle import ACTIVE
 
 def act(model, due: list) -> None:
     """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving."""
-    model.recorder.events += len(due)
-    for kind, c, arg in due:
+    model.recorder.events += len(due) // 3
+    for i in range(0, len(due), 3):  # kind, customer, argument (`Calendar`)
+        kind, c, arg = due[i], due[i + 1], due[i + 2]
         if kind == ARRIVE:
             if c.journey is not None:  # still on its journey (not given up)
                 desk = model.departments[arg]
