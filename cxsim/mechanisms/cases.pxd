@@ -13,6 +13,10 @@ cdef class JourneyFields:
     cdef public tuple stages
 
 
+cdef class SegmentFields:
+    cdef public double share, annual_value, expectation, effort_tolerance, annual_cost
+
+
 cdef class Desk:
     cdef public long index
     cdef public double case_work
@@ -26,7 +30,8 @@ cdef class Desk:
 
 cdef class Case:
     cdef public JourneyFields journey
-    cdef public object segment, status
+    cdef public SegmentFields segment
+    cdef public object status
     cdef public double satisfaction, effort, promised
     cdef public long since, stage, started, rework, redo, repeats, owed, visit
     cdef public bint resumed, first_time, troubled, induced, leaving
@@ -57,7 +62,7 @@ cdef class Tally:  # its methods are C functions, for the case flow alone (no Py
     cdef unresolved(self, long dept)
     cdef left_waiting(self)
     cdef ending(self, Case customer, bint churned)
-    @cython.locals(j=long)
+    @cython.locals(j=long, first=Desk)
     cdef journey_done(self, Case customer, long days, double verdict, double satisfaction)
     cpdef new_prospect(self)
     cdef joined(self, Case customer, double satisfaction)
@@ -74,6 +79,8 @@ cdef class Flow:
     cdef public Tally recorder
     cdef public object mech, failure_journey, random, draw
     cdef public object portfolio, customer_response, governance  # the mechanisms the case flow asks
+    cdef public dict initiative_factor  # the portfolio's factors by (journey, a, b), read at every handoff
 
 
+@cython.locals(factor=dict)
 cpdef double initiatives_factor(Flow model, long journey, long a, long b) except? -1

@@ -15,6 +15,10 @@ class JourneyFields:
     """What the case flow reads of a journey (`cxsim.model.journey.Journey` is one)."""
 
 
+class SegmentFields:
+    """What the case flow reads of a customer's segment (`cxsim.model.agents.Segment` is one)."""
+
+
 class Desk:
     """A department's state in the case flow: its queue, today's capacity and the failure terms."""
 
@@ -95,7 +99,8 @@ class Tally:
             by = self._verdict_by_repeats[customer.repeats]
             by[0] += 1
             by[1] += verdict
-        if self.model.departments[customer.journey.stages[0].dept].front_line:
+        first = self.model.departments[customer.journey.stages[0].dept]  # where the journey began
+        if first.front_line:
             self._fcr[0] += 1
             self._fcr[1] += customer.first_time
 
@@ -141,7 +146,8 @@ class Tally:
 
 class Flow:
     """The model's state the case flow reads for every case: the day, the calendar, the departments,
-    the boundaries' friction and the terms shared by all of them; `draw`, the model's uniform draw
+    the boundaries' friction and the terms shared by all of them, the initiatives' factors (the
+    portfolio's, `initiatives_factor`); `draw`, the model's uniform draw
     (`model.random.random`, bound once: the case flow draws a few hundred thousand times a run)."""
 
 
@@ -149,5 +155,5 @@ def initiatives_factor(model, journey: int, a: int, b: int) -> float:
     """What the initiatives that worked on this journey at boundary (a, b), or in department a
     (b == a), left of the failure probability (`cxsim.mechanisms.initiatives`); 1 where none did,
     as everywhere before the first one works (then no key is built)."""
-    factor = model.portfolio.factor
+    factor = model.initiative_factor  # the portfolio's `factor`
     return factor.get((journey, a, b), 1.0) if factor else 1.0

@@ -8,7 +8,7 @@ cdef long ARRIVE
 
 cpdef double overload_factor(Flow model, Desk dept)
 
-@cython.locals(receiver=Desk, p=double)
+@cython.locals(sender=Desk, receiver=Desk, p=double)
 cpdef double failure_probability(Flow model, long a, long b)
 
 @cython.locals(p=double)

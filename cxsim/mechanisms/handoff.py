@@ -80,11 +80,11 @@ def refresh_factors(model) -> None:
 
 def failure_probability(model, a: int, b: int) -> float:
     """The formula above, from the per-department terms (`overload_factor`, `refresh_factors`)."""
-    receiver = model.departments[b]
+    sender, receiver = model.departments[a], model.departments[b]
     p = model.friction[a][b]
     p *= receiver.overload_factor
     p *= receiver.culture_factor
-    p *= model.departments[a].info_factor
+    p *= sender.info_factor
     p *= model.efficiency_factor
     p *= receiver.fit_factor
     return 0.0 if p < 0.0 else 1.0 if p > 1.0 else p

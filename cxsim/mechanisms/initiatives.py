@@ -68,6 +68,7 @@ class Portfolio(Mechanism):
         self.running: list[Initiative] = []
         self.done: list[Initiative] = []
         self.factor: dict[tuple[int, int, int], float] = {}  # (journey, a, b) -> multiplier on the failure probability
+        model.initiative_factor = self.factor  # the same dict, held by the model: read at every handoff
         self.seen: dict[tuple[int, int, int, int], int] = {}  # (journey, phase, a, b) -> failures this quarter
 
     # ----------------------------------------------------------- observing

@@ -9,8 +9,9 @@ fixing boundaries (see `cxsim.mechanisms.governance`).
 from __future__ import annotations
 
 from collections import deque
+from dataclasses import dataclass, field, fields
 
-from cxsim.mechanisms.cases import Case, Desk
+from cxsim.mechanisms.cases import Case, Desk, SegmentFields
 
 # The customer's lifecycle and the executives who own CX are defined with the
 # submodels that move them (`lifecycle`, `governance`); listed here so
@@ -56,6 +57,25 @@ class Department(mesa.Agent, Desk):
     def capacity(self) -> float:
         """Capacity paid for (the budget round's staffing) after efficiency pressure."""
         return self.model.effective_capacity(self)
+
+
+# `= field()`: no default (the case flow's fields are C fields of the base class when compiled: see
+# `cxsim.model.journey.Stage`).
+@dataclass(frozen=True)
+class Segment(SegmentFields):
+    """A segment of the org's customers (`org.segments`; units in `cxsim.config.schema.SegmentCfg`)."""
+
+    name: str
+    share: float = field()  # of the customers
+    annual_value: float = field()  # revenue per active customer per year
+    expectation: float = field()  # expected quality, 0..1
+    effort_tolerance: float = field()  # effort a customer takes in stride
+    annual_cost: float = field()  # the product's own cost per active customer per year
+
+    @classmethod
+    def of(cls, name: str, section) -> Segment:
+        """The segment of a config section (numbers as floats: the same whether compiled or not)."""
+        return cls(name, *(float(section[f.name]) for f in fields(cls)[1:]))
 
 
 class Customer(mesa.Agent, Case):

@@ -45,7 +45,7 @@ from cxsim.mechanisms.initiatives import Portfolio
 from cxsim.mechanisms.promises import Promises
 from cxsim.mesa_import import mesa  # Mesa, without its decorators' reading of the stack's source
 from cxsim.model import caseflow, invariants
-from cxsim.model.agents import PROSPECT, Customer, Department
+from cxsim.model.agents import PROSPECT, Customer, Department, Segment
 from cxsim.model.journey import build_structure, size_scale
 from cxsim.model.outcomes import Recorder
 
@@ -235,7 +235,7 @@ class CXModel(mesa.Model, Flow):
         """Departments, the boundaries between them, the journeys, and the regime's owners."""
         self.org_params = composition.Params.of({k: v for k, v in config.org.items() if not isinstance(v, DictConfig)})
         self.structure = build_structure(config.org)
-        self.segments = list(composition.Params.of(config.org.segments).values())
+        self.segments = [Segment.of(name, s) for name, s in composition.Params.of(config.org.segments).items()]
         self.segment_weights = list(accumulate(s.share for s in self.segments))  # cumulative, for choices()
         self.size_scale = size_scale(config.org)  # the firm's size over the size its file describes
         self.paid_prospects_per_day = self.org_params.prospects_per_day * self.size_scale
