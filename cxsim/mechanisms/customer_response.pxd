@@ -8,6 +8,9 @@ from cxsim.mechanisms.contract cimport Mechanism
 # the statuses it compares with: held by the module, not looked up at every journey's end
 cdef str ACTIVE, CHURNED, LOST, PROSPECT
 
+# final: no subclass overrides its methods, so a call from C goes straight to them (a mechanism has an
+# attribute dictionary, and Cython on Python 3.12 would otherwise look each method up in it first)
+@cython.final
 cdef class CustomerResponse(Mechanism):
     cdef public object c
     cdef public double expected_wait_days, base_quality, effort_sensitivity, wait_sensitivity, learning_rate

@@ -50,7 +50,8 @@ def unresolved(model, customer, dept) -> bool:
     model.failed(journey, stage.phase, d, d)
     burden(model, customer, model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0)
     consequence(model, customer)
-    if model.customer_response.gives_up(customer):
+    response = model.customer_response  # (a local: its methods are C calls when compiled)
+    if response.gives_up(customer):
         return True
     customer.resumed = True  # the stage was worked once: the return is the repeat contact alone
     customer.visit += 1  # its coming back is its chase: the check on this visit is void
@@ -99,7 +100,8 @@ def check(model, customer, visit: int) -> None:
         customer.effort += 1.0
         customer.repeats += 1
         customer.first_time = customer.first_time and not contact.front_line
-        if model.customer_response.chased(customer):
+        response = model.customer_response
+        if response.chased(customer):
             return
     model.calendar.add(model.day + f.chase_every_days, CHASE, customer, visit)
 

@@ -2,6 +2,7 @@
 cimport cython
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields, initiatives_factor
 from cxsim.mechanisms cimport failure_demand
+from cxsim.mechanisms.customer_response cimport CustomerResponse
 
 # the event kind it schedules: a C constant, not a module lookup at each use
 cdef long ARRIVE
@@ -19,5 +20,5 @@ cpdef cross(Flow model, Case customer, long a, long b, bint decided_right=*)
 
 cpdef pass_on(Flow model, Case customer, long b, long after=*)
 
-@cython.locals(weight=double, r=double, stage=StageFields)
+@cython.locals(weight=double, r=double, stage=StageFields, response=CustomerResponse)
 cpdef fail(Flow model, Case customer, long a, long b)

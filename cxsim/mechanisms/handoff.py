@@ -140,7 +140,8 @@ def fail(model, customer, a: int, b: int) -> None:
     if kind != "delay":
         failure_demand.burden(model, customer, weight)
     failure_demand.consequence(model, customer)
-    if model.customer_response.gives_up(customer):
+    response = model.customer_response  # (a local: its methods are C calls when compiled)
+    if response.gives_up(customer):
         return
     if kind == "drop":
         customer.redo = 1

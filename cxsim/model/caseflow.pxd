@@ -3,6 +3,7 @@ cimport cython
 from libc cimport math  # the .py's `math.ceil`: C's (what Python's calls); C's ceil is a double, hence int()
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
 from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
+from cxsim.mechanisms.customer_response cimport CustomerResponse
 
 # the event kinds and statuses it compares with: C constants, not a module lookup at every comparison
 cdef long ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
@@ -21,5 +22,5 @@ cpdef work(Desk d, Flow model)
 @cython.locals(days=long, stage=StageFields)
 cpdef advance(Flow model, Case c, Desk dept)
 
-@cython.locals(stages=tuple, here=StageFields, after=StageFields)
+@cython.locals(stages=tuple, here=StageFields, after=StageFields, response=CustomerResponse)
 cpdef stage_done(Flow model, Case c)

@@ -122,7 +122,8 @@ def stage_done(model, c) -> None:
     """The customer's (`c`) stage is done: pass the case on, or finish the journey."""
     stages = c.journey.stages
     if c.stage + 1 == len(stages):
-        model.customer_response.finish(c)
+        response = model.customer_response  # (a local: its methods are C calls when compiled)
+        response.finish(c)
         return
     here, after = stages[c.stage], stages[c.stage + 1]
     if after.dept == here.dept:
