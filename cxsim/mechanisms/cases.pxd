@@ -73,7 +73,7 @@ cdef class Tally:  # its methods are C functions, for the case flow alone (no Py
 
 cdef class Flow:
     cdef public long day, days
-    cdef public double efficiency_factor, attrition, need_rate
+    cdef public double efficiency_factor, attrition, need_rate, exception_rate
     cdef public list departments, friction, chase_after
     cdef public Calendar calendar
     cdef public Tally recorder

@@ -97,7 +97,7 @@ def attempt(model, customer, a: int, b: int) -> None:
     exception escalated to an owner, on the day the owner (or the timeout)
     decides it; so a day's failures never outnumber its handoffs.
     """
-    if model.draw() < model.mech.escalation.exception_rate:
+    if model.draw() < model.exception_rate:  # `mechanisms.escalation.exception_rate`
         if model.governance.escalate(customer, a, b):
             return  # waits for an owner's decision
         cross(model, customer, a, b, decided_right=model.governance.decide_locally(a, b))

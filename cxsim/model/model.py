@@ -208,6 +208,7 @@ class CXModel(mesa.Model, Flow):
         self.cfg = config
         self.reads = reads  # when a set: every mechanism and regime parameter the run reads goes in it
         self.mech = self.section(config.mechanisms, "mechanisms.")
+        self.exception_rate = self.mech.escalation.exception_rate  # read at every handoff (`Flow`)
         self.regime = self.section(config.regime, "regime.")
         self.regime_name_at_start = config.regime.name
         self.days = int(config.days)
