@@ -38,8 +38,15 @@ def changed_since_compiled() -> frozenset[str]:
                      if not (ROOT.parent / name).exists() or digest(ROOT.parent / name) != sha)
 
 
+@cache
+def compiled_sources() -> frozenset[str] | None:
+    """The sources the last build compiled (paths relative to the package's parent); None: no record."""
+    return frozenset(json.loads(MANIFEST.read_text())) if MANIFEST.exists() else None
+
+
 class SourceWhenStale:
-    """A finder ahead of Python's own: a `cxsim` extension module is used unless `CXSIM_PURE=1` or a
+    """A finder ahead of Python's own: a `cxsim` extension module is used unless `CXSIM_PURE=1`, the last
+    build did not make it (one left from a build before its `.pxd` was deleted: its source runs), or a
     source of the compiled build (a compiled module's `.py`, a `.pxd`) has changed since. Then every
     compiled module runs from its source: a compiled module calls the C functions of the compiled
     modules it cimports, which a module run from its source does not have."""
@@ -54,6 +61,9 @@ class SourceWhenStale:
         source = Path(spec.origin).parent / f"{name.rpartition('.')[2]}.py"
         if not source.exists():
             return None
+        built = compiled_sources()
+        if built is not None and source.relative_to(ROOT.parent).as_posix() not in built:
+            return spec_from_file_location(name, source)  # left by an earlier build (its `.pxd` has gone)
         if os.environ.get("CXSIM_PURE") != "1" and not changed_since_compiled():
             return None
         return spec_from_file_location(name, source)

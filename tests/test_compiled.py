@@ -3,7 +3,8 @@
 The modules with a `.pxd` are compiled at install (`hatch_build.py`); `CXSIM_PURE=1` runs them from
 their source, the reference. The two builds must give every table of benchmarks/identical.py's
 scenarios (each mechanism's hooks: a default run, a reorg, the CFO's cost view, a forum and deputies,
-a small firm on another org) bit for bit, and a module edited since it was compiled must run as edited.
+a small firm on another org) bit for bit, a module edited since it was compiled must run as edited, and
+an extension the last build did not make must not run.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import pickle
 import shutil
 import subprocess
 import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 import pandas as pd
@@ -65,3 +67,18 @@ def test_a_module_edited_after_it_was_compiled_runs_as_edited(tmp_path):
     # what `make install` prints: the build that runs, and why
     assert said.startswith("cxsim: the case flow runs as plain Python (changed since it was last compiled: "
                            "cxsim/mechanisms/handoff.py)"), said
+
+
+def test_an_extension_the_last_build_did_not_make_is_not_run(tmp_path):
+    """An extension left from an earlier build (its `.pxd` deleted since) would shadow its source, since
+    Python prefers an extension; the finder runs the source. Here the stale extension is another
+    module's, under the name of one never compiled: imported, it would fail."""
+    package = tmp_path / "cxsim"
+    shutil.copytree(ROOT / "cxsim", package, ignore=shutil.ignore_patterns("__pycache__"))
+    built = package / "mechanisms" / f"handoff{EXTENSION_SUFFIXES[0]}"  # compiled (the first test's claim)
+    shutil.copy(built, package / "mechanisms" / f"finance{EXTENSION_SUFFIXES[0]}")
+    probe = "import cxsim.mechanisms.finance as f; print(f.__file__)"
+    done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
+                          text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip() == str(package / "mechanisms" / "finance.py")
