@@ -50,10 +50,20 @@ def responsible_pool(model, a: int, b: int) -> tuple[list, bool]:
     return ([depts[a], depts[b]] if a != b else [depts[a]]), False
 
 
-def p_anyone_acts(model, a: int, b: int) -> float:
+def readiness(model) -> list[float]:
+    """Each department's chance to act on a defect it alone counts as its own: `act_prob` x its
+    alignment (at most 1), by department index."""
+    act_prob = model.mech.diffusion.act_prob
+    return [min(act_prob * alignment(model, dept), 1.0) for dept in model.departments]
+
+
+def p_anyone_acts(model, a: int, b: int, by_dept: list[float] | None = None) -> float:
+    """P(anyone acts) on a defect at boundary (a, b); `by_dept`, every department's `readiness`
+    (computed here when not given; `p_anyone_matrix` computes it once for all the boundaries)."""
     pool, team = responsible_pool(model, a, b)
     d = model.mech.diffusion
-    ready = [min(d.act_prob * alignment(model, dept), 1.0) for dept in pool]
+    by_dept = readiness(model) if by_dept is None else by_dept
+    ready = [by_dept[dept.index] for dept in pool]
     k = len(pool)
     if d.level == "individual":
         crowd = independent(r / k ** d.beta for r in ready)
@@ -77,4 +87,5 @@ def independent(rates) -> float:
 def p_anyone_matrix(model) -> list[list[float]]:
     """P(anyone acts) for every boundary; recomputed when culture or regime change."""
     n = len(model.departments)
-    return [[p_anyone_acts(model, a, b) for b in range(n)] for a in range(n)]
+    ready = readiness(model)  # alignment changes only between reviews: once for all the boundaries
+    return [[p_anyone_acts(model, a, b, ready) for b in range(n)] for a in range(n)]
