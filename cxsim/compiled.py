@@ -29,19 +29,18 @@ def digest(path: Path) -> str:
 
 
 @cache
-def changed_since_compiled() -> frozenset[str]:
-    """The sources (paths relative to the package's parent) that differ from what was compiled."""
-    if not MANIFEST.exists():
-        return frozenset()
-    compiled = json.loads(MANIFEST.read_text())
-    return frozenset(name for name, sha in compiled.items()
-                     if not (ROOT.parent / name).exists() or digest(ROOT.parent / name) != sha)
+def compiled_sources() -> dict[str, str] | None:
+    """What the last build compiled: source path (relative to the package's parent) -> its sha256;
+    None: no record."""
+    return json.loads(MANIFEST.read_text()) if MANIFEST.exists() else None
 
 
 @cache
-def compiled_sources() -> frozenset[str] | None:
-    """The sources the last build compiled (paths relative to the package's parent); None: no record."""
-    return frozenset(json.loads(MANIFEST.read_text())) if MANIFEST.exists() else None
+def changed_since_compiled() -> frozenset[str]:
+    """The sources (paths relative to the package's parent) that differ from what was compiled."""
+    compiled = compiled_sources() or {}
+    return frozenset(name for name, sha in compiled.items()
+                     if not (ROOT.parent / name).exists() or digest(ROOT.parent / name) != sha)
 
 
 class SourceWhenStale:

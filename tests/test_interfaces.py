@@ -117,7 +117,7 @@ from cxsim.model import CXModel
 CXModel(days=2, customers=50)
 print(restored, sorted(mesa.mesa_logging._module_loggers), "calling Model.__init__ with" in stream.getvalue())
 """
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert done.stdout.splitlines() == ["True ['mesa.mesa_logging', 'mesa.model'] True"], done.stdout + done.stderr
 
 
