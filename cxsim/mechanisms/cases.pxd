@@ -34,6 +34,7 @@ cdef class Case:
     cdef public object status
     cdef public double satisfaction, effort, promised
     cdef public long since, stage, started, rework, redo, repeats, owed, visit
+    cdef public long chase_ticket, next_ticket, leave_ticket
     cdef public bint resumed, first_time, troubled, induced, leaving
 
 
@@ -43,7 +44,7 @@ cdef class Flow
 
 cdef class Tally:  # its methods are C functions, for the case flow alone (no Python caller when compiled)
     cdef public Flow model
-    cdef public long prospects, active, churned, lost, promoters, dissatisfied, events, left_waiting_count
+    cdef public long prospects, active, churned, lost, promoters, dissatisfied, events, withdrawn, left_waiting_count
     cdef public double sat_sum, active_value, active_cost, d_units, d_rework, promoter_above, dissatisfied_below
     cdef public long d_attempts, d_failures, d_done, d_done_days, d_acquired, d_churned, d_lost, d_arrived
     cdef public list _pair_attempts, _pair_failures, _journey_attempts, _journey_failures, _journey_done_count

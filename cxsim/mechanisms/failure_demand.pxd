@@ -17,6 +17,8 @@ cpdef consequence(Flow model, Case customer)
 
 cpdef watch(Flow model, Case customer, long dept_index)
 
+cpdef unwatch(Flow model, Case customer)
+
 @cython.locals(contact=Desk, response=CustomerResponse)
 cpdef check(Flow model, Case customer, long visit)
 

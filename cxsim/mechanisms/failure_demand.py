@@ -54,8 +54,9 @@ def unresolved(model, customer, dept) -> bool:
     if response.gives_up(customer):
         return True
     customer.resumed = True  # the stage was worked once: the return is the repeat contact alone
-    customer.visit += 1  # its coming back is its chase: the check on this visit is void
-    model.calendar.add(model.day + model.mech.handoff.recontact_days, ARRIVE, customer, dept.index)
+    unwatch(model, customer)  # its coming back is its chase
+    customer.next_ticket = model.calendar.add(model.day + model.mech.handoff.recontact_days, ARRIVE, customer,
+                                              dept.index)
     return True
 
 
@@ -83,16 +84,25 @@ def chase_delays(model) -> list[list[int]]:
 
 def watch(model, customer, dept_index: int) -> None:
     """The customer joined a queue: it will check on its case once the stage should be done
-    (`chase_delays`, kept by the model as `chase_after`)."""
-    customer.visit += 1
+    (`chase_delays`, kept by the model as `chase_after`), and no longer on the stage it left."""
+    unwatch(model, customer)
     due = model.day + model.chase_after[customer.journey.index][customer.stage]
-    model.calendar.add(due, CHASE, customer, customer.visit)
+    customer.chase_ticket = model.calendar.add(due, CHASE, customer, customer.visit)
+
+
+def unwatch(model, customer) -> None:
+    """The case moved on (or goes back to the customer): a check on this visit is withdrawn, and
+    a new visit begins."""
+    model.calendar.cancel(customer.chase_ticket)
+    customer.visit += 1
 
 
 def check(model, customer, visit: int) -> None:
-    """A waiting customer's check: still at the same stage, it may chase, and may give up."""
+    """A waiting customer's check: still at the same stage, it may chase, and may give up. (A check
+    on a case it has moved on from, or of a customer gone, was withdrawn: the guard never acts,
+    `tests/test_determinism.py`.)"""
     if customer.journey is None or customer.visit != visit:
-        return  # done, moved on, or gone
+        return
     f = model.mech.failure_demand
     if model.draw() < f.chase_prob:
         contact = model.departments[customer.journey.contact]
@@ -103,7 +113,7 @@ def check(model, customer, visit: int) -> None:
         response = model.customer_response
         if response.chased(customer):
             return
-    model.calendar.add(model.day + f.chase_every_days, CHASE, customer, visit)
+    customer.chase_ticket = model.calendar.add(model.day + f.chase_every_days, CHASE, customer, visit)
 
 
 def follow_up(model, customer) -> None:

@@ -124,7 +124,7 @@ def cross(model, customer, a: int, b: int, decided_right: bool = True) -> None:
 
 def pass_on(model, customer, b: int, after: int = 1) -> None:
     customer.stage += 1
-    model.calendar.add(model.day + after, ARRIVE, customer, b)
+    customer.next_ticket = model.calendar.add(model.day + after, ARRIVE, customer, b)
 
 
 def fail(model, customer, a: int, b: int) -> None:
@@ -145,7 +145,7 @@ def fail(model, customer, a: int, b: int) -> None:
         return
     if kind == "drop":
         customer.redo = 1
-        customer.visit += 1  # its call back is its chase: the check on this visit is void
-        model.calendar.add(model.day + h.recontact_days, ARRIVE, customer, a)
+        failure_demand.unwatch(model, customer)  # its call back is its chase
+        customer.next_ticket = model.calendar.add(model.day + h.recontact_days, ARRIVE, customer, a)
     else:
         pass_on(model, customer, b, after=1 if kind == "info" else 1 + h.delay_days)

@@ -23,6 +23,10 @@ cpdef long wait(Flow model, double rate_per_day) except? -1
 
 cpdef set_satisfaction(Flow model, Case customer, double value)
 
+cpdef journey_over(Flow model, Case customer)
+
 cpdef churn(Flow model, Case customer)
 
 cpdef lose_prospect(Flow model, Case customer)
+
+cpdef gone(Flow model, Case customer)

@@ -22,17 +22,17 @@ def activate(model, customer, satisfaction: float) -> None:
     customer.status = ACTIVE
     customer.since = model.day
     customer.satisfaction = satisfaction
-    customer.journey = None
+    journey_over(model, customer)
     leave = model.day + wait(model, model.attrition / 365.0)
     if leave < model.days:
-        model.calendar.add(leave, LEAVE, customer)
+        customer.leave_ticket = model.calendar.add(leave, LEAVE, customer)
     schedule_need(model, customer)
 
 
 def end_journey(model, customer) -> None:
     """A journey is over and the customer stays: a need an earlier failure made comes next, or its
     next own need (unless it is leaving for outside reasons)."""
-    customer.journey = None
+    journey_over(model, customer)
     customer.induced = False
     if customer.leaving:
         churn(model, customer)
@@ -40,7 +40,7 @@ def end_journey(model, customer) -> None:
         customer.owed -= 1
         day = model.day + model.mech.handoff.recontact_days
         if day < model.days:
-            model.calendar.add(day, FOLLOW_UP, customer)
+            customer.next_ticket = model.calendar.add(day, FOLLOW_UP, customer)
     else:
         schedule_need(model, customer)
 
@@ -48,7 +48,7 @@ def end_journey(model, customer) -> None:
 def schedule_need(model, customer) -> None:
     day = model.day + wait(model, model.need_rate)
     if day < model.days:
-        model.calendar.add(day, NEED, customer)
+        customer.next_ticket = model.calendar.add(day, NEED, customer)
 
 
 def pick(model, items: list, cum_weights: list):
@@ -73,16 +73,30 @@ def set_satisfaction(model, customer, value: float) -> None:
     customer.satisfaction = value
 
 
+def journey_over(model, customer) -> None:
+    """No journey now: a check on the case it was on is withdrawn."""
+    customer.journey = None
+    model.calendar.cancel(customer.chase_ticket)
+
+
 def churn(model, customer) -> None:
     model.recorder.left(customer)
     customer.status = CHURNED
     customer.since = model.day
-    customer.journey = None
+    gone(model, customer)
 
 
 def lose_prospect(model, customer) -> None:
     model.recorder.prospect_lost()
     customer.status = LOST
     customer.since = model.day
-    customer.journey = None
+    gone(model, customer)
+
+
+def gone(model, customer) -> None:
+    """The customer has left (or, a prospect, given up buying): its events on the calendar go with it."""
+    journey_over(model, customer)
+    calendar = model.calendar
+    calendar.cancel(customer.next_ticket)
+    calendar.cancel(customer.leave_ticket)
 

@@ -12,6 +12,7 @@ from collections import deque
 from dataclasses import dataclass, field, fields
 
 from cxsim.mechanisms.cases import Case, Desk, SegmentFields
+from cxsim.mechanisms.events import NO_TICKET
 
 # The customer's lifecycle and the executives who own CX are defined with the
 # submodels that move them (`lifecycle`, `governance`); listed here so
@@ -99,7 +100,11 @@ class Customer(mesa.Agent, Case):
         self.troubled = False  # a handoff failed or a contact left its stage unsettled on this journey
         self.induced = False  # this journey is a need an earlier failure made (all of it failure demand)
         self.owed = 0  # needs earlier failures made, to be served after this journey
-        self.visit = 0  # counts the queues it joined: a check on a case it has moved on from is void
+        self.visit = 0  # counts the queues it joined (a stage's DONE names the visit it ends)
+        # its events on the calendar (`Calendar.add`'s tickets), withdrawn when their reason goes:
+        self.chase_ticket = NO_TICKET  # the next check on its case (`failure_demand.check`)
+        self.next_ticket = NO_TICKET  # the next step of its case (ARRIVE, DONE) or its next need (NEED, FOLLOW_UP)
+        self.leave_ticket = NO_TICKET  # its leaving for outside reasons
         self.leaving = False  # leaves for outside reasons once the current journey ends
         self.promised = 0.0  # expectation added by the promises that won it (promise inflation when acquired)
 

@@ -6,10 +6,10 @@ from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
 from cxsim.mechanisms.customer_response cimport CustomerResponse
 
 # the event kinds and statuses it compares with: C constants, not a module lookup at every comparison
-cdef long ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
+cdef long ARRIVE, CANCELLED, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
 cdef str ACTIVE
 
-@cython.locals(c=Case, kind=long, desk=Desk, i=Py_ssize_t)
+@cython.locals(c=Case, kind=long, desk=Desk, i=Py_ssize_t, withdrawn=long)
 cpdef act(Flow model, list due)
 
 cpdef start_journey(Flow model, Case c, journey, bint induced=*)

@@ -12,16 +12,19 @@ from __future__ import annotations
 import math
 
 from cxsim.mechanisms import failure_demand, finance, handoff, lifecycle
-from cxsim.mechanisms.events import ARRIVE, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
+from cxsim.mechanisms.events import ARRIVE, CANCELLED, CHASE, DONE, FOLLOW_UP, LEAVE, NEED
 from cxsim.mechanisms.lifecycle import ACTIVE
 
 
 def act(model, due: list) -> None:
-    """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving."""
-    model.recorder.events += len(due) // 3
+    """Today's customer events: cases arriving, stages done, checks on late cases, needs, leaving
+    (not those withdrawn: `Calendar.cancel`)."""
+    withdrawn = 0
     for i in range(0, len(due), 3):  # kind, customer, argument (`Calendar`)
         kind, c, arg = due[i], due[i + 1], due[i + 2]
-        if kind == ARRIVE:
+        if kind == CANCELLED:
+            withdrawn += 1
+        elif kind == ARRIVE:
             if c.journey is not None:  # still on its journey (not given up)
                 desk = model.departments[arg]
                 desk.queue.append(c)
@@ -42,6 +45,8 @@ def act(model, due: list) -> None:
                 c.leaving = True
             else:
                 lifecycle.churn(model, c)
+    model.recorder.events += len(due) // 3 - withdrawn
+    model.recorder.withdrawn += withdrawn
 
 
 def start_journey(model, c, journey, induced: bool = False) -> None:
@@ -113,7 +118,7 @@ def advance(model, c, dept) -> None:
     stage = c.journey.stages[c.stage]
     days = stage.service_days
     if days > 1:
-        model.calendar.add(model.day + days - 1, DONE, c, c.visit)
+        c.next_ticket = model.calendar.add(model.day + days - 1, DONE, c, c.visit)
     else:
         stage_done(model, c)
 

@@ -45,6 +45,7 @@ class Recorder(Tally):
         self.active_value = 0.0  # the active customers' revenue per year ...
         self.active_cost = 0.0  # ... and what their product costs per year (claims paid, network)
         self.events = 0  # customer work the engine handled: calendar events and cases worked (benchmarks)
+        self.withdrawn = 0  # calendar events withdrawn before their day, not acted on (`Calendar.cancel`)
         self.start_counting()
         self.reset_day()
 
