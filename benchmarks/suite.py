@@ -31,7 +31,8 @@ machine; each timing is the best of `--repeat` runs (the least disturbed).
 
 An *event* is one unit of customer work the engine handles: a calendar event
 (a need arises, a case reaches a queue, a customer leaves) or a case worked at
-a department. Counted by the model itself (`summary.events`).
+a department. Counted by the model itself (`summary.events`); a calendar event withdrawn before
+its day (its reason gone, `Calendar.cancel`) is not acted on and not counted: reported beside.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ def default_scenario(repeat: int) -> dict:
     s = model.recorder.summary()
     customer_days = int(model.recorder.timeseries().active.sum())
     return {"setup_s": setup, "run_s": run, "wall_s": setup + run, "events": int(s["events"]),
+            "withdrawn": int(model.recorder.withdrawn),
             "events_per_s": s["events"] / run, "us_per_event": run / s["events"] * 1e6,
             "customer_days_per_s": customer_days / run, "customers": model.initial_customers, "days": model.days}
 
@@ -272,7 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     rows += [("default scenario wall", f"{d['wall_s']:.2f} s", verdict("default_wall_s", d["wall_s"])),
              ("  set-up / run", f"{d['setup_s']:.2f} / {d['run_s']:.2f} s",
               "run " + verdict("default_run_s", d["run_s"])),
-             ("  touchpoint events/s (run)", f"{d['events_per_s']:,.0f}", f"{d['events']:,} events"),
+             ("  touchpoint events/s (run)", f"{d['events_per_s']:,.0f}",
+              f"{d['events']:,} events acted on, {d['withdrawn']:,} withdrawn"),
              ("  customer-days/s", f"{d['customer_days_per_s']:,.0f}", "")]
     res["boltzmann"] = b = boltzmann(repeat)
     ratio = d["events_per_s"] / b["agent_steps_per_s"]
