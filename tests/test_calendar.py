@@ -93,11 +93,12 @@ def test_every_event_the_model_acts_on_does_something():
     through the guards of `caseflow.act` and `failure_demand.check` as it is reached: none is turned
     away (a check on a case the customer has moved on from, the need of a customer gone, ...), since
     each was withdrawn when its reason went. The engine's count is of the events acted on, and about
-    a third of those put on the calendar are withdrawn (the checks on cases done in time)."""
+    two in five of those put on the calendar are withdrawn (docs/model.md: 0.36-0.41 in these twelve,
+    nearly all checks on cases done in time)."""
     done = subprocess.run([sys.executable, "-c", LIVENESS, json.dumps(SCENARIOS)], capture_output=True, text=True,
                           timeout=600, env={**os.environ, "CXSIM_PURE": "1"}, cwd=ROOT)
     assert done.returncode == 0, done.stderr[-3000:]
     for scenario, run in zip(SCENARIOS, json.loads(done.stdout), strict=True):
         assert run["void"] == [], (scenario, run)
         assert run["events"] == run["acted"] + run["worked"], (scenario, run)
-        assert 0.15 < run["withdrawn"] / (run["acted"] + run["withdrawn"]) < 0.6, (scenario, run)
+        assert 0.3 < run["withdrawn"] / (run["acted"] + run["withdrawn"]) < 0.5, (scenario, run)
