@@ -227,7 +227,7 @@ class Governance(Mechanism):
         owners = self.site_owners[(customer.journey.index, stage.phase)]
         if not owners:
             return False
-        owner = max(owners, key=lambda o: o.authority[b])
+        owner = owners[0] if len(owners) == 1 else max(owners, key=lambda o: o.authority[b])
         stake = customer.segment.annual_value / self.mean_value
         if stage.moment_of_truth:
             stake *= self.model.mech.customer.moment_of_truth_weight

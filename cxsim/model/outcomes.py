@@ -144,7 +144,7 @@ class Recorder(Tally):
             share_promoters=self.promoters / self.active if self.active else 0.0,
             culture=sum(d.culture for d in depts) / len(depts),
             routine_fit=sum(d.fit for d in depts) / len(depts),
-            friction=float(np.mean([m.friction[a][b] for a, b in m.boundaries])) if m.boundaries else 0.0,
+            friction=mean_friction(m),
             backlog=sum(len(d.queue) for d in depts),
             open_exceptions=sum(len(o.exceptions) for o in m.governance.owners),
             promise=m.promises.level,
@@ -328,3 +328,13 @@ def margin(profit: float, revenue: float) -> float:
     with np.errstate(over="ignore", divide="ignore", invalid="ignore"):
         share = np.float64(profit) / np.float64(revenue)
     return float(share) if np.isfinite(share) else np.nan
+
+
+def mean_friction(model) -> float:
+    """The mean friction over the org's boundaries: `np.mean`'s sum (pairwise) and division, the same
+    value, without its Python wrapper (half of a day's row)."""
+    boundaries = model.boundaries
+    if not boundaries:
+        return 0.0
+    friction = model.friction
+    return float(np.add.reduce(np.array([friction[a][b] for a, b in boundaries]))) / len(boundaries)
