@@ -75,6 +75,31 @@ def test_bad_input_is_refused_naming_the_key(overrides, key):
     assert "\n" not in message
 
 
+def test_a_value_written_as_an_interpolation_is_checked_resolved():
+    """The checks read the config's plain data (`validation.Section`); a value written as `${...}` is
+    read as the model reads it, resolved: one that resolves into range passes, one out of it is named."""
+    fine = compose(["org.staffing=${org.discount_rate}"])
+    assert fine.org.staffing == fine.org.discount_rate
+    with pytest.raises(ConfigError) as err:
+        compose(["org.departments.claims.capacity=${mechanisms.finance.cost_per_case}",
+                 "mechanisms.finance.cost_per_case=-2"])
+    assert str(err.value).startswith("org.departments.claims.capacity: must be >= 0, got -2"), err.value
+
+
+@pytest.mark.parametrize("key", ["mechanisms.finance.cost_per_case", "org.departments.claims.capacity",
+                                 "mechanisms.finance.cfo_view"])
+def test_a_value_left_missing_is_one_line_naming_the_key(key):
+    from omegaconf import OmegaConf
+
+    from cxsim.config.validation import validate
+
+    config = compose([])
+    OmegaConf.update(config, key, "???")  # OmegaConf's mark for a value still to be given
+    with pytest.raises(ConfigError) as err:
+        validate(config)
+    assert str(err.value) == f"{key}: has no value (??? in the config): give it one"
+
+
 def test_model_keywords_are_validated_too():
     with pytest.raises(ConfigError, match="org.customers"):
         CXModel(customers=0)

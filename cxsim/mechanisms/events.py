@@ -9,7 +9,8 @@ against about twelve for Mesa's general event list (kept for the weekly and reor
 An event whose reason is gone before its day (a check on a case the customer has moved on from, the
 next need of a customer who has left) is withdrawn: `cancel` marks it CANCELLED in its day's list, the
 lazy deletion Mesa's own event list uses (`SimulationEvent.cancel`), and the day skips it. So every
-event the model acts on does something, and the random draws are those of acting on it and returning.
+event the model acts on does something; a withdrawn one would have drawn nothing, so the draws are
+as if it had been acted on.
 """
 
 ARRIVE = 0  # the case reaches a department's queue (argument: the department)

@@ -100,7 +100,7 @@ def unwatch(model, customer) -> None:
 def check(model, customer, visit: int) -> None:
     """A waiting customer's check: still at the same stage, it may chase, and may give up. (A check
     on a case it has moved on from, or of a customer gone, was withdrawn: the guard never acts,
-    `tests/test_determinism.py`.)"""
+    `tests/test_calendar.py`.)"""
     if customer.journey is None or customer.visit != visit:
         return
     f = model.mech.failure_demand
