@@ -21,9 +21,9 @@ FOLLOW_UP = 4  # the need an earlier failure made comes due (failure_demand)
 DONE = 5  # a stage's service time is over (argument: the visit it belongs to)
 CANCELLED = -1  # withdrawn before its day (`Calendar.cancel`): skipped, not acted on
 
+# A ticket (`Calendar.add`) is the event's day shifted left by 32 bits, plus its place in that day's
+# list. (Calendar's methods write 32 and CANCELLED as numbers: compiled, a module's name is a lookup.)
 NO_TICKET = -1  # a customer's ticket when it has no such event on the calendar
-SLOT_BITS = 32  # a ticket is the event's day shifted by this, plus its place in that day's list
-# (Calendar's methods write SLOT_BITS and CANCELLED as numbers: compiled, a module's name is a lookup)
 
 
 class Calendar:

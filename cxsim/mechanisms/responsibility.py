@@ -57,12 +57,11 @@ def readiness(model) -> list[float]:
     return [min(act_prob * alignment(model, dept), 1.0) for dept in model.departments]
 
 
-def p_anyone_acts(model, a: int, b: int, by_dept: list[float] | None = None) -> float:
+def p_anyone_acts(model, a: int, b: int, by_dept: list[float]) -> float:
     """P(anyone acts) on a defect at boundary (a, b); `by_dept`, every department's `readiness`
-    (computed here when not given; `p_anyone_matrix` computes it once for all the boundaries)."""
+    (`p_anyone_matrix` computes it once for all the boundaries)."""
     pool, team = responsible_pool(model, a, b)
     d = model.mech.diffusion
-    by_dept = readiness(model) if by_dept is None else by_dept
     ready = [by_dept[dept.index] for dept in pool]
     k = len(pool)
     if d.level == "individual":
