@@ -10,6 +10,7 @@ from __future__ import annotations
 import pytest
 
 from cxsim.config.errors import ConfigError
+from cxsim.mechanisms.governance import order_queue
 from cxsim.model import CXModel
 
 YEAR = 365.0
@@ -37,21 +38,17 @@ def test_triage_decides_the_most_pressing_first():
     """Of a queue longer than a day's attention, the owner takes the highest stakes; the rest wait."""
     m = CXModel(regime="ceo_led", days=1, customers=50, seed=1)
     gov, owner = m.governance, m.governance.owners[0]
-    decided = []
-    m.recorder.decided = lambda wait: None
-    import cxsim.mechanisms.governance as governance
-
-    real_cross = governance.handoff.cross
-    governance.handoff.cross = lambda model, customer, a, b, decided_right=True: decided.append(customer)
-    try:
-        owner.exceptions = [(m.day, stake, f"c{stake}", 0, 1) for stake in (1.0, 4.0, 2.0, 8.0, 0.5, 3.0, 6.0)]
-        owner.carry, owner.attention = 0.0, 4.0  # 4 x (1 - review_share 0.25) = 3 decisions today
-        gov.attend(owner)
-    finally:
-        governance.handoff.cross = real_cross
-    assert decided == ["c8.0", "c6.0", "c4.0"]
+    idle = [c for c in m.customers if c.journey is None]  # a decided case whose customer left: nothing crosses
+    stakes = (1.0, 4.0, 2.0, 8.0, 0.5, 3.0, 6.0)
+    owner.exceptions = [(m.day, stake, idle[i], 0, 1) for i, stake in enumerate(stakes)]
+    owner.carry, owner.attention = 0.0, 4.0  # 4 x (1 - review_share 0.25) = 3 decisions today
+    gov.attend(owner)
+    assert m.recorder.totals["decided"] == 3
     assert sorted(c[1] for c in owner.exceptions) == [0.5, 1.0, 2.0, 3.0]
     assert owner.fix_budget == pytest.approx(1.0)  # the review share, kept whatever the queue
+    queue = [(m.day, stake, None, 0, 1) for stake in stakes]  # and the most pressing is decided first
+    order_queue(queue, today=m.day, timeout=10, triage=True)
+    assert [queue.pop()[1] for _ in range(3)] == [8.0, 6.0, 4.0]
 
 
 def test_fixes_stop_at_the_friction_floor():

@@ -150,6 +150,13 @@ class Flow:
     portfolio's, `initiatives_factor`); `draw`, the model's uniform draw
     (`model.random.random`, bound once: the case flow draws a few hundred thousand times a run)."""
 
+    def failed(self, journey: int, phase: int, a: int, b: int) -> None:
+        """Announce a failure once: a failed handoff at boundary (a, b), or a contact left unsettled in
+        department a (b == a). Every mechanism that listens hears it, in the model's order
+        (`failure_listeners`: the owners, finance, the portfolio)."""
+        for heard in self.failure_listeners:
+            heard(journey, phase, a, b)
+
 
 def initiatives_factor(model, journey: int, a: int, b: int) -> float:
     """What the initiatives that worked on this journey at boundary (a, b), or in department a

@@ -227,7 +227,7 @@ class Governance(Mechanism):
         owners = self.site_owners[(customer.journey.index, stage.phase)]
         if not owners:
             return False
-        owner = owners[0] if len(owners) == 1 else max(owners, key=lambda o: o.authority[b])
+        owner = owners[0] if len(owners) == 1 else most_authority(owners, b)
         stake = customer.segment.annual_value / self.mean_value
         if stage.moment_of_truth:
             stake *= self.model.mech.customer.moment_of_truth_weight
@@ -253,10 +253,7 @@ class Governance(Mechanism):
                 handoff.cross(model, customer, a, b, decided_right=self.decide_locally(a, b))
             else:
                 waiting.append(case)
-        if model.mech.governance.triage:  # most pressing last, so `pop()` takes it: stake, growing with the wait
-            waiting.sort(key=lambda c: c[1] * (1.0 + (today - c[0]) / timeout))
-        else:  # the ablation: oldest last, so `pop()` takes it (first come, first served)
-            waiting.sort(key=lambda c: -c[0])
+        order_queue(waiting, today, timeout, model.mech.governance.triage)
         for office in (owner, owner.deputy):
             if office is not None:
                 self.decide(office, waiting)
@@ -359,7 +356,7 @@ class Governance(Mechanism):
         """Rival owners order the same boundary: each department follows the one with more authority
         over it; if they follow different owners, neither directive holds and both pay the noise."""
         model = self.model
-        follow = {d: max(offices, key=lambda o: o.authority[d]) for d in (a, b)}
+        follow = {d: most_authority(offices, d) for d in (a, b)}
         if follow[a] is follow[b]:
             self.directive(follow[a], a, b)
             return
@@ -397,3 +394,21 @@ class Governance(Mechanism):
         if f > h.friction_floor:
             self.model.friction[a][b] = h.friction_floor + (f - h.friction_floor) * (1.0 - g.fix_effect)
         self.model.recorder.fixed()
+
+
+def most_authority(owners: list[Owner], d: int) -> Owner:
+    """The owner with most authority over department d (the first of equals, as `max` takes)."""
+    best = owners[0]
+    for owner in owners[1:]:
+        if owner.authority[d] > best.authority[d]:
+            best = owner
+    return best
+
+
+def order_queue(waiting: list, today: int, timeout, triage: bool) -> None:
+    """Most pressing last, so `pop()` takes it: what is at stake, growing with the wait (triage);
+    else the oldest (the ablation: first come, first served)."""
+    if triage:
+        waiting.sort(key=lambda c: c[1] * (1.0 + (today - c[0]) / timeout))
+    else:
+        waiting.sort(key=lambda c: -c[0])

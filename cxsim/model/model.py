@@ -268,7 +268,7 @@ class CXModel(mesa.Model, Flow):
                 raise TypeError(f"{type(mechanism).__name__}.name: {mechanism.name!r} is taken on the model")
             setattr(self, mechanism.name, mechanism)
         self.hooks = {hook: listeners(self.mechanisms, hook) for hook in HOOKS}
-        self.failure_listeners = self.hooks["heard_failure"]  # read on the per-event path
+        self.failure_listeners = self.hooks["heard_failure"]  # announced by `failed` (`Flow`), on the per-event path
 
     def build_customers(self, config: DictConfig) -> None:
         """The customers of day 0: active, idle until their first need."""
@@ -365,12 +365,6 @@ class CXModel(mesa.Model, Flow):
         initiative portfolio (`cxsim.mechanisms.budget`, `cxsim.mechanisms.initiatives`)."""
         for quarter in self.hooks["quarter"]:
             quarter()
-
-    def failed(self, journey: int, phase: int, a: int, b: int) -> None:
-        """Announce a failure once: a failed handoff at boundary (a, b), or a contact left unsettled in
-        department a (b == a). Every mechanism that listens hears it (owners, finance, the portfolio)."""
-        for heard in self.failure_listeners:
-            heard(journey, phase, a, b)
 
     def reorganise(self) -> None:
         """Switch to the reorg regime: new owners, broken routines, same culture."""
