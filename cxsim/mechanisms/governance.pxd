@@ -4,7 +4,7 @@
 cimport cython
 from cxsim.mechanisms.cases cimport Case, Flow, StageFields
 from cxsim.mechanisms.contract cimport Mechanism
-from cxsim.mechanisms cimport handoff
+from cxsim.mechanisms cimport handoff, responsibility
 
 @cython.final  # no subclass overrides its methods: a call from C goes straight to them
 cdef class Governance(Mechanism):
@@ -27,3 +27,6 @@ cdef class Governance(Mechanism):
 
     @cython.locals(owners=list)
     cpdef heard_failure(self, long journey, long phase, long a, long b)
+
+@cython.locals(keys=list, case=tuple, day=long, stake=double)
+cpdef order_queue(list waiting, long today, double timeout, bint triage)

@@ -407,8 +407,9 @@ def most_authority(owners: list[Owner], d: int) -> Owner:
 
 def order_queue(waiting: list, today: int, timeout, triage: bool) -> None:
     """Most pressing last, so `pop()` takes it: what is at stake, growing with the wait (triage);
-    else the oldest (the ablation: first come, first served)."""
-    if triage:
-        waiting.sort(key=lambda c: c[1] * (1.0 + (today - c[0]) / timeout))
-    else:
-        waiting.sort(key=lambda c: -c[0])
+    else the oldest (the ablation: first come, first served). A stable sort on keys computed once."""
+    keys = []
+    for case in waiting:
+        day, stake = case[0], case[1]
+        keys.append(stake * (1.0 + (today - day) / timeout) if triage else -day)
+    waiting[:] = [waiting[i] for i in sorted(range(len(keys)), key=keys.__getitem__)]
