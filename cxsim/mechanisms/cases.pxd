@@ -3,6 +3,9 @@
 cimport cython
 from cxsim.mechanisms.events cimport Calendar
 
+# how a problem ended: the index of its counts in the Tally (C constants)
+cdef long NO_PROBLEM, FIXED_AT_ONCE, REPEAT_CONTACT, NEVER
+
 cdef class StageFields:
     cdef public long dept, phase, service_days
     cdef public bint moment_of_truth
@@ -47,12 +50,14 @@ cdef class Tally:  # its methods are C functions, for the case flow alone (no Py
     cdef public long prospects, active, churned, lost, promoters, dissatisfied, events, withdrawn, left_waiting_count
     cdef public double sat_sum, active_value, active_cost, d_units, d_rework, promoter_above, dissatisfied_below
     cdef public long d_attempts, d_failures, d_done, d_done_days, d_acquired, d_churned, d_lost, d_arrived
-    cdef public list _pair_attempts, _pair_failures, _journey_attempts, _journey_failures, _journey_done_count
-    cdef public list _journey_days, _journey_abandoned, _journey_abandoned_days, _phase_attempts, _phase_failures
-    cdef public list _dept_contacts, _dept_repeats, _dept_failure, _dept_units, _dept_rework, _dept_unresolved
-    cdef public list _fcr, _journey_verdicts, _journey_promoters, _journey_detractors, _journey_bad
-    cdef public list _verdict_by_repeats
-    cdef public dict _endings, d_pairs
+    # the counts: C arrays (each an `array.array` in the .py, viewed as a typed memoryview)
+    cdef public long long[::1] _pair_attempts, _pair_failures, _journey_attempts, _journey_failures
+    cdef public long long[::1] _journey_done_count, _journey_days, _journey_abandoned, _journey_abandoned_days
+    cdef public long long[::1] _phase_attempts, _phase_failures, _dept_contacts, _dept_repeats, _dept_unresolved
+    cdef public long long[::1] _fcr, _journey_promoters, _journey_detractors, _journey_bad, _journeys_by_repeats
+    cdef public long long[::1] _ending_count, _ending_churned
+    cdef public double[::1] _dept_failure, _dept_units, _dept_rework, _journey_verdicts, _verdicts_by_repeats
+    cdef public dict d_pairs
 
     @cython.locals(journey=JourneyFields, stage=StageFields)
     cdef handoff(self, Case customer, long a, long b)
@@ -69,7 +74,9 @@ cdef class Tally:  # its methods are C functions, for the case flow alone (no Py
     cdef joined(self, Case customer, double satisfaction)
     cdef left(self, Case customer)
     cdef prospect_lost(self)
-    cdef satisfaction_changed(self, old, new)
+    cdef satisfaction_changed(self, double old, double new)
+    cdef satisfaction_out(self, double value)
+    cdef satisfaction_in(self, double value)
 
 
 cdef class Flow:

@@ -6,6 +6,10 @@ fields a few hundred thousand times a run, so when the model is compiled (`cases
 fields and the tally's methods C functions; uncompiled, they are ordinary attributes, the same code.
 """
 
+# How a customer's problem on a journey ended (TARP): the index of its counts in the `Tally`
+NO_PROBLEM, FIXED_AT_ONCE, REPEAT_CONTACT, NEVER = range(4)
+ENDINGS = ("no_problem", "fixed_at_once", "repeat_contact", "never")
+
 
 class StageFields:
     """What the case flow reads of a journey's stage (`cxsim.model.journey.Stage` is one)."""
@@ -30,11 +34,13 @@ class Case:
 class Tally:
     """What the case flow counts as it happens: handoffs and their failures, the work done, journeys
     ended and how, the customer base and its satisfaction. Its counts are set, read and made into
-    tables by the `Recorder` built on it (`cxsim.model.outcomes`)."""
+    tables by the `Recorder` built on it (`cxsim.model.outcomes`): each kind of count is an array (one
+    per department, journey, phase, boundary as `a * departments + b`, or way a problem ended), C
+    arrays when compiled."""
 
     def handoff(self, customer, a: int, b: int) -> None:
         self.d_attempts += 1
-        self._pair_attempts[a][b] += 1
+        self._pair_attempts[a * len(self.model.departments) + b] += 1
         journey = customer.journey
         self._journey_attempts[journey.index] += 1
         stage = journey.stages[customer.stage + 1]
@@ -42,7 +48,7 @@ class Tally:
 
     def failure(self, customer, a: int, b: int) -> None:
         self.d_failures += 1
-        self._pair_failures[a][b] += 1
+        self._pair_failures[a * len(self.model.departments) + b] += 1
         self.d_pairs[(a, b)] = self.d_pairs.get((a, b), 0) + 1
         journey = customer.journey
         self._journey_failures[journey.index] += 1
@@ -72,16 +78,15 @@ class Tally:
 
     def left_waiting(self) -> None:
         self.left_waiting_count += 1
-        self._endings["never"][0] += 1
-        self._endings["never"][1] += 1
+        self._ending_count[NEVER] += 1
+        self._ending_churned[NEVER] += 1
 
     def ending(self, customer, churned: bool) -> None:
         """A customer's journey ended (not a prospect's): count it by how its problem ended, and whether
         the customer then left (TARP's loyalty by how a problem ends)."""
-        kind = ("repeat_contact" if customer.repeats else "fixed_at_once" if customer.troubled
-                else "no_problem")
-        self._endings[kind][0] += 1
-        self._endings[kind][1] += churned
+        kind = REPEAT_CONTACT if customer.repeats else FIXED_AT_ONCE if customer.troubled else NO_PROBLEM
+        self._ending_count[kind] += 1
+        self._ending_churned[kind] += churned
 
     def journey_done(self, customer, days: int, verdict: float, satisfaction: float) -> None:
         """A journey ended with this verdict, leaving the customer at `satisfaction` (what a
@@ -96,9 +101,8 @@ class Tally:
         self.d_done += 1
         self.d_done_days += days
         if customer.repeats < 2:
-            by = self._verdict_by_repeats[customer.repeats]
-            by[0] += 1
-            by[1] += verdict
+            self._journeys_by_repeats[customer.repeats] += 1
+            self._verdicts_by_repeats[customer.repeats] += verdict
         first = self.model.departments[customer.journey.stages[0].dept]  # where the journey began
         if first.front_line:
             self._fcr[0] += 1
@@ -115,11 +119,11 @@ class Tally:
         self.active_cost += customer.segment.annual_cost
         if self.model.day > 0:
             self.d_acquired += 1
-        self.satisfaction_changed(None, satisfaction)
+        self.satisfaction_in(satisfaction)
 
     def left(self, customer) -> None:
         """An active customer churned."""
-        self.satisfaction_changed(customer.satisfaction, None)
+        self.satisfaction_out(customer.satisfaction)
         self.active -= 1
         self.churned += 1
         self.d_churned += 1
@@ -132,16 +136,20 @@ class Tally:
         self.lost += 1
         self.d_lost += 1
 
-    def satisfaction_changed(self, old: float | None, new: float | None) -> None:
-        """Keep satisfaction aggregates of active customers (None: not active)."""
-        if old is not None:
-            self.sat_sum -= old
-            self.promoters -= old > self.promoter_above
-            self.dissatisfied -= old < self.dissatisfied_below
-        if new is not None:
-            self.sat_sum += new
-            self.promoters += new > self.promoter_above
-            self.dissatisfied += new < self.dissatisfied_below
+    def satisfaction_changed(self, old: float, new: float) -> None:
+        """An active customer's satisfaction moved: the aggregates of the active customers follow."""
+        self.satisfaction_out(old)
+        self.satisfaction_in(new)
+
+    def satisfaction_out(self, value: float) -> None:
+        self.sat_sum -= value
+        self.promoters -= value > self.promoter_above
+        self.dissatisfied -= value < self.dissatisfied_below
+
+    def satisfaction_in(self, value: float) -> None:
+        self.sat_sum += value
+        self.promoters += value > self.promoter_above
+        self.dissatisfied += value < self.dissatisfied_below
 
 
 class Flow:

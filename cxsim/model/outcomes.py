@@ -8,11 +8,13 @@ costs the same with a thousand customers or a million.
 
 from __future__ import annotations
 
+from array import array
+
 import numpy as np
 import pandas as pd
 
 from cxsim.config.schema import PHASES
-from cxsim.mechanisms.cases import Tally
+from cxsim.mechanisms.cases import ENDINGS, Tally
 from cxsim.model import valuation
 
 BUDGET_COLUMNS = ["day", "quarter", "department", "cost_centre", "staffing", "capacity", "cost", "budget",
@@ -23,7 +25,6 @@ INITIATIVE_COLUMNS = ["owner", "role", "kind", "target", "journeys", "start", "e
 
 # The run's totals so far, as `summary()` counts them (after the warm-up), from the daily rows:
 # total -> the daily column it sums. Today's values are the rows themselves.
-ENDINGS = ("no_problem", "fixed_at_once", "repeat_contact", "never")  # how a journey's problem ended
 TO_DATE = {"profit": "profit", "handoffs": "handoffs", "handoff_failures": "handoff_failures",
            "acquired": "acquired", "churned": "churned_today", "journeys_done": "journeys_done"}
 
@@ -54,33 +55,35 @@ class Recorder(Tally):
         n = len(self.model.departments)
         nj = len(self.model.structure.journeys)
         self.counting_from = self.model.day
-        # counts kept in Python lists while the model runs (an increment costs a
-        # tenth of a numpy element's); read as numpy arrays through the properties below
-        self._pair_attempts = [[0] * n for _ in range(n)]
-        self._pair_failures = [[0] * n for _ in range(n)]
-        self._journey_attempts = [0] * nj
-        self._journey_failures = [0] * nj
-        self._journey_done_count = [0] * nj
-        self._journey_days = [0] * nj
-        self._journey_abandoned = [0] * nj  # journeys ended by a customer giving up (left while waiting, or a
-        self._journey_abandoned_days = [0] * nj  # prospect that gave up buying), and their days until then
-        self._phase_attempts = [0] * len(PHASES)
-        self._phase_failures = [0] * len(PHASES)
-        self._dept_contacts = [0] * n  # contacts worked per department
-        self._dept_repeats = [0] * n  # of which repeat contacts (back about the same stage, chasers)
-        self._dept_failure = [0.0] * n  # of which failure demand (repeats and contacts of needs failures made)
-        self._dept_units = [0.0] * n  # capacity units worked
-        self._dept_rework = [0.0] * n  # of which failure demand (repeats, redone stages, needs failures made)
-        self._dept_unresolved = [0] * n  # contacts that left their stage unsettled
-        self._fcr = [0, 0]  # journeys begun at the front line: finished, of which with no repeat contact
+        # counts kept in arrays of whole numbers or floats while the model runs (C arrays when compiled:
+        # an increment costs a few instructions); read as numpy arrays through the properties below
+        self._pair_attempts = counts(n * n)  # per boundary (a, b), at a * n + b
+        self._pair_failures = counts(n * n)
+        self._journey_attempts = counts(nj)
+        self._journey_failures = counts(nj)
+        self._journey_done_count = counts(nj)
+        self._journey_days = counts(nj)
+        self._journey_abandoned = counts(nj)  # journeys ended by a customer giving up (left while waiting, or a
+        self._journey_abandoned_days = counts(nj)  # prospect that gave up buying), and their days until then
+        self._phase_attempts = counts(len(PHASES))
+        self._phase_failures = counts(len(PHASES))
+        self._dept_contacts = counts(n)  # contacts worked per department
+        self._dept_repeats = counts(n)  # of which repeat contacts (back about the same stage, chasers)
+        self._dept_failure = sums(n)  # of which failure demand (repeats and contacts of needs failures made)
+        self._dept_units = sums(n)  # capacity units worked
+        self._dept_rework = sums(n)  # of which failure demand (repeats, redone stages, needs failures made)
+        self._dept_unresolved = counts(n)  # contacts that left their stage unsettled
+        self._fcr = counts(2)  # journeys begun at the front line: finished, of which with no repeat contact
         self.to_date = dict.fromkeys(TO_DATE, 0.0)  # the run's totals so far (Mesa reporters `*_to_date`)
         self.left_waiting_count = 0  # customers who left while chasing a late case
-        self._journey_verdicts = [0.0] * nj  # sum of journey verdicts (a post-journey survey)
-        self._journey_promoters = [0] * nj  # customers above promoter_above after the journey
-        self._journey_detractors = [0] * nj  # ... and below dissatisfied_below
-        self._journey_bad = [0] * nj  # journeys whose verdict fell below dissatisfied_below
-        self._verdict_by_repeats = [[0, 0.0], [0, 0.0]]  # journeys with 0 and with 1 repeat contact: count, verdicts
-        self._endings = {e: [0, 0] for e in ENDINGS}  # customers' journeys by how a problem ended: count, churned
+        self._journey_verdicts = sums(nj)  # sum of journey verdicts (a post-journey survey)
+        self._journey_promoters = counts(nj)  # customers above promoter_above after the journey
+        self._journey_detractors = counts(nj)  # ... and below dissatisfied_below
+        self._journey_bad = counts(nj)  # journeys whose verdict fell below dissatisfied_below
+        self._journeys_by_repeats = counts(2)  # journeys with 0 and with 1 repeat contact ...
+        self._verdicts_by_repeats = sums(2)  # ... and the sum of their verdicts
+        self._ending_count = counts(len(ENDINGS))  # customers' journeys by how a problem ended (ENDINGS) ...
+        self._ending_churned = counts(len(ENDINGS))  # ... and of them, the customers who then left
         self.totals = dict(escalated=0, decided=0, timed_out=0, decision_wait=0,
                            directives=0, resisted=0, conflicts=0, fixes=0)
 
@@ -92,8 +95,9 @@ class Recorder(Tally):
         self.d_pairs: dict[tuple[int, int], int] = {}  # failures per boundary today
 
     # ------------------------------------------- the counts as arrays (kept as lists: `Tally`)
-    pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64))
-    pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64))
+    pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64).reshape(self.square))
+    pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64).reshape(self.square))
+    square = property(lambda self: (len(self.model.departments),) * 2)
     journey_attempts = property(lambda self: np.array(self._journey_attempts, dtype=np.int64))
     journey_failures = property(lambda self: np.array(self._journey_failures, dtype=np.int64))
     journey_done_count = property(lambda self: np.array(self._journey_done_count, dtype=np.int64))
@@ -254,16 +258,17 @@ class Recorder(Tally):
         quickly, 54% if resolved, 19% or 9% if not); a customer who left while waiting ended "never".
         `churn_ratio_repeat_contact`: churn after a journey settled only after repeat contacts over churn
         after one settled without (TARP's disloyalty, 46% against 18%: 2.6)."""
-        (n0, v0), (n1, v1) = self._verdict_by_repeats
+        (n0, n1), (v0, v1) = self._journeys_by_repeats, self._verdicts_by_repeats
         cost = 1.0 - (v1 / n1) / (v0 / n0) if n0 and n1 and v0 else np.nan
-        churn = {f"churn_after_{kind}": (left / n if n else np.nan) for kind, (n, left) in self._endings.items()
+        endings = list(zip(self._ending_count, self._ending_churned))
+        churn = {f"churn_after_{kind}": (left / n if n else np.nan) for kind, (n, left) in zip(ENDINGS, endings)
                  if kind != "never"}
-        (clean, clean_left), (quick, quick_left), (slow, slow_left), _ = self._endings.values()
+        (clean, clean_left), (quick, quick_left), (slow, slow_left), (never, _) = endings
         at_once = (clean_left + quick_left) / (clean + quick) if clean + quick else np.nan
         after = slow_left / slow if slow else np.nan
         return dict(repeat_contact_satisfaction_cost=cost, **churn,
                     churn_ratio_repeat_contact=after / at_once if at_once > 0 else np.nan,
-                    problems_never_settled=self._endings["never"][0])
+                    problems_never_settled=never)
 
     def active_by_segment(self) -> list[int]:
         """Active customers per segment (in the org's order of segments)."""
@@ -321,6 +326,16 @@ class Recorder(Tally):
         )
         out["decision_wait_mean"] = out.pop("decision_wait") / max(out["decided"], 1)
         return out
+
+
+def counts(n: int) -> array:
+    """n whole-number counts, zero."""
+    return array("q", [0]) * n
+
+
+def sums(n: int) -> array:
+    """n sums of floats, zero."""
+    return array("d", [0.0]) * n
 
 
 def margin(profit: float, revenue: float) -> float:
