@@ -87,11 +87,13 @@ cdef class Flow:
     cdef public Tally recorder
     cdef public object mech, failure_journey, random, draw
     cdef public object portfolio, customer_response, governance  # the mechanisms the case flow asks
-    cdef public dict initiative_factor  # the portfolio's factors by (journey, a, b), read at every handoff
+    cdef public double[::1] initiative_factor  # the portfolio's factors (`factor_index`), read at every handoff
     cdef public list failure_listeners  # the mechanisms' `heard_failure`, in the model's order
 
     cpdef failed(self, long journey, long phase, long a, long b)
 
 
-@cython.locals(factor=dict)
 cpdef double initiatives_factor(Flow model, long journey, long a, long b) except? -1
+
+@cython.locals(n=long)
+cpdef long factor_index(Flow model, long journey, long a, long b) except? -1

@@ -155,7 +155,7 @@ class Tally:
 class Flow:
     """The model's state the case flow reads for every case: the day, the calendar, the departments,
     the boundaries' friction and the terms shared by all of them, the initiatives' factors (the
-    portfolio's, `initiatives_factor`); `draw`, the model's uniform draw
+    portfolio's, an array: `initiatives_factor`); `draw`, the model's uniform draw
     (`model.random.random`, bound once: the case flow draws a few hundred thousand times a run)."""
 
     def failed(self, journey: int, phase: int, a: int, b: int) -> None:
@@ -168,7 +168,12 @@ class Flow:
 
 def initiatives_factor(model, journey: int, a: int, b: int) -> float:
     """What the initiatives that worked on this journey at boundary (a, b), or in department a
-    (b == a), left of the failure probability (`cxsim.mechanisms.initiatives`); 1 where none did,
-    as everywhere before the first one works (then no key is built)."""
-    factor = model.initiative_factor  # the portfolio's `factor`
-    return factor.get((journey, a, b), 1.0) if factor else 1.0
+    (b == a), left of the failure probability (`cxsim.mechanisms.initiatives`); 1 where none did."""
+    return model.initiative_factor[factor_index(model, journey, a, b)]
+
+
+def factor_index(model, journey: int, a: int, b: int) -> int:
+    """Where a journey's boundary (a, b) is in `model.initiative_factor`: journey by journey, then
+    as in a square of the departments."""
+    n = len(model.departments)
+    return (journey * n + a) * n + b

@@ -33,9 +33,11 @@ handoffs: `handoff.attempt`; a department's unsettled contacts:
 from __future__ import annotations
 
 import math
+from array import array
 from dataclasses import dataclass, field
 
 from cxsim.mechanisms import responsibility
+from cxsim.mechanisms.cases import factor_index
 from cxsim.mechanisms.contract import Mechanism
 
 
@@ -68,7 +70,9 @@ class Portfolio(Mechanism):
         self.running: list[Initiative] = []
         self.done: list[Initiative] = []
         self.factor: dict[tuple[int, int, int], float] = {}  # (journey, a, b) -> multiplier on the failure probability
-        model.initiative_factor = self.factor  # the same dict, held by the model: read at every handoff
+        # the same factors, 1 where none worked, as an array held by the model (read at every handoff)
+        n = len(model.departments)
+        model.initiative_factor = array("d", [1.0]) * (len(model.structure.journeys) * n * n)
         self.seen: dict[tuple[int, int, int, int], int] = {}  # (journey, phase, a, b) -> failures this quarter
 
     # ----------------------------------------------------------- observing
@@ -177,7 +181,8 @@ class Portfolio(Mechanism):
             init.outcome = "succeeded"
             a, b = init.target
             for j in init.journeys:
-                self.factor[(j, a, b)] = self.factor.get((j, a, b), 1.0) * (1.0 - ini.effect)
+                self.factor[(j, a, b)] = factor = self.factor.get((j, a, b), 1.0) * (1.0 - ini.effect)
+                model.initiative_factor[factor_index(model, j, a, b)] = factor
         else:
             init.outcome = "failed"
 
