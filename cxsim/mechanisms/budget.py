@@ -39,6 +39,7 @@ writes one row per department to the budget table.
 
 from __future__ import annotations
 
+from cxsim.mechanisms import finance
 from cxsim.mechanisms.contract import Mechanism
 
 
@@ -110,7 +111,7 @@ class Budget(Mechanism):
         model, f = self.model, self.model.mech.finance
         if dept.funded <= 0:
             return None
-        per_unit = model.effective_capacity(dept) / dept.funded  # capacity per unit of staffing
+        per_unit = finance.effective_capacity(model, dept) / dept.funded  # capacity per unit of staffing
         if per_unit <= 0:
             return None
         demand = dept.quarter["units"] + len(dept.queue) * dept.case_work - self.backlog[dept.index]
@@ -138,7 +139,7 @@ class Budget(Mechanism):
         q = dept.quarter
         self.rows.append(dict(
             day=self.model.day, quarter=self.round, department=dept.name, cost_centre=dept.cost_centre,
-            staffing=dept.funded, capacity=self.model.effective_capacity(dept),
+            staffing=dept.funded, capacity=finance.effective_capacity(self.model, dept),
             cost=q["cost"], budget=budget, overtime_per_day=q["overtime"] / days,
             workload_per_day=q["units"] / days,
             failure_demand_share=q["failure_units"] / q["units"] if q["units"] else 0.0,

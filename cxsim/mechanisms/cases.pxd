@@ -28,6 +28,7 @@ cdef class Desk:
     cdef public long chases
     cdef public double credit, load, overload_factor, culture_factor, info_factor, fit_factor
     cdef public double unresolved_p, worked, noise, project, overtime
+    cdef public double base_capacity, funded  # capacity configured, and the share of it paid for
     cdef public object quarter
 
 

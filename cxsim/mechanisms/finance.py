@@ -22,6 +22,12 @@ def staffed_capacity(model, dept) -> float:
     return dept.base_capacity * dept.funded
 
 
+def effective_capacity(model, dept) -> float:
+    """Staffed capacity, stretched by the regime's efficiency pressure (faster handling)."""
+    gain = model.mech.handoff.efficiency_capacity_gain * model.regime.efficiency_pressure
+    return staffed_capacity(model, dept) * (1.0 + gain)
+
+
 def overtime(model, capacity: float, shortfall: float) -> float:
     """Capacity bought today to work a backlog `shortfall` beyond today's capacity (none without one)."""
     if shortfall <= 0.0:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, field, fields
 
+from cxsim.mechanisms import finance
 from cxsim.mechanisms.cases import Case, Desk, SegmentFields
 from cxsim.mechanisms.events import NO_TICKET
 
@@ -57,7 +58,7 @@ class Department(mesa.Agent, Desk):
     @property
     def capacity(self) -> float:
         """Capacity paid for (the budget round's staffing) after efficiency pressure."""
-        return self.model.effective_capacity(self)
+        return finance.effective_capacity(self.model, self)
 
 
 # `= field()`: no default (the case flow's fields are C fields of the base class when compiled: see

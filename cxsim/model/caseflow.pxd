@@ -2,7 +2,7 @@
 cimport cython
 from libc cimport math  # the .py's `math.ceil`: C's (what Python's calls); C's ceil is a double, hence int()
 from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
-from cxsim.mechanisms cimport failure_demand, handoff, lifecycle
+from cxsim.mechanisms cimport failure_demand, finance, handoff, lifecycle
 from cxsim.mechanisms.customer_response cimport CustomerResponse
 
 # the event kinds and statuses it compares with: C constants, not a module lookup at every comparison

@@ -66,7 +66,7 @@ def start_journey(model, c, journey, induced: bool = False) -> None:
 def work(d, model) -> None:
     """A department's day: answer today's chasers, then work queued cases while
     capacity lasts; pass each one on."""
-    capacity = d.capacity
+    capacity = finance.effective_capacity(model, d)
     cap = max(capacity - d.noise - d.project, 0.0)
     case_work = d.case_work
     call = case_work * model.mech.failure_demand.chase_work  # a status call is shorter than a case

@@ -339,11 +339,6 @@ class CXModel(mesa.Model, Flow):
     def start_journey(self, customer: Customer, journey, induced: bool = False) -> None:
         caseflow.start_journey(self, customer, journey, induced)
 
-    def effective_capacity(self, dept: Department) -> float:
-        """Staffed capacity, stretched by efficiency pressure (faster handling)."""
-        gain = self.mech.handoff.efficiency_capacity_gain * self.regime.efficiency_pressure
-        return finance.staffed_capacity(self, dept) * (1.0 + gain)
-
     # ------------------------------------------------------ population
     def new_customer(self, status: str) -> Customer:
         segment = lifecycle.pick(self, self.segments, self.segment_weights)
