@@ -6,6 +6,8 @@ fields a few hundred thousand times a run, so when the model is compiled (`cases
 fields and the tally's methods C functions; uncompiled, they are ordinary attributes, the same code.
 """
 
+from cxsim.mechanisms.events import NO_TICKET
+
 # How a customer's problem on a journey ended (TARP): the index of its counts in the `Tally`
 NO_PROBLEM, FIXED_AT_ONCE, REPEAT_CONTACT, NEVER = range(4)
 ENDINGS = ("no_problem", "fixed_at_once", "repeat_contact", "never")
@@ -29,6 +31,28 @@ class Desk:
 
 class Case:
     """A customer's case: the journey it is on, the stage, and what went wrong on it so far."""
+
+    def __init__(self) -> None:
+        """No case yet (set in C when compiled: a few thousand customers arrive a run)."""
+        self.journey = None  # the Journey the customer is on, or None when idle
+        self.stage = 0
+        self.started = 0  # day the journey began
+        self.effort = 0.0  # effort on this journey (repeat contacts, repeated information)
+        self.rework = 0  # contacts owed to the next department (failure demand)
+        self.redo = 0  # 1 when the next department redoes work a failure undid
+        self.resumed = False  # back at a stage it was worked at: only the repeat contact is new work
+        self.first_time = True  # no repeat contact on this journey yet (first-contact resolution)
+        self.repeats = 0  # repeat contacts on this journey (a contact again about the same stage, a chase)
+        self.troubled = False  # a handoff failed or a contact left its stage unsettled on this journey
+        self.induced = False  # this journey is a need an earlier failure made (all of it failure demand)
+        self.owed = 0  # needs earlier failures made, to be served after this journey
+        self.visit = 0  # counts the queues it joined (a stage's DONE names the visit it ends)
+        # its events on the calendar (`Calendar.add`'s tickets), withdrawn when their reason goes:
+        self.chase_ticket = NO_TICKET  # the next check on its case (`failure_demand.check`)
+        self.next_ticket = NO_TICKET  # the next step of its case (ARRIVE, DONE) or its next need (NEED, FOLLOW_UP)
+        self.leave_ticket = NO_TICKET  # its leaving for outside reasons
+        self.leaving = False  # leaves for outside reasons once the current journey ends
+        self.promised = 0.0  # expectation added by the promises that won it (promise inflation when acquired)
 
 
 class Tally:

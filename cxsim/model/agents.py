@@ -13,7 +13,6 @@ from dataclasses import dataclass, field, fields
 
 from cxsim.mechanisms import finance
 from cxsim.mechanisms.cases import Case, Desk, SegmentFields
-from cxsim.mechanisms.events import NO_TICKET
 
 # The customer's lifecycle and the executives who own CX are defined with the
 # submodels that move them (`lifecycle`, `governance`); listed here so
@@ -89,25 +88,7 @@ class Customer(mesa.Agent, Case):
         self.status = status
         self.satisfaction = satisfaction
         self.since = model.day  # day the current status began
-        self.journey = None  # the Journey the customer is on, or None when idle
-        self.stage = 0
-        self.started = 0  # day the journey began
-        self.effort = 0.0  # effort on this journey (repeat contacts, repeated information)
-        self.rework = 0  # contacts owed to the next department (failure demand)
-        self.redo = 0  # 1 when the next department redoes work a failure undid
-        self.resumed = False  # back at a stage it was worked at: only the repeat contact is new work
-        self.first_time = True  # no repeat contact on this journey yet (first-contact resolution)
-        self.repeats = 0  # repeat contacts on this journey (a contact again about the same stage, a chase)
-        self.troubled = False  # a handoff failed or a contact left its stage unsettled on this journey
-        self.induced = False  # this journey is a need an earlier failure made (all of it failure demand)
-        self.owed = 0  # needs earlier failures made, to be served after this journey
-        self.visit = 0  # counts the queues it joined (a stage's DONE names the visit it ends)
-        # its events on the calendar (`Calendar.add`'s tickets), withdrawn when their reason goes:
-        self.chase_ticket = NO_TICKET  # the next check on its case (`failure_demand.check`)
-        self.next_ticket = NO_TICKET  # the next step of its case (ARRIVE, DONE) or its next need (NEED, FOLLOW_UP)
-        self.leave_ticket = NO_TICKET  # its leaving for outside reasons
-        self.leaving = False  # leaves for outside reasons once the current journey ends
-        self.promised = 0.0  # expectation added by the promises that won it (promise inflation when acquired)
+        # its case (none yet: `Case.__init__`, by way of Mesa's `Agent.__init__`)
 
     @property
     def busy(self) -> bool:
