@@ -41,13 +41,14 @@ class BoundaryTerms(Mechanism):
     name = "boundary_terms"
 
     def install(self, regime, reorg: bool) -> None:
+        self.pools = responsibility.pools(self.model)  # who counts a defect as its own: the regime's
         self.refresh()
 
     def review(self) -> None:
         self.refresh()
 
     def refresh(self) -> None:
-        self.model.p_local = responsibility.p_anyone_matrix(self.model)
+        self.model.p_local = responsibility.p_anyone_matrix(self.model, self.pools)
         refresh_factors(self.model)
 
 

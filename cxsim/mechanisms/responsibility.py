@@ -57,10 +57,17 @@ def readiness(model) -> list[float]:
     return [min(act_prob * alignment(model, dept), 1.0) for dept in model.departments]
 
 
-def p_anyone_acts(model, a: int, b: int, by_dept: list[float]) -> float:
-    """P(anyone acts) on a defect at boundary (a, b); `by_dept`, every department's `readiness`
-    (`p_anyone_matrix` computes it once for all the boundaries)."""
-    pool, team = responsible_pool(model, a, b)
+def pools(model) -> list[list[tuple[list, bool]]]:
+    """Every boundary's `responsible_pool`, by (a, b): the regime and the org fix them, so they are
+    found when a regime is installed, not every week (`handoff.BoundaryTerms`)."""
+    n = len(model.departments)
+    return [[responsible_pool(model, a, b) for b in range(n)] for a in range(n)]
+
+
+def p_anyone_acts(model, pool: list, team: bool, by_dept: list[float]) -> float:
+    """P(anyone acts) on a defect a `pool` of departments counts as its own (sharing a team's
+    identity, or not); `by_dept`, every department's `readiness` (`p_anyone_matrix` computes it
+    once for all the boundaries)."""
     d = model.mech.diffusion
     ready = [by_dept[dept.index] for dept in pool]
     k = len(pool)
@@ -83,8 +90,8 @@ def independent(rates) -> float:
     return 1.0 - p_none
 
 
-def p_anyone_matrix(model) -> list[list[float]]:
-    """P(anyone acts) for every boundary; recomputed when culture or regime change."""
-    n = len(model.departments)
+def p_anyone_matrix(model, by_boundary: list[list[tuple[list, bool]]]) -> list[list[float]]:
+    """P(anyone acts) for every boundary, given each one's pool (`pools`); recomputed when culture
+    or regime change."""
     ready = readiness(model)  # alignment changes only between reviews: once for all the boundaries
-    return [[p_anyone_acts(model, a, b, ready) for b in range(n)] for a in range(n)]
+    return [[p_anyone_acts(model, pool, team, ready) for pool, team in row] for row in by_boundary]
