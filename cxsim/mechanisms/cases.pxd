@@ -83,6 +83,11 @@ cdef class Tally:  # its methods are C functions, for the case flow alone (no Py
 cdef class Flow:
     cdef public long day, days
     cdef public double efficiency_factor, attrition, need_rate, exception_rate
+    # the mechanisms' parameters the case flow reads at every failure, check or journey's end
+    # (copied from the config at set-up: `CXModel.__init__`)
+    cdef public double drop_share, info_loss_share, moment_of_truth_weight, chase_prob, consequence_prob
+    cdef public long recontact_days, delay_days, chase_every_days
+    cdef public list need_journeys, need_weights  # the needs a customer may have (`lifecycle.pick`)
     cdef public list departments, friction, chase_after
     cdef public Calendar calendar
     cdef public Tally recorder

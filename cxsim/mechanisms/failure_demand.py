@@ -48,14 +48,14 @@ def unresolved(model, customer, dept) -> bool:
     model.recorder.unresolved(d)
     stage = customer.journey.stages[customer.stage]
     model.failed(journey, stage.phase, d, d)
-    burden(model, customer, model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0)
+    burden(model, customer, model.moment_of_truth_weight if stage.moment_of_truth else 1.0)
     consequence(model, customer)
     response = model.customer_response  # (a local: its methods are C calls when compiled)
     if response.gives_up(customer):
         return True
     customer.resumed = True  # the stage was worked once: the return is the repeat contact alone
     unwatch(model, customer)  # its coming back is its chase
-    customer.next_ticket = model.calendar.add(model.day + model.mech.handoff.recontact_days, ARRIVE, customer,
+    customer.next_ticket = model.calendar.add(model.day + model.recontact_days, ARRIVE, customer,
                                               dept.index)
     return True
 
@@ -70,7 +70,7 @@ def burden(model, customer, weight: float) -> None:
 
 def consequence(model, customer) -> None:
     """A failure may make a later need (a wrong bill -> a query), served after this journey."""
-    if model.failure_journey is not None and model.draw() < model.mech.failure_demand.consequence_prob:
+    if model.failure_journey is not None and model.draw() < model.consequence_prob:
         customer.owed += 1
 
 
@@ -103,8 +103,7 @@ def check(model, customer, visit: int) -> None:
     `tests/test_calendar.py`.)"""
     if customer.journey is None or customer.visit != visit:
         return
-    f = model.mech.failure_demand
-    if model.draw() < f.chase_prob:
+    if model.draw() < model.chase_prob:
         contact = model.departments[customer.journey.contact]
         contact.chases += 1
         customer.effort += 1.0
@@ -113,7 +112,7 @@ def check(model, customer, visit: int) -> None:
         response = model.customer_response
         if response.chased(customer):
             return
-    customer.chase_ticket = model.calendar.add(model.day + f.chase_every_days, CHASE, customer, visit)
+    customer.chase_ticket = model.calendar.add(model.day + model.chase_every_days, CHASE, customer, visit)
 
 
 def follow_up(model, customer) -> None:

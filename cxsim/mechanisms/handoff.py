@@ -130,14 +130,13 @@ def pass_on(model, customer, b: int, after: int = 1) -> None:
 
 def fail(model, customer, a: int, b: int) -> None:
     """A failed handoff: record it, tell the owners who watch it, burden the customer."""
-    h = model.mech.handoff
     stage = customer.journey.stages[customer.stage + 1]
-    weight = model.mech.customer.moment_of_truth_weight if stage.moment_of_truth else 1.0
+    weight = model.moment_of_truth_weight if stage.moment_of_truth else 1.0
     model.recorder.failure(customer, a, b)
     customer.troubled = True
     model.failed(customer.journey.index, stage.phase, a, b)
     r = model.draw()
-    kind = "drop" if r < h.drop_share else "info" if r < h.drop_share + h.info_loss_share else "delay"
+    kind = "drop" if r < model.drop_share else "info" if r < model.drop_share + model.info_loss_share else "delay"
     if kind != "delay":
         failure_demand.burden(model, customer, weight)
     failure_demand.consequence(model, customer)
@@ -147,6 +146,6 @@ def fail(model, customer, a: int, b: int) -> None:
     if kind == "drop":
         customer.redo = 1
         failure_demand.unwatch(model, customer)  # its call back is its chase
-        customer.next_ticket = model.calendar.add(model.day + h.recontact_days, ARRIVE, customer, a)
+        customer.next_ticket = model.calendar.add(model.day + model.recontact_days, ARRIVE, customer, a)
     else:
-        pass_on(model, customer, b, after=1 if kind == "info" else 1 + h.delay_days)
+        pass_on(model, customer, b, after=1 if kind == "info" else 1 + model.delay_days)

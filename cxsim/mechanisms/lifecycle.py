@@ -38,7 +38,7 @@ def end_journey(model, customer) -> None:
         churn(model, customer)
     elif customer.owed:  # a need an earlier failure made comes next
         customer.owed -= 1
-        day = model.day + model.mech.handoff.recontact_days
+        day = model.day + model.recontact_days
         if day < model.days:
             customer.next_ticket = model.calendar.add(day, FOLLOW_UP, customer)
     else:

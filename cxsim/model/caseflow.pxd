@@ -1,7 +1,7 @@
 # C types for the case flow (`caseflow.py`), used when it is compiled.
 cimport cython
 from libc cimport math  # the .py's `math.ceil`: C's (what Python's calls); C's ceil is a double, hence int()
-from cxsim.mechanisms.cases cimport Case, Desk, Flow, StageFields
+from cxsim.mechanisms.cases cimport Case, Desk, Flow, JourneyFields, StageFields
 from cxsim.mechanisms cimport failure_demand, finance, handoff, lifecycle
 from cxsim.mechanisms.customer_response cimport CustomerResponse
 
@@ -12,7 +12,8 @@ cdef str ACTIVE
 @cython.locals(c=Case, kind=long, desk=Desk, i=Py_ssize_t, withdrawn=long)
 cpdef act(Flow model, list due)
 
-cpdef start_journey(Flow model, Case c, journey, bint induced=*)
+@cython.locals(first=long)
+cpdef start_journey(Flow model, Case c, JourneyFields journey, bint induced=*)
 
 @cython.locals(c=Case, capacity=double, cap=double, case_work=double, call=double, backlog=double,
                credit=double, answered=long, worked=double, wasted=double, contacts=long, repeats=long,

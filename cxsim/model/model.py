@@ -211,6 +211,7 @@ class CXModel(mesa.Model, Flow):
         self.reads = reads  # when a set: every mechanism and regime parameter the run reads goes in it
         self.mech = self.section(config.mechanisms, "mechanisms.")
         self.exception_rate = self.mech.escalation.exception_rate  # read at every handoff (`Flow`)
+        self.copy_case_flow_parameters(self.mech)
         self.regime = self.section(config.regime, "regime.")
         self.regime_name_at_start = config.regime.name
         self.days = int(config.days)
@@ -226,6 +227,16 @@ class CXModel(mesa.Model, Flow):
         self.running = True
 
     # ------------------------------------------------------------- set-up
+    def copy_case_flow_parameters(self, mech) -> None:
+        """The parameters the case flow reads at every failure, check or journey's end, held by the
+        model (`Flow`: C fields when compiled) instead of read from the config each time."""
+        h, f = mech.handoff, mech.failure_demand
+        self.drop_share, self.info_loss_share = h.drop_share, h.info_loss_share
+        self.recontact_days, self.delay_days = h.recontact_days, h.delay_days
+        self.moment_of_truth_weight = mech.customer.moment_of_truth_weight
+        self.chase_prob, self.chase_every_days = f.chase_prob, f.chase_every_days
+        self.consequence_prob = f.consequence_prob
+
     def section(self, node, path: str) -> composition.Params:
         """A config section as the model reads it; when the run notes its reads (`reads`), a
         `Watched` one that notes each value read under `path` (the crossover's screening skips
