@@ -230,7 +230,7 @@ class Governance(Mechanism):
         owner = owners[0] if len(owners) == 1 else most_authority(owners, b)
         stake = customer.segment.annual_value / self.mean_value
         if stage.moment_of_truth:
-            stake *= self.model.mech.customer.moment_of_truth_weight
+            stake *= self.model.moment_of_truth_weight  # `mechanisms.customer.moment_of_truth_weight`
         owner.exceptions.append((self.model.day, stake, customer, a, b))
         self.model.recorder.escalated()
         return True

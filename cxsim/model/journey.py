@@ -16,6 +16,7 @@ size changes the firm, not how well it is staffed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from omegaconf import DictConfig
 
@@ -67,11 +68,11 @@ class Structure:
     def n_departments(self) -> int:
         return len(self.departments)
 
-    @property
+    @cached_property  # (read every day: the structure does not change)
     def acquisition(self) -> Journey | None:
         return next((j for j in self.journeys if j.acquisition), None)
 
-    @property
+    @cached_property
     def service_journeys(self) -> tuple[Journey, ...]:
         return tuple(j for j in self.journeys if not j.acquisition and j.rate > 0)
 
