@@ -76,9 +76,11 @@ def test_an_extension_the_last_build_did_not_make_is_not_run(tmp_path):
     package = tmp_path / "cxsim"
     shutil.copytree(ROOT / "cxsim", package, ignore=shutil.ignore_patterns("__pycache__"))
     built = package / "mechanisms" / f"handoff{EXTENSION_SUFFIXES[0]}"  # compiled (the first test's claim)
-    shutil.copy(built, package / "mechanisms" / f"finance{EXTENSION_SUFFIXES[0]}")
-    probe = "import cxsim.mechanisms.finance as f; print(f.__file__)"
+    never = next(p.stem for p in sorted((package / "mechanisms").glob("*.py"))  # a module with no .pxd
+                 if p.stem != "__init__" and not p.with_suffix(".pxd").exists())
+    shutil.copy(built, package / "mechanisms" / f"{never}{EXTENSION_SUFFIXES[0]}")
+    probe = f"import cxsim.mechanisms.{never} as m; print(m.__file__)"
     done = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                           text=True, timeout=120, env={**os.environ, "PYTHONPATH": str(tmp_path)})
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.strip() == str(package / "mechanisms" / "finance.py")
+    assert done.stdout.strip() == str(package / "mechanisms" / f"{never}.py")
