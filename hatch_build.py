@@ -14,11 +14,14 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import subprocess
 import sys
 from importlib.machinery import EXTENSION_SUFFIXES
 from pathlib import Path
 
 from hatchling.builders.hooks.plugin.interface import BuildHookInterface
+
+SHARED = "_cyutility"  # the compiled modules' shared Cython utility code: `cxsim._cyutility`
 
 
 class CompileCaseFlow(BuildHookInterface):
@@ -33,6 +36,7 @@ class CompileCaseFlow(BuildHookInterface):
         hashes = {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
                   for p in sorted([*sources, *(root / "cxsim").rglob("*.pxd")])}
         built = [p.with_suffix(EXTENSION_SUFFIXES[0]) for p in sources]
+        built.append(root / "cxsim" / f"{SHARED}{EXTENSION_SUFFIXES[0]}")
         # compiled already from these very sources (by the install, when a wheel is built): kept
         if not (manifest.exists() and json.loads(manifest.read_text()) == hashes and all(p.exists() for p in built)):
             try:
@@ -49,13 +53,18 @@ class CompileCaseFlow(BuildHookInterface):
 
 
 def compile_in_place(root: Path, sources: list[Path]) -> list[Path]:
-    """Cython -> C -> extension beside each source; returns the extensions."""
+    """Cython -> C -> extension beside each source; returns the extensions. Cython's own C (typed
+    memoryviews, calls, errors) goes once into a shared module, `cxsim._cyutility`, instead of into each
+    module: the C compiler's work halves (19.6 -> 12.8 MB of C, 48 -> 28 s on 2 cores)."""
     from Cython.Build import cythonize
-    from setuptools import Distribution
+    from setuptools import Distribution, Extension
 
+    shared = root / "cxsim" / f"{SHARED}.c"
+    subprocess.run([sys.executable, "-m", "cython", f"--generate-shared={shared}"], check=True, cwd=root)
     modules = cythonize([str(p.relative_to(root)) for p in sources], language_level=3, quiet=True, force=True,
-                        nthreads=os.cpu_count() or 1,
+                        nthreads=os.cpu_count() or 1, shared_utility_qualified_name=f"cxsim.{SHARED}",
                         compiler_directives={"annotation_typing": False})
+    modules.append(Extension(f"cxsim.{SHARED}", [str(shared.relative_to(root))]))
     if os.name == "posix":  # no debugging symbols (Python's own flags ask for them): the same machine code,
         # compiled in 2/3 the time (the install's build 20.3 -> 14.6 s on 2 cores)
         for module in modules:

@@ -120,9 +120,12 @@ def test_the_installed_package_runs_from_any_folder(installed, tmp_path):
     here = tmp_path / "somewhere"
     here.mkdir()
     api = run([bin_ / "python", "-c", "import cxsim, cxsim.api as a; r = a.simulate(days=30, seed=1); "
-               "print(cxsim.__file__, cxsim.__version__, r.summary.profit.iloc[0])"], cwd=here)
+               "print(cxsim.__file__, cxsim.__version__, r.summary.profit.iloc[0]); "
+               "from cxsim.compiled import status; print(status())"], cwd=here)
     where = Path(api.stdout.split()[0])
     assert where.is_relative_to(bin_.parent) and not where.is_relative_to(ROOT), where
+    # the wheel carries the compiled case flow and Cython's shared module, and runs it (no source changed)
+    assert api.stdout.splitlines()[-1].startswith("cxsim: the case flow runs compiled"), api.stdout
     one = run([bin_ / "cxsim", "days=30", "org=telecom", "regime=coo_owned"], cwd=here)
     assert "regime=coo_owned  org=telecom" in one.stdout
     assert list((here / "outputs").rglob("summary.parquet"))
