@@ -94,5 +94,5 @@ def status() -> str:
     changed = changed_since_compiled()
     why = ("changed since it was last compiled: " + ", ".join(sorted(changed)) if changed
            else "the install did not compile it")
-    return (f"cxsim: the case flow runs as plain Python ({why}); the same results, about 1.6x slower. "
+    return (f"cxsim: the case flow runs as plain Python ({why}); the same results, about 4x slower. "
             "The compiler's messages: .tools/bin/uv sync --frozen --extra dev -v")
