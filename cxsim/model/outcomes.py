@@ -94,10 +94,10 @@ class Recorder(Tally):
         self.d_acquired = self.d_churned = self.d_lost = self.d_arrived = 0
         self.d_pairs: dict[tuple[int, int], int] = {}  # failures per boundary today
 
-    # ------------------------------------------- the counts as arrays (kept as lists: `Tally`)
-    pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64).reshape(self.square))
-    pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64).reshape(self.square))
-    square = property(lambda self: (len(self.model.departments),) * 2)
+    # ------------------------------- the counts as numpy arrays (kept as array.array: `Tally`)
+    pair_attempts = property(lambda self: np.array(self._pair_attempts, dtype=np.int64).reshape(self.pair_shape))
+    pair_failures = property(lambda self: np.array(self._pair_failures, dtype=np.int64).reshape(self.pair_shape))
+    pair_shape = property(lambda self: (len(self.model.departments),) * 2)  # from, to
     journey_attempts = property(lambda self: np.array(self._journey_attempts, dtype=np.int64))
     journey_failures = property(lambda self: np.array(self._journey_failures, dtype=np.int64))
     journey_done_count = property(lambda self: np.array(self._journey_done_count, dtype=np.int64))
