@@ -228,11 +228,12 @@ class Governance(Mechanism):
         if not owners:
             return False
         owner = owners[0] if len(owners) == 1 else most_authority(owners, b)
+        model = self.model
         stake = customer.segment.annual_value / self.mean_value
         if stage.moment_of_truth:
-            stake *= self.model.moment_of_truth_weight  # `mechanisms.customer.moment_of_truth_weight`
-        owner.exceptions.append((self.model.day, stake, customer, a, b))
-        self.model.recorder.escalated()
+            stake *= model.moment_of_truth_weight  # `mechanisms.customer.moment_of_truth_weight`
+        owner.exceptions.append((model.day, stake, customer, a, b))
+        model.recorder.escalated()
         return True
 
     def decide_locally(self, a: int, b: int) -> bool:
